@@ -1,0 +1,128 @@
+//! The `shopfloor` binary: parse configuration, start tracing, run a command.
+
+mod demo;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use shopfloor_server::{Application, ServerConfig};
+use std::time::Duration;
+
+/// Shopfloor: a manufacturing execution server for production orders.
+#[derive(Parser)]
+#[command(name = "shopfloor", version, about)]
+struct Cli {
+    /// Database: a SQLite file path (or sqlite://PATH). Created and migrated on first start.
+    #[arg(long, global = true, env = "SHOPFLOOR_DATABASE_URL", default_value = "./shopfloor.db")]
+    database: String,
+    /// Log format: `text` for people, `json` for machines.
+    #[arg(long, global = true, env = "SHOPFLOOR_LOG_FORMAT", default_value = "text")]
+    log_format: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server until SIGINT or SIGTERM.
+    Serve {
+        /// Address to listen on (loopback by default; give 0.0.0.0:8090 to serve the network).
+        #[arg(long, env = "SHOPFLOOR_LISTEN", default_value = "127.0.0.1:8090")]
+        listen: String,
+        /// Fill an empty database with a small demo plant before serving.
+        #[arg(long, env = "SHOPFLOOR_DEMO")]
+        demo: bool,
+        /// Largest accepted request body, in bytes.
+        #[arg(long, env = "SHOPFLOOR_BODY_LIMIT", default_value_t = 4 * 1024 * 1024)]
+        body_limit: usize,
+        /// Longest time one request may take, in seconds.
+        #[arg(long, env = "SHOPFLOOR_REQUEST_TIMEOUT", default_value_t = 60)]
+        request_timeout: u64,
+        /// Longest a change-feed long-poll waits, in seconds.
+        #[arg(long, env = "SHOPFLOOR_MAX_POLL", default_value_t = 30)]
+        max_poll: u64,
+        /// Read connections to the database.
+        #[arg(long, env = "SHOPFLOOR_READERS", default_value_t = 4)]
+        readers: usize,
+    },
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Fill an empty database with a small demo plant, then exit (never touches a database with data).
+    Demo,
+}
+
+fn init_tracing(format: &str) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("SHOPFLOOR_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_tracing(&cli.log_format);
+    match cli.command {
+        Command::Migrate => {
+            let applied = shopfloor_store::migrate(&cli.database).with_context(|| format!("migrating {}", cli.database))?;
+            println!("database {} is up to date (applied now: {:?})", cli.database, applied);
+        }
+        Command::Demo => {
+            let store = shopfloor_store::Store::open(&shopfloor_store::StoreConfig::new(cli.database.clone()))?;
+            let outcome = demo::fill(&store).await;
+            store.close();
+            println!("{}", outcome?);
+        }
+        Command::Serve {
+            listen,
+            demo: with_demo,
+            body_limit,
+            request_timeout,
+            max_poll,
+            readers,
+        } => {
+            let config = ServerConfig {
+                database: cli.database.clone(),
+                listen,
+                body_limit,
+                request_timeout: Duration::from_secs(request_timeout),
+                max_poll: Duration::from_secs(max_poll),
+                readers,
+            };
+            let app = Application::build(config).await.context("starting the server")?;
+            if with_demo {
+                let message = demo::fill(&app.store()).await?;
+                tracing::info!("{message}");
+            }
+            tracing::info!(address = %app.local_addr(), database = %cli.database, "shopfloor is listening");
+            app.run_until(shutdown_signal()).await.context("serving")?;
+            tracing::info!("stopped");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! Record identifiers: ULIDs with the dashed 10-8-8 canonical text form (SPEC §1).
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A ULID. Displays as `01JCH3ENGW-82KJDZDR-JHGYCXQN`; parses the dashed or the plain 26-symbol
+/// form in any letter case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Id(ulid::Ulid);
+
+impl Id {
+    /// A new, time-ordered identifier.
+    pub fn generate() -> Self {
+        Id(ulid::Ulid::new())
+    }
+
+    /// Parses either text form; the message says what is wrong, for a field error.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let trimmed = text.trim();
+        let plain: String = match trimmed.len() {
+            28 => {
+                let b = trimmed.as_bytes();
+                if b[10] != b'-' || b[19] != b'-' {
+                    return Err(format!("'{text}' is not a ULID (expected 10-8-8 groups separated by dashes)"));
+                }
+                trimmed.chars().filter(|c| *c != '-').collect()
+            }
+            26 => trimmed.to_string(),
+            _ => return Err(format!("'{text}' is not a ULID (expected 26 symbols, optionally dashed 10-8-8)")),
+        };
+        if !plain.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(format!("'{text}' is not a ULID (only the symbols 0-9 and A-Z are allowed)"));
+        }
+        if plain.as_bytes()[0] > b'7' {
+            return Err(format!("'{text}' is not a ULID (value too large: the first symbol must be 0-7)"));
+        }
+        ulid::Ulid::from_string(&plain.to_ascii_uppercase())
+            .map(Id)
+            .map_err(|_| format!("'{text}' is not a ULID (invalid Crockford base-32 symbol or value too large)"))
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0.to_string();
+        write!(f, "{}-{}-{}", &s[..10], &s[10..18], &s[18..])
+    }
+}
+
+impl FromStr for Id {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Id::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dashed_form_round_trips() {
+        let id = Id::parse("01JCH3ENGW-82KJDZDR-JHGYCXQN").unwrap();
+        assert_eq!(id.to_string(), "01JCH3ENGW-82KJDZDR-JHGYCXQN");
+    }
+
+    #[test]
+    fn the_plain_lower_case_form_is_accepted() {
+        let id = Id::parse("01jch3engw82kjdzdrjhgycxqn").unwrap();
+        assert_eq!(id.to_string(), "01JCH3ENGW-82KJDZDR-JHGYCXQN");
+    }
+
+    #[test]
+    fn malformed_ids_are_rejected() {
+        for bad in [
+            "",
+            "x",
+            "01JCH3ENGW-82KJDZDR-JHGYCXQ",
+            "01JCH3ENGW_82KJDZDR_JHGYCXQN",
+            "01JCH3ENGW-82KJDZDR-JHGYCXQU",
+            "81JCH3ENGW82KJDZDRJHGYCXQN",
+            "01JCH3ENG-W82KJDZDR-JHGYCXQN",
+        ] {
+            assert!(Id::parse(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn generated_ids_are_dashed_and_parse_back() {
+        let id = Id::generate();
+        let text = id.to_string();
+        assert_eq!(text.len(), 28);
+        assert_eq!(Id::parse(&text).unwrap(), id);
+    }
+}

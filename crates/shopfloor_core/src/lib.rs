@@ -1,0 +1,16 @@
+//! Shopfloor's domain: records and their catalogue, validation, the production-order lifecycle,
+//! queries, permissions, history and the services over a storage interface. No I/O lives here:
+//! stores implement [`tx::Tx`], the HTTP server calls [`catalogue`] functions.
+
+pub mod catalogue;
+pub mod errors;
+pub mod history;
+pub mod id;
+pub mod lifecycle;
+pub mod permissions;
+pub mod query;
+pub mod record;
+pub mod schema;
+pub mod service;
+pub mod time;
+pub mod tx;

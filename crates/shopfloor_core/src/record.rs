@@ -1,0 +1,376 @@
+//! Records as the catalogue describes them: typed values keyed by field, converted from wire JSON
+//! (collecting every field error) and back to wire JSON in catalogue order.
+
+use crate::errors::FieldErrors;
+use crate::id::Id;
+use crate::schema::{Access, Default, EntityDef, Kind};
+use crate::time::Timestamp;
+use serde_json::{Map, Value as Json};
+use std::collections::BTreeMap;
+
+/// One typed field value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Id(Id),
+    Text(String),
+    Real(f64),
+    Int(i64),
+    Bool(bool),
+    Time(Timestamp),
+}
+
+impl Value {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    pub fn as_id(&self) -> Option<Id> {
+        match self {
+            Value::Id(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_real(&self) -> Option<f64> {
+        match self {
+            Value::Real(v) => Some(*v),
+            Value::Int(v) => Some(*v as f64),
+            _ => None,
+        }
+    }
+
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn as_time(&self) -> Option<Timestamp> {
+        match self {
+            Value::Time(t) => Some(*t),
+            _ => None,
+        }
+    }
+
+    pub fn to_json(&self) -> Json {
+        match self {
+            Value::Null => Json::Null,
+            Value::Id(id) => Json::String(id.to_string()),
+            Value::Text(s) => Json::String(s.clone()),
+            Value::Real(v) => serde_json::Number::from_f64(*v).map(Json::Number).unwrap_or(Json::Null),
+            Value::Int(v) => Json::from(*v),
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Time(t) => Json::String(t.to_string()),
+        }
+    }
+
+    fn from_default(d: Default) -> Value {
+        match d {
+            Default::Null => Value::Null,
+            Default::Bool(b) => Value::Bool(b),
+            Default::Real(v) => Value::Real(v),
+            Default::Text(s) => Value::Text(s.to_string()),
+        }
+    }
+}
+
+/// A record of one entity: stored fields plus, when read, derived names.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Record {
+    pub values: BTreeMap<&'static str, Value>,
+}
+
+impl Record {
+    pub fn get(&self, key: &str) -> &Value {
+        self.values.get(key).unwrap_or(&Value::Null)
+    }
+
+    pub fn set(&mut self, key: &'static str, value: Value) {
+        self.values.insert(key, value);
+    }
+
+    pub fn id(&self) -> Option<Id> {
+        self.get("id").as_id()
+    }
+
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.get(key).as_text()
+    }
+
+    pub fn version(&self) -> i64 {
+        self.get("version").as_int().unwrap_or(0)
+    }
+
+    /// The `newX()` template: every input field at its default.
+    pub fn template(def: &EntityDef) -> Record {
+        let mut r = Record::default();
+        for f in def.fields.iter().filter(|f| f.access == Access::Input) {
+            r.set(f.key, Value::from_default(f.default));
+        }
+        r
+    }
+
+    /// Wire JSON: stored fields in catalogue order, then derived names.
+    pub fn to_json(&self, def: &EntityDef) -> Json {
+        let mut m = Map::new();
+        for f in &def.fields {
+            m.insert(f.key.to_string(), self.get(f.key).to_json());
+        }
+        for d in &def.derived {
+            m.insert(d.key.to_string(), self.get(d.key).to_json());
+        }
+        Json::Object(m)
+    }
+
+    /// The template as wire JSON (input fields only).
+    pub fn template_json(def: &EntityDef) -> Json {
+        let r = Record::template(def);
+        let mut m = Map::new();
+        for f in def.fields.iter().filter(|f| f.access == Access::Input) {
+            m.insert(f.key.to_string(), r.get(f.key).to_json());
+        }
+        Json::Object(m)
+    }
+}
+
+/// Input of a save: the keys present (explicit `null` included), the optional `version` guard.
+#[derive(Debug, Default)]
+pub struct Input {
+    pub present: BTreeMap<&'static str, Value>,
+    pub version: Option<i64>,
+}
+
+/// Converts a wire object into typed values, resolving aliases, refusing unknown keys and
+/// ignoring read-only ones. Every problem is collected in `errors`.
+pub fn parse_input(def: &EntityDef, data: &Map<String, Json>, errors: &mut FieldErrors) -> Input {
+    let mut input = Input::default();
+    for (raw_key, json) in data {
+        let key = def
+            .aliases
+            .iter()
+            .find(|(a, _)| *a == raw_key)
+            .map(|(_, k)| *k)
+            .unwrap_or(raw_key.as_str());
+        if key == "version" {
+            match json {
+                Json::Null => {}
+                _ => match json_to_int(json) {
+                    Some(v) if v >= 1 => input.version = Some(v),
+                    _ => errors.add("version", format!("must be a positive integer, got {json}")),
+                },
+            }
+            continue;
+        }
+        let Some(field) = def.field(key) else {
+            if def.derived(key).is_some() || is_embedded_list(key) {
+                continue;
+            }
+            errors.add(raw_key.clone(), format!("unknown field '{raw_key}' for {}", def.label));
+            continue;
+        };
+        if field.access == Access::ReadOnly {
+            continue;
+        }
+        if input.present.contains_key(field.key) && raw_key != field.key {
+            // The canonical key wins over an alias given alongside it.
+            continue;
+        }
+        match parse_value(field.kind, json) {
+            Ok(v) => {
+                input.present.insert(field.key, v);
+            }
+            Err(msg) => errors.add(field.key, msg),
+        }
+    }
+    input
+}
+
+/// Embedded lists of `getX` results that are ignored on input (SPEC §1).
+fn is_embedded_list(key: &str) -> bool {
+    matches!(key, "propertyValues" | "billOfMaterials")
+}
+
+fn json_to_int(json: &Json) -> Option<i64> {
+    match json {
+        Json::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64)),
+        Json::String(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    }
+}
+
+fn describe(json: &Json) -> &'static str {
+    match json {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
+    }
+}
+
+/// Parses a double from a JSON number or numeric string; NaN and infinities are refused.
+pub fn parse_real(json: &Json) -> Result<f64, String> {
+    let v = match json {
+        Json::Number(n) => n.as_f64().ok_or_else(|| format!("{n} is not a number"))?,
+        Json::String(s) => s.trim().parse::<f64>().map_err(|_| format!("'{s}' is not a number"))?,
+        other => return Err(format!("must be a number, got {}", describe(other))),
+    };
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(format!("must be a finite number, got {json}"))
+    }
+}
+
+/// Parses a timestamp from an RFC 3339 string or integer epoch milliseconds.
+pub fn parse_time(json: &Json) -> Result<Timestamp, String> {
+    match json {
+        Json::String(s) => Timestamp::parse(s),
+        Json::Number(n) => match n.as_i64() {
+            Some(ms) => Timestamp::from_millis(ms),
+            None => Err(format!("{n} is not a whole number of epoch milliseconds")),
+        },
+        other => Err(format!(
+            "must be a timestamp (RFC 3339 string or epoch milliseconds), got {}",
+            describe(other)
+        )),
+    }
+}
+
+/// Parses one value of the given kind; `null` is always accepted here (required-ness is checked
+/// after merging with the stored record).
+pub fn parse_value(kind: Kind, json: &Json) -> Result<Value, String> {
+    if json.is_null() {
+        return Ok(Value::Null);
+    }
+    match kind {
+        Kind::Id | Kind::Ref(_) => match json {
+            Json::String(s) => Id::parse(s).map(Value::Id),
+            other => Err(format!("must be a ULID string, got {}", describe(other))),
+        },
+        Kind::Name => match json {
+            Json::String(s) => {
+                let t = s.trim();
+                if t.is_empty() {
+                    Err("must not be empty".into())
+                } else if t.chars().count() > 255 {
+                    Err("must be at most 255 characters".into())
+                } else if t.chars().any(char::is_control) {
+                    Err("must not contain control characters".into())
+                } else {
+                    Ok(Value::Text(t.to_string()))
+                }
+            }
+            other => Err(format!("must be a string, got {}", describe(other))),
+        },
+        Kind::Text { max } => match json {
+            Json::String(s) if s.chars().count() > max => Err(format!("must be at most {max} characters")),
+            Json::String(s) => Ok(Value::Text(s.clone())),
+            other => Err(format!("must be a string, got {}", describe(other))),
+        },
+        Kind::Real { positive, signed } => {
+            let v = parse_real(json)?;
+            if positive && v <= 0.0 {
+                Err(format!("must be greater than 0, got {v}"))
+            } else if !signed && v < 0.0 {
+                Err(format!("must not be negative, got {v}"))
+            } else {
+                Ok(Value::Real(v))
+            }
+        }
+        Kind::Int => match json_to_int(json) {
+            Some(v) if v >= 0 => Ok(Value::Int(v)),
+            Some(v) => Err(format!("must not be negative, got {v}")),
+            None => Err(format!("must be a whole number, got {json}")),
+        },
+        Kind::Bool => match json {
+            Json::Bool(b) => Ok(Value::Bool(*b)),
+            Json::String(s) if s.eq_ignore_ascii_case("true") => Ok(Value::Bool(true)),
+            Json::String(s) if s.eq_ignore_ascii_case("false") => Ok(Value::Bool(false)),
+            other => Err(format!("must be true or false, got {}", describe(other))),
+        },
+        Kind::Time => parse_time(json).map(Value::Time),
+        Kind::Enum(options) => match json {
+            Json::String(s) => {
+                let wanted = s.trim().replace([' ', '-'], "_");
+                options
+                    .iter()
+                    .find(|o| o.eq_ignore_ascii_case(&wanted))
+                    .map(|o| Value::Text(o.to_string()))
+                    .ok_or_else(|| format!("'{s}' is not one of {}", options.join(", ")))
+            }
+            other => Err(format!("must be one of {}, got {}", options.join(", "), describe(other))),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Entity;
+    use serde_json::json;
+
+    fn parse(data: Json) -> (Input, FieldErrors) {
+        let mut errors = FieldErrors::new();
+        let input = parse_input(Entity::ProductionOrder.def(), data.as_object().unwrap(), &mut errors);
+        (input, errors)
+    }
+
+    #[test]
+    fn a_numeric_string_quantity_is_coerced() {
+        let (input, errors) = parse(json!({"quantity": "100"}));
+        assert!(errors.is_empty());
+        assert_eq!(input.present["quantity"], Value::Real(100.0));
+    }
+
+    #[test]
+    fn the_seed_alias_for_the_shift_record_is_accepted() {
+        let (input, errors) = parse(json!({"scheduleShiftRecordId": "01JCH3ENGW-82KJDZDR-JHGYCXQN"}));
+        assert!(errors.is_empty());
+        assert!(input.present.contains_key("shiftRecordId"));
+    }
+
+    #[test]
+    fn unknown_keys_wrong_types_and_negative_quantities_are_all_reported() {
+        let (_, errors) = parse(json!({"quantitty": 1, "quantity": -1, "status": "DONE", "dueDate": "soon", "enabled": 3}));
+        for field in ["quantitty", "quantity", "status", "dueDate", "enabled"] {
+            assert!(errors.has(field), "{field} missing in {errors:?}");
+        }
+    }
+
+    #[test]
+    fn read_only_and_derived_keys_are_ignored() {
+        let (input, errors) = parse(json!({"createdBy": "x", "productName": "y", "billOfMaterials": []}));
+        assert!(errors.is_empty());
+        assert!(input.present.is_empty());
+    }
+
+    #[test]
+    fn a_name_of_only_spaces_is_rejected() {
+        assert!(parse_value(Kind::Name, &json!("   ")).is_err());
+        assert_eq!(parse_value(Kind::Name, &json!("  A ")).unwrap(), Value::Text("A".into()));
+    }
+
+    #[test]
+    fn the_template_has_the_seed_defaults() {
+        let t = Record::template_json(Entity::ProductionOrder.def());
+        assert_eq!(t["status"], "IDLE");
+        assert_eq!(t["schedulePriority"], "NORMAL");
+        assert_eq!(t["quantity"], 0.0);
+        assert_eq!(t["enabled"], true);
+        assert!(t["id"].is_null());
+        assert!(t.get("createdDate").is_none());
+    }
+}

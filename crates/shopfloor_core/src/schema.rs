@@ -1,0 +1,537 @@
+//! The record catalogue: one description per entity (fields, kinds, defaults, references,
+//! derived names). Input parsing, validation, templates, queries, SQL and the OpenAPI document are
+//! all driven by it, so a field is declared once and behaves the same everywhere.
+
+use std::sync::LazyLock;
+
+/// Every kind of stored record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Entity {
+    ProductionOrder,
+    UnitOfMeasure,
+    UnitOfMeasureConversion,
+    MaterialClass,
+    Material,
+    Location,
+    Customer,
+    Shift,
+    ShiftRecord,
+}
+
+impl Entity {
+    pub const ALL: [Entity; 9] = [
+        Entity::ProductionOrder,
+        Entity::UnitOfMeasure,
+        Entity::UnitOfMeasureConversion,
+        Entity::MaterialClass,
+        Entity::Material,
+        Entity::Location,
+        Entity::Customer,
+        Entity::Shift,
+        Entity::ShiftRecord,
+    ];
+
+    pub fn def(self) -> &'static EntityDef {
+        &CATALOGUE[self as usize]
+    }
+}
+
+/// What a field holds; decides parsing, storage type and the filter conditions that fit it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    /// The record's own ULID.
+    Id,
+    /// A ULID pointing at a record of another (or the same) entity.
+    Ref(Entity),
+    /// An identifying name: trimmed, non-empty, at most 255 characters, unique case-insensitively.
+    Name,
+    /// Free text of at most `max` characters.
+    Text {
+        max: usize,
+    },
+    /// A double; `min_exclusive_zero` for factors that must be > 0, otherwise ≥ 0 unless `signed`.
+    Real {
+        positive: bool,
+        signed: bool,
+    },
+    /// A whole number ≥ 0.
+    Int,
+    Bool,
+    Time,
+    /// One of the listed upper-case spellings (input matched case-insensitively).
+    Enum(&'static [&'static str]),
+}
+
+/// The type a filter operand must have for this kind (query.md `type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueType {
+    String,
+    Number,
+    Boolean,
+    Date,
+}
+
+impl Kind {
+    pub fn value_type(self) -> ValueType {
+        match self {
+            Kind::Id | Kind::Ref(_) | Kind::Name | Kind::Text { .. } | Kind::Enum(_) => ValueType::String,
+            Kind::Real { .. } | Kind::Int => ValueType::Number,
+            Kind::Bool => ValueType::Boolean,
+            Kind::Time => ValueType::Date,
+        }
+    }
+}
+
+/// Who may set a field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Accepted on input.
+    Input,
+    /// Set by the server (audit fields, version, stored paths); ignored on input.
+    ReadOnly,
+}
+
+/// The default a `newX()` template and a create start from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Default {
+    Null,
+    Bool(bool),
+    Real(f64),
+    Text(&'static str),
+}
+
+#[derive(Clone, Debug)]
+pub struct FieldDef {
+    pub key: &'static str,
+    pub column: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+    pub default: Default,
+    pub access: Access,
+}
+
+/// A read-only name taken from a referenced record (`productName` = `materials.name` via `productId`).
+#[derive(Clone, Debug)]
+pub struct DerivedDef {
+    pub key: &'static str,
+    /// The reference field (key) of this entity that leads to the other record.
+    pub via: &'static str,
+    /// The column of the referenced table.
+    pub column: &'static str,
+}
+
+/// Where an identifying name must be unique.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UniqueName {
+    /// No identifying name.
+    None,
+    Global,
+    /// Unique among records with the same value of this reference field (key).
+    Within(&'static str),
+}
+
+/// How `getX(idOr…)` finds a record besides by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    IdOnly,
+    Name,
+    Path,
+}
+
+#[derive(Clone, Debug)]
+pub struct EntityDef {
+    pub entity: Entity,
+    /// Script-API noun, e.g. `ProductionOrder` (`saveProductionOrder`).
+    pub noun: &'static str,
+    /// Plural noun, e.g. `ProductionOrders` (`getAllProductionOrders`).
+    pub plural: &'static str,
+    /// Words for messages, e.g. `production order`.
+    pub label: &'static str,
+    pub module: &'static str,
+    pub permission_prefix: &'static str,
+    pub table: &'static str,
+    /// REST collection segment, e.g. `production-orders`.
+    pub rest: &'static str,
+    pub unique_name: UniqueName,
+    pub lookup: Lookup,
+    pub fields: Vec<FieldDef>,
+    pub derived: Vec<DerivedDef>,
+    /// Accepted input aliases: (alias, canonical key).
+    pub aliases: &'static [(&'static str, &'static str)],
+}
+
+impl EntityDef {
+    pub fn field(&self, key: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    pub fn derived(&self, key: &str) -> Option<&DerivedDef> {
+        self.derived.iter().find(|d| d.key == key)
+    }
+
+    /// The argument name of `getX`-style calls: `productionOrderIdOrName`, `materialIdOrPath`.
+    pub fn lookup_param(&self) -> String {
+        let mut noun = lower_first(self.noun);
+        noun.push_str(match self.lookup {
+            Lookup::IdOnly => "Id",
+            Lookup::Name => "IdOrName",
+            Lookup::Path => "IdOrPath",
+        });
+        noun
+    }
+
+    /// The keyword-argument name of `saveX(**data)`: `productionOrderData`.
+    pub fn data_param(&self) -> String {
+        format!("{}Data", lower_first(self.noun))
+    }
+
+    pub fn has_name(&self) -> bool {
+        self.unique_name != UniqueName::None
+    }
+
+    pub fn has_path(&self) -> bool {
+        self.field("path").is_some()
+    }
+}
+
+pub fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+pub const ORDER_STATUSES: &[&str] = &["IDLE", "SCHEDULED", "RUNNING", "PAUSED", "STOPPED", "CLOSED", "CANCELLED"];
+pub const PRIORITIES: &[&str] = &["LOW", "NORMAL", "HIGH", "URGENT"];
+pub const LOCATION_TYPES: &[&str] = &["ENTERPRISE", "COMPANY", "SITE", "AREA", "LINE", "CELL_GROUP", "CELL", "UNIT"];
+pub const SHIFT_RECORD_STATUSES: &[&str] = &["IDLE", "ACTIVE", "CLOSED", "VERIFIED"];
+
+const NAME_MAX: usize = 255;
+const TEXT: Kind = Kind::Text { max: NAME_MAX };
+const LONG_TEXT: Kind = Kind::Text { max: 10_000 };
+const QUANTITY: Kind = Kind::Real {
+    positive: false,
+    signed: false,
+};
+
+fn f(key: &'static str, column: &'static str, kind: Kind) -> FieldDef {
+    FieldDef {
+        key,
+        column,
+        kind,
+        required: false,
+        default: Default::Null,
+        access: Access::Input,
+    }
+}
+
+fn req(key: &'static str, column: &'static str, kind: Kind) -> FieldDef {
+    FieldDef {
+        required: true,
+        ..f(key, column, kind)
+    }
+}
+
+fn with_default(mut field: FieldDef, default: Default) -> FieldDef {
+    field.default = default;
+    field
+}
+
+fn read_only(key: &'static str, column: &'static str, kind: Kind) -> FieldDef {
+    FieldDef {
+        access: Access::ReadOnly,
+        ..f(key, column, kind)
+    }
+}
+
+fn d(key: &'static str, via: &'static str, column: &'static str) -> DerivedDef {
+    DerivedDef { key, via, column }
+}
+
+/// `id` first, then the entity's own fields, then the common fields of SPEC §1.
+fn fields(own: Vec<FieldDef>) -> Vec<FieldDef> {
+    let mut all = vec![f("id", "id", Kind::Id)];
+    all.extend(own);
+    all.extend([
+        with_default(f("enabled", "enabled", Kind::Bool), Default::Bool(true)),
+        f("notes", "notes", LONG_TEXT),
+        f("spare1", "spare1", LONG_TEXT),
+        f("spare2", "spare2", LONG_TEXT),
+        f("spare3", "spare3", LONG_TEXT),
+        read_only("createdDate", "created_date", Kind::Time),
+        read_only("createdBy", "created_by", TEXT),
+        read_only("modifiedDate", "modified_date", Kind::Time),
+        read_only("modifiedBy", "modified_by", TEXT),
+        read_only("version", "version", Kind::Int),
+    ]);
+    all
+}
+
+static CATALOGUE: LazyLock<Vec<EntityDef>> = LazyLock::new(|| {
+    use Entity::*;
+    let defs = vec![
+        EntityDef {
+            entity: ProductionOrder,
+            noun: "ProductionOrder",
+            plural: "ProductionOrders",
+            label: "production order",
+            module: "productionOrder",
+            permission_prefix: "PRODUCTION_ORDER",
+            table: "production_orders",
+            rest: "production-orders",
+            unique_name: UniqueName::Global,
+            lookup: Lookup::Name,
+            fields: fields(vec![
+                req("name", "name", Kind::Name),
+                req("productId", "product_id", Kind::Ref(Material)),
+                f("customerId", "customer_id", Kind::Ref(Customer)),
+                f("locationId", "location_id", Kind::Ref(Location)),
+                with_default(req("status", "status", Kind::Enum(ORDER_STATUSES)), Default::Text("IDLE")),
+                with_default(
+                    req("schedulePriority", "schedule_priority", Kind::Enum(PRIORITIES)),
+                    Default::Text("NORMAL"),
+                ),
+                with_default(req("quantity", "quantity", QUANTITY), Default::Real(0.0)),
+                with_default(req("quantityProduced", "quantity_produced", QUANTITY), Default::Real(0.0)),
+                with_default(req("quantityScheduled", "quantity_scheduled", QUANTITY), Default::Real(0.0)),
+                f("startDate", "start_date", Kind::Time),
+                f("endDate", "end_date", Kind::Time),
+                f("dueDate", "due_date", Kind::Time),
+                req("unitOfMeasureId", "unit_of_measure_id", Kind::Ref(UnitOfMeasure)),
+                f("shiftRecordId", "shift_record_id", Kind::Ref(ShiftRecord)),
+            ]),
+            derived: vec![
+                d("productName", "productId", "name"),
+                d("productPath", "productId", "path"),
+                d("customerName", "customerId", "name"),
+                d("locationName", "locationId", "name"),
+                d("locationPath", "locationId", "path"),
+                d("unitOfMeasureName", "unitOfMeasureId", "name"),
+                d("unitOfMeasureSymbol", "unitOfMeasureId", "symbol"),
+            ],
+            aliases: &[
+                ("scheduleShiftRecordId", "shiftRecordId"),
+                ("scheduleShiftId", "shiftRecordId"),
+                ("productMaterialId", "productId"),
+            ],
+        },
+        EntityDef {
+            entity: UnitOfMeasure,
+            noun: "UnitOfMeasure",
+            plural: "UnitsOfMeasure",
+            label: "unit of measure",
+            module: "unitOfMeasure",
+            permission_prefix: "UNIT_OF_MEASURE",
+            table: "units_of_measure",
+            rest: "units-of-measure",
+            unique_name: UniqueName::Global,
+            lookup: Lookup::Name,
+            fields: fields(vec![
+                req("name", "name", Kind::Name),
+                req("symbol", "symbol", Kind::Text { max: 32 }),
+            ]),
+            derived: vec![],
+            aliases: &[],
+        },
+        EntityDef {
+            entity: UnitOfMeasureConversion,
+            noun: "UnitOfMeasureConversion",
+            plural: "UnitOfMeasureConversions",
+            label: "unit of measure conversion",
+            module: "unitOfMeasure",
+            permission_prefix: "UNIT_OF_MEASURE",
+            table: "unit_of_measure_conversions",
+            rest: "unit-of-measure-conversions",
+            unique_name: UniqueName::None,
+            lookup: Lookup::IdOnly,
+            fields: fields(vec![
+                req("fromId", "from_id", Kind::Ref(UnitOfMeasure)),
+                req("toId", "to_id", Kind::Ref(UnitOfMeasure)),
+                req(
+                    "conversionFactor",
+                    "conversion_factor",
+                    Kind::Real {
+                        positive: true,
+                        signed: false,
+                    },
+                ),
+                f("materialId", "material_id", Kind::Ref(Material)),
+            ]),
+            derived: vec![
+                d("fromName", "fromId", "name"),
+                d("toName", "toId", "name"),
+                d("materialPath", "materialId", "path"),
+            ],
+            aliases: &[],
+        },
+        EntityDef {
+            entity: MaterialClass,
+            noun: "MaterialClass",
+            plural: "MaterialClasses",
+            label: "material class",
+            module: "material",
+            permission_prefix: "MATERIAL",
+            table: "material_classes",
+            rest: "material-classes",
+            unique_name: UniqueName::Within("parentId"),
+            lookup: Lookup::Path,
+            fields: fields(vec![
+                req("name", "name", Kind::Name),
+                f("description", "description", LONG_TEXT),
+                f("parentId", "parent_id", Kind::Ref(MaterialClass)),
+                read_only("path", "path", LONG_TEXT),
+            ]),
+            derived: vec![],
+            aliases: &[],
+        },
+        EntityDef {
+            entity: Material,
+            noun: "Material",
+            plural: "Materials",
+            label: "material",
+            module: "material",
+            permission_prefix: "MATERIAL",
+            table: "materials",
+            rest: "materials",
+            unique_name: UniqueName::Within("materialClassId"),
+            lookup: Lookup::Path,
+            fields: fields(vec![
+                req("name", "name", Kind::Name),
+                f("description", "description", LONG_TEXT),
+                req("materialClassId", "material_class_id", Kind::Ref(MaterialClass)),
+                req("unitOfMeasureId", "unit_of_measure_id", Kind::Ref(UnitOfMeasure)),
+                f("erpId", "erp_id", TEXT),
+                f("shelfLifeDays", "shelf_life_days", Kind::Int),
+                read_only("path", "path", LONG_TEXT),
+            ]),
+            derived: vec![
+                d("materialClassName", "materialClassId", "name"),
+                d("unitOfMeasureName", "unitOfMeasureId", "name"),
+                d("unitOfMeasureSymbol", "unitOfMeasureId", "symbol"),
+            ],
+            aliases: &[],
+        },
+        EntityDef {
+            entity: Location,
+            noun: "Location",
+            plural: "Locations",
+            label: "location",
+            module: "location",
+            permission_prefix: "LOCATION",
+            table: "locations",
+            rest: "locations",
+            unique_name: UniqueName::Within("parentId"),
+            lookup: Lookup::Path,
+            fields: fields(vec![
+                req("name", "name", Kind::Name),
+                f("description", "description", LONG_TEXT),
+                f("parentId", "parent_id", Kind::Ref(Location)),
+                with_default(req("type", "type", Kind::Enum(LOCATION_TYPES)), Default::Text("ENTERPRISE")),
+                read_only("path", "path", LONG_TEXT),
+            ]),
+            derived: vec![],
+            aliases: &[],
+        },
+        EntityDef {
+            entity: Customer,
+            noun: "Customer",
+            plural: "Customers",
+            label: "customer",
+            module: "customer",
+            permission_prefix: "CUSTOMER",
+            table: "customers",
+            rest: "customers",
+            unique_name: UniqueName::Global,
+            lookup: Lookup::Name,
+            fields: fields(vec![
+                req("name", "name", Kind::Name),
+                f("description", "description", LONG_TEXT),
+                f("address", "address", TEXT),
+                f("city", "city", TEXT),
+                f("state", "state", TEXT),
+                f("country", "country", TEXT),
+                f("zip", "zip", TEXT),
+                f("primaryContact", "primary_contact", TEXT),
+                f("primaryContactEmail", "primary_contact_email", TEXT),
+                f("primaryContactPhone", "primary_contact_phone", TEXT),
+            ]),
+            derived: vec![],
+            aliases: &[],
+        },
+        EntityDef {
+            entity: Shift,
+            noun: "Shift",
+            plural: "Shifts",
+            label: "shift",
+            module: "shift",
+            permission_prefix: "SHIFT",
+            table: "shifts",
+            rest: "shifts",
+            unique_name: UniqueName::Within("locationId"),
+            lookup: Lookup::IdOnly,
+            fields: fields(vec![
+                req("name", "name", Kind::Name),
+                f("description", "description", LONG_TEXT),
+                req("locationId", "location_id", Kind::Ref(Location)),
+            ]),
+            derived: vec![d("locationName", "locationId", "name"), d("locationPath", "locationId", "path")],
+            aliases: &[],
+        },
+        EntityDef {
+            entity: ShiftRecord,
+            noun: "ShiftRecord",
+            plural: "ShiftRecords",
+            label: "shift record",
+            module: "shift",
+            permission_prefix: "SHIFT",
+            table: "shift_records",
+            rest: "shift-records",
+            unique_name: UniqueName::None,
+            lookup: Lookup::IdOnly,
+            fields: fields(vec![
+                req("shiftId", "shift_id", Kind::Ref(Shift)),
+                req("locationId", "location_id", Kind::Ref(Location)),
+                f("startDate", "start_date", Kind::Time),
+                f("endDate", "end_date", Kind::Time),
+                with_default(req("status", "status", Kind::Enum(SHIFT_RECORD_STATUSES)), Default::Text("IDLE")),
+            ]),
+            derived: vec![
+                d("shiftName", "shiftId", "name"),
+                d("locationName", "locationId", "name"),
+                d("locationPath", "locationId", "path"),
+            ],
+            aliases: &[],
+        },
+    ];
+    for (i, def) in defs.iter().enumerate() {
+        assert_eq!(def.entity as usize, i, "catalogue order must follow the Entity enum");
+    }
+    defs
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_derived_name_follows_a_reference_field() {
+        for e in Entity::ALL {
+            let def = e.def();
+            for d in &def.derived {
+                let via = def.field(d.via).unwrap_or_else(|| panic!("{}.{}", def.noun, d.via));
+                assert!(matches!(via.kind, Kind::Ref(_)), "{}.{} is not a reference", def.noun, d.via);
+            }
+            if let UniqueName::Within(scope) = def.unique_name {
+                assert!(def.field(scope).is_some());
+            }
+        }
+    }
+
+    #[test]
+    fn lookup_parameters_are_named_as_in_the_catalogue() {
+        assert_eq!(Entity::ProductionOrder.def().lookup_param(), "productionOrderIdOrName");
+        assert_eq!(Entity::Material.def().lookup_param(), "materialIdOrPath");
+        assert_eq!(Entity::ProductionOrder.def().data_param(), "productionOrderData");
+    }
+}

@@ -1,0 +1,165 @@
+//! Trees of named records with derived paths: locations and material classes share the rules
+//! (path from the root, no cycles, renames and moves re-path everything below).
+
+use crate::errors::{CoreError, CoreResult, FieldErrors};
+use crate::id::Id;
+use crate::query::{Condition, FieldRef, Filter, Operand, Query, Sort};
+use crate::record::{Record, Value};
+use crate::schema::Entity;
+use crate::service::entity;
+use crate::tx::Tx;
+use serde_json::{Map, Value as Json};
+
+/// Deepest tree the services walk; a guard against cycles in damaged data.
+const MAX_DEPTH: usize = 64;
+
+/// Path = parent's path + `/` + name; a record cannot become its own ancestor.
+pub fn tree_rules(tx: &mut dyn Tx, entity: Entity, record: &mut Record, errors: &mut FieldErrors) -> CoreResult<()> {
+    let Some(name) = record.text("name").map(str::to_string) else {
+        return Ok(());
+    };
+    if name.contains('/') && !errors.has("name") {
+        errors.add("name", "must not contain '/' (it separates path segments)");
+        return Ok(());
+    }
+    let parent = match record.get("parentId").as_id() {
+        None => None,
+        Some(pid) => match tx.get(entity, pid)? {
+            Some(p) => Some(p),
+            None => return Ok(()), // reported by the reference check
+        },
+    };
+    if let (Some(parent), Some(own)) = (&parent, record.id()) {
+        let mut cursor = Some(parent.clone());
+        for _ in 0..MAX_DEPTH {
+            let Some(node) = cursor else { break };
+            if node.id() == Some(own) {
+                errors.add("parentId", format!("a {} cannot be its own ancestor", entity.def().label));
+                return Ok(());
+            }
+            cursor = match node.get("parentId").as_id() {
+                Some(up) => tx.get(entity, up)?,
+                None => None,
+            };
+        }
+    }
+    let path = match &parent {
+        Some(p) => format!("{}/{}", p.text("path").unwrap_or_default(), name),
+        None => name,
+    };
+    record.set("path", Value::Text(path));
+    Ok(())
+}
+
+fn children_query(entity: Entity, id: Id) -> Query {
+    let def = entity.def();
+    let mut q = Query::eq(def, "parentId", Value::Id(id));
+    q.sort = vec![Sort {
+        field: FieldRef::resolve(def, "name").expect("name"),
+        descending: false,
+    }];
+    q
+}
+
+/// After a rename or move: recompute the paths of every descendant (and, for material classes,
+/// of the materials in them). Paths are derived, so this changes no version.
+pub fn repath_descendants(tx: &mut dyn Tx, entity: Entity, record: &Record) -> CoreResult<()> {
+    let (Some(id), Some(path)) = (record.id(), record.text("path")) else {
+        return Ok(());
+    };
+    if entity == Entity::MaterialClass {
+        let def = Entity::Material.def();
+        for mut m in tx.find(Entity::Material, &Query::eq(def, "materialClassId", Value::Id(id)))? {
+            let name = m.text("name").unwrap_or_default().to_string();
+            m.set("path", Value::Text(format!("{path}/{name}")));
+            tx.update(Entity::Material, &m)?;
+        }
+    }
+    for mut child in tx.find(entity, &children_query(entity, id))? {
+        let name = child.text("name").unwrap_or_default().to_string();
+        child.set("path", Value::Text(format!("{path}/{name}")));
+        tx.update(entity, &child)?;
+        repath_descendants(tx, entity, &child)?;
+    }
+    Ok(())
+}
+
+/// The record and everything below it, by path prefix.
+pub fn subtree(tx: &mut dyn Tx, entity: Entity, root: &Record) -> CoreResult<Vec<Record>> {
+    let def = entity.def();
+    let path = root.text("path").unwrap_or_default().to_lowercase();
+    let field = FieldRef::resolve(def, "path").expect("path");
+    let mut below = tx.find(
+        entity,
+        &Query {
+            filters: vec![Filter {
+                field,
+                condition: Condition::StartsWith,
+                operand: Operand::One(Value::Text(format!("{path}/"))),
+            }],
+            ..Query::default()
+        },
+    )?;
+    below.insert(0, root.clone());
+    Ok(below)
+}
+
+pub fn subtree_ids(tx: &mut dyn Tx, root: &Record) -> CoreResult<Vec<Id>> {
+    Ok(subtree(tx, Entity::Location, root)?.iter().filter_map(Record::id).collect())
+}
+
+/// `getChildren(locationIdOrPath)`: direct children by name.
+pub fn children(tx: &mut dyn Tx, location: &str) -> CoreResult<Vec<Record>> {
+    let parent = entity::require(tx, Entity::Location, location)?;
+    let id = parent.id().ok_or_else(|| CoreError::Internal("location without id".into()))?;
+    tx.find(Entity::Location, &children_query(Entity::Location, id))
+}
+
+/// `getLocationTree(filter=None)`: nested `children`; with a filter (text contained in the name
+/// or path, any case), only the matching nodes and their ancestors.
+pub fn tree(tx: &mut dyn Tx, filter: Option<&str>) -> CoreResult<Vec<Json>> {
+    let def = Entity::Location.def();
+    let all = entity::all(tx, Entity::Location)?;
+    let needle = filter.map(str::to_lowercase).filter(|f| !f.is_empty());
+    let keep: Vec<bool> = all
+        .iter()
+        .map(|r| match &needle {
+            None => true,
+            Some(n) => r.text("name").unwrap_or_default().to_lowercase().contains(n.as_str()),
+        })
+        .collect();
+    // A node is kept when it matches or lies on the path to a match.
+    let kept_paths: Vec<String> = all
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(r, _)| r.text("path").unwrap_or_default().to_lowercase())
+        .collect();
+    let visible = |r: &Record| {
+        let p = r.text("path").unwrap_or_default().to_lowercase();
+        kept_paths.iter().any(|k| *k == p || k.starts_with(&format!("{p}/")))
+    };
+    fn build(
+        parent: Option<Id>,
+        all: &[Record],
+        visible: &dyn Fn(&Record) -> bool,
+        def: &crate::schema::EntityDef,
+        depth: usize,
+    ) -> Vec<Json> {
+        if depth > MAX_DEPTH {
+            return vec![];
+        }
+        all.iter()
+            .filter(|r| r.get("parentId").as_id() == parent && visible(r))
+            .map(|r| {
+                let mut node = match r.to_json(def) {
+                    Json::Object(m) => m,
+                    _ => Map::new(),
+                };
+                node.insert("children".into(), Json::Array(build(r.id(), all, visible, def, depth + 1)));
+                Json::Object(node)
+            })
+            .collect()
+    }
+    Ok(build(None, &all, &visible, def, 0))
+}

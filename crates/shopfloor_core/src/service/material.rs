@@ -1,0 +1,94 @@
+//! Materials and material classes: paths, ERP ids, classes created along a path.
+
+use crate::errors::{CoreError, CoreResult, FieldErrors};
+use crate::query::Query;
+use crate::record::{Record, Value};
+use crate::schema::Entity;
+use crate::service::entity;
+use crate::tx::{Caller, Tx};
+use serde_json::{json, Map, Value as Json};
+
+/// Path = class path + `/` + name; `erpId` unique when set.
+pub fn rules(tx: &mut dyn Tx, record: &mut Record, errors: &mut FieldErrors) -> CoreResult<()> {
+    if let Some(name) = record.text("name").map(str::to_string) {
+        if name.contains('/') && !errors.has("name") {
+            errors.add("name", "must not contain '/' (it separates path segments)");
+        }
+        if let Some(class) = record
+            .get("materialClassId")
+            .as_id()
+            .map(|id| tx.get(Entity::MaterialClass, id))
+            .transpose()?
+            .flatten()
+        {
+            record.set("path", Value::Text(format!("{}/{}", class.text("path").unwrap_or_default(), name)));
+        }
+    }
+    if let Some(erp) = record.text("erpId").map(str::to_string) {
+        let clash = tx
+            .find(
+                Entity::Material,
+                &Query::eq(Entity::Material.def(), "erpId", Value::Text(erp.clone())),
+            )?
+            .into_iter()
+            .find(|m| m.id() != record.id());
+        if let Some(other) = clash {
+            errors.add(
+                "erpId",
+                format!(
+                    "erpId '{erp}' is already used by material {}",
+                    other.text("path").unwrap_or_default()
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `getMaterialByErpId(erpId)`.
+pub fn by_erp_id(tx: &mut dyn Tx, erp_id: &str) -> CoreResult<Option<Record>> {
+    Ok(tx
+        .find(
+            Entity::Material,
+            &Query::eq(Entity::Material.def(), "erpId", Value::Text(erp_id.trim().to_string())),
+        )?
+        .into_iter()
+        .next())
+}
+
+/// `createMaterialClassesForPath(path)`: creates the missing classes along `A/B/C`; returns the last.
+pub fn create_classes_for_path(tx: &mut dyn Tx, caller: &Caller, path: &str) -> CoreResult<Record> {
+    let segments: Vec<&str> = path.trim().trim_matches('/').split('/').map(str::trim).collect();
+    if segments.iter().any(|s| s.is_empty()) {
+        return Err(CoreError::field(
+            "path",
+            format!("'{path}' is not a path of non-empty names separated by '/'"),
+        ));
+    }
+    let mut parent: Option<Record> = None;
+    for (i, _) in segments.iter().enumerate() {
+        let prefix = segments[..=i].join("/");
+        let existing = entity::lookup(tx, Entity::MaterialClass, &prefix)?.filter(|r| {
+            r.text("path")
+                .is_some_and(|p| p.eq_ignore_ascii_case(&prefix) || p.to_lowercase() == prefix.to_lowercase())
+        });
+        let class = match existing {
+            Some(c) => c,
+            None => {
+                let mut data = Map::new();
+                data.insert("name".into(), json!(segments[i]));
+                data.insert(
+                    "parentId".into(),
+                    parent
+                        .as_ref()
+                        .and_then(Record::id)
+                        .map(|id| Json::String(id.to_string()))
+                        .unwrap_or(Json::Null),
+                );
+                entity::save(tx, caller, Entity::MaterialClass, &data)?
+            }
+        };
+        parent = Some(class);
+    }
+    parent.ok_or_else(|| CoreError::field("path", "is empty"))
+}

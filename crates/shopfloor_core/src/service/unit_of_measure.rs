@@ -1,0 +1,104 @@
+//! Units of measure: get-or-create, existence, conversions and `convert`.
+
+use crate::errors::{CoreError, CoreResult, FieldErrors};
+use crate::id::Id;
+use crate::query::Query;
+use crate::record::{parse_real, Record, Value};
+use crate::schema::Entity;
+use crate::service::entity;
+use crate::tx::{Caller, Tx};
+use serde_json::{json, Map, Value as Json};
+
+const CONVERSION: Entity = Entity::UnitOfMeasureConversion;
+
+/// A conversion joins two different units, once per (from, to, material).
+pub fn conversion_rules(tx: &mut dyn Tx, record: &mut Record, errors: &mut FieldErrors) -> CoreResult<()> {
+    let (Some(from), Some(to)) = (record.get("fromId").as_id(), record.get("toId").as_id()) else {
+        return Ok(());
+    };
+    if from == to {
+        errors.add("toId", "must differ from fromId");
+        return Ok(());
+    }
+    let material = record.get("materialId").as_id();
+    if let Some(other) = find_conversion(tx, from, to, material)? {
+        if other.id() != record.id() {
+            errors.add(
+                "toId",
+                format!(
+                    "a conversion between these units{} already exists (id {})",
+                    if material.is_some() { " for this material" } else { "" },
+                    other.id().map(|i| i.to_string()).unwrap_or_default()
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn find_conversion(tx: &mut dyn Tx, from: Id, to: Id, material: Option<Id>) -> CoreResult<Option<Record>> {
+    let def = CONVERSION.def();
+    let mut q = Query::eq(def, "fromId", Value::Id(from)).and_eq(def, "toId", Value::Id(to));
+    match material {
+        Some(m) => q = q.and_eq(def, "materialId", Value::Id(m)),
+        None => q.filters.push(Query::is_null(def, "materialId")),
+    }
+    Ok(tx.find(CONVERSION, &q)?.into_iter().next())
+}
+
+/// `getUnitOfMeasureOrCreateNew(name, symbol)`.
+pub fn get_or_create(tx: &mut dyn Tx, caller: &Caller, name: &str, symbol: &str) -> CoreResult<Record> {
+    if let Some(existing) = entity::lookup(tx, Entity::UnitOfMeasure, name)? {
+        return Ok(existing);
+    }
+    let mut data = Map::new();
+    data.insert("name".into(), json!(name));
+    data.insert("symbol".into(), json!(symbol));
+    entity::save(tx, caller, Entity::UnitOfMeasure, &data)
+}
+
+/// `convert(amount, fromIdOrName, toIdOrName, materialIdOrPath=None)`: a material-specific
+/// conversion first, then a generic one, then the inverse of either.
+pub fn convert(tx: &mut dyn Tx, amount: &Json, from: &str, to: &str, material: Option<&str>) -> CoreResult<f64> {
+    let amount = parse_real(amount).map_err(|m| CoreError::field("amount", m))?;
+    let from_unit = entity::require_as_field(tx, Entity::UnitOfMeasure, from, "fromIdOrName")?;
+    let to_unit = entity::require_as_field(tx, Entity::UnitOfMeasure, to, "toIdOrName")?;
+    let material_id = match material {
+        Some(m) => entity::require_as_field(tx, Entity::Material, m, "materialIdOrPath")?.id(),
+        None => None,
+    };
+    let (Some(f), Some(t)) = (from_unit.id(), to_unit.id()) else {
+        return Err(CoreError::Internal("unit without id".into()));
+    };
+    if f == t {
+        return Ok(amount);
+    }
+    let mut candidates = Vec::new();
+    if let Some(m) = material_id {
+        candidates.push((f, t, Some(m), false));
+    }
+    candidates.push((f, t, None, false));
+    if let Some(m) = material_id {
+        candidates.push((t, f, Some(m), true));
+    }
+    candidates.push((t, f, None, true));
+    for (a, b, m, inverse) in candidates {
+        if let Some(conv) = find_conversion(tx, a, b, m)? {
+            let factor = conv.get("conversionFactor").as_real().unwrap_or(1.0);
+            return Ok(if inverse { amount / factor } else { amount * factor });
+        }
+    }
+    Err(CoreError::field(
+        "toIdOrName",
+        format!(
+            "no conversion from {} to {}{}",
+            from_unit.text("name").unwrap_or(from),
+            to_unit.text("name").unwrap_or(to),
+            if material.is_some() {
+                " (for that material or generic)"
+            } else {
+                ""
+            }
+        ),
+    ))
+}

@@ -1,0 +1,61 @@
+//! The storage interface the services run on. A store implements it for one open transaction;
+//! the services never see SQL, and every call of one service function shares that transaction.
+
+use crate::errors::CoreResult;
+use crate::history::{Event, NewEvent};
+use crate::id::Id;
+use crate::query::{Filter, Query};
+use crate::record::Record;
+use crate::schema::Entity;
+
+pub trait Tx {
+    /// The record with its derived names, or `None`.
+    fn get(&mut self, entity: Entity, id: Id) -> CoreResult<Option<Record>>;
+    /// Like `get`, but holds the row against concurrent writers until the transaction ends
+    /// (a plain read where the store has one writer).
+    fn get_for_update(&mut self, entity: Entity, id: Id) -> CoreResult<Option<Record>> {
+        self.get(entity, id)
+    }
+    /// Records matching the query, sorted (ties by id) and paged as it says.
+    fn find(&mut self, entity: Entity, query: &Query) -> CoreResult<Vec<Record>>;
+    fn count(&mut self, entity: Entity, filters: &[Filter]) -> CoreResult<u64>;
+    fn insert(&mut self, entity: Entity, record: &Record) -> CoreResult<()>;
+    fn update(&mut self, entity: Entity, record: &Record) -> CoreResult<()>;
+    fn delete(&mut self, entity: Entity, id: Id) -> CoreResult<()>;
+    /// Appends a history event; returns its sequence number.
+    fn append_event(&mut self, event: &NewEvent) -> CoreResult<i64>;
+    /// The events of one order, oldest first.
+    fn order_events(&mut self, order_id: Id) -> CoreResult<Vec<Event>>;
+    /// Up to `limit` events with a sequence greater than `after`, oldest first.
+    fn events_after(&mut self, after: i64, limit: u32) -> CoreResult<Vec<Event>>;
+}
+
+/// Who is calling and when: what `createdBy`, `modifiedBy` and history record, and the
+/// permissions held (`None`: not restricted, as before authentication exists).
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub user: String,
+    pub now: crate::time::Timestamp,
+    pub permissions: Option<Vec<String>>,
+}
+
+impl Caller {
+    pub fn system() -> Self {
+        Caller {
+            user: "system".into(),
+            now: crate::time::Timestamp::now(),
+            permissions: None,
+        }
+    }
+
+    /// Refuses unless the caller holds `permission` (or a prefix of it).
+    pub fn require(&self, permission: &str) -> crate::errors::CoreResult<()> {
+        match &self.permissions {
+            None => Ok(()),
+            Some(held) if held.iter().any(|h| crate::permissions::grants(h, permission)) => Ok(()),
+            Some(_) => Err(crate::errors::CoreError::Forbidden {
+                permission: permission.to_string(),
+            }),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Building and running the HTTP application: bind the listener (port 0 picks a free one, which
+//! tests use), serve until the shutdown future resolves, then let the store finish its queue.
+
+use crate::error::envelope;
+use crate::routes;
+use crate::state::{AppState, Metrics};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use shopfloor_store::{Store, StoreConfig, StoreError};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tower_http::timeout::TimeoutLayer;
+
+/// Settings of the server (the binary fills them from flags and environment).
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    pub database: String,
+    pub listen: String,
+    pub body_limit: usize,
+    pub request_timeout: Duration,
+    pub max_poll: Duration,
+    pub readers: usize,
+}
+
+impl ServerConfig {
+    pub fn new(database: impl Into<String>, listen: impl Into<String>) -> Self {
+        ServerConfig {
+            database: database.into(),
+            listen: listen.into(),
+            body_limit: 4 * 1024 * 1024,
+            request_timeout: Duration::from_secs(60),
+            max_poll: Duration::from_secs(30),
+            readers: 4,
+        }
+    }
+}
+
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    store: Store,
+}
+
+impl Application {
+    /// Opens and migrates the database and binds the listener.
+    pub async fn build(config: ServerConfig) -> Result<Application, StartError> {
+        let mut store_config = StoreConfig::new(config.database.clone());
+        store_config.readers = config.readers;
+        let store = Store::open(&store_config)?;
+        let listener = tokio::net::TcpListener::bind(&config.listen)
+            .await
+            .map_err(|source| StartError::Listen {
+                address: config.listen.clone(),
+                source,
+            })?;
+        let state = AppState {
+            store: store.clone(),
+            metrics: Arc::new(Metrics::default()),
+            max_poll: config.max_poll,
+        };
+        let router = routes::router()
+            .layer(middleware::from_fn_with_state(state.clone(), observe))
+            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
+            .layer(DefaultBodyLimit::max(config.body_limit))
+            .with_state(state);
+        Ok(Application { listener, router, store })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("bound listener has an address")
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    pub fn store(&self) -> Store {
+        self.store.clone()
+    }
+
+    /// Serves until `shutdown` resolves, finishes in-flight requests, then drains the writer.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let store = self.store.clone();
+        let result = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        tokio::task::spawn_blocking(move || store.close()).await.ok();
+        result
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {address}: {source}")]
+    Listen { address: String, source: std::io::Error },
+}
+
+static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
+
+/// A span and id per request, metrics, and the JSON envelope for errors the framework answers
+/// itself (405, 408, 413, …).
+async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let id = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let span = tracing::info_span!("request", id, %method, %path);
+    let _enter = span.enter();
+    drop(_enter);
+    let mut response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let (code, message) = match status {
+            StatusCode::METHOD_NOT_ALLOWED => ("bad_request", format!("method {method} is not allowed on {path}")),
+            StatusCode::REQUEST_TIMEOUT => ("timeout", "the request took too long".to_string()),
+            StatusCode::PAYLOAD_TOO_LARGE => (
+                "payload_too_large",
+                "the request body is larger than the server accepts".to_string(),
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ("bad_request", "unsupported media type".to_string()),
+            s if s.is_server_error() => ("internal", "internal error; see the server log".to_string()),
+            _ => ("bad_request", status.canonical_reason().unwrap_or("bad request").to_string()),
+        };
+        response = envelope(status, code, &message, None);
+    }
+    if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    let elapsed = started.elapsed();
+    state.metrics.observe(status.as_u16(), elapsed);
+    if status.is_server_error() {
+        tracing::error!(parent: &span, status = status.as_u16(), ?elapsed, "request failed");
+    } else {
+        tracing::debug!(parent: &span, status = status.as_u16(), ?elapsed, "request");
+    }
+    response
+}

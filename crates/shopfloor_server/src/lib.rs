@@ -1,0 +1,10 @@
+//! Shopfloor's HTTP surface: the script API (`/api/v1/script/{module}/{function}`), REST
+//! resources, the change feed, OpenAPI, health and metrics. Handlers hold no business rules;
+//! they bind arguments and call the core's catalogue in a store transaction.
+
+pub mod app;
+pub mod error;
+pub mod routes;
+pub mod state;
+
+pub use app::{Application, ServerConfig, StartError};

@@ -1,0 +1,107 @@
+//! The change feed: `GET /api/v1/events?after=<sequence>` over the history. Plain requests
+//! long-poll and answer JSON lines (one event per line, possibly none after the timeout);
+//! `Accept: text/event-stream` streams Server-Sent Events until the client leaves.
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use futures_util::stream;
+use serde::Deserialize;
+use shopfloor_core::history::Event;
+use std::convert::Infallible;
+use std::time::Duration;
+
+const MAX_LIMIT: u32 = 1000;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/events", get(events))
+}
+
+#[derive(Deserialize)]
+struct FeedQuery {
+    after: Option<i64>,
+    limit: Option<u32>,
+    /// Seconds to wait for an event before answering empty (long-poll only).
+    timeout: Option<f64>,
+}
+
+async fn read_after(state: &AppState, after: i64, limit: u32) -> ApiResult<Vec<Event>> {
+    Ok(state.store.read(move |tx| tx.events_after(after, limit)).await?)
+}
+
+/// Waits until an event after `after` is committed, or `wait` passes.
+async fn wait_for(state: &AppState, after: i64, wait: Duration) {
+    let mut last = state.store.last_event();
+    let _ = tokio::time::timeout(wait, last.wait_for(|seq| *seq > after)).await;
+}
+
+async fn events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request(format!("bad query parameters: {e}")))?;
+    let after = q.after.unwrap_or(0);
+    let limit = q.limit.unwrap_or(MAX_LIMIT).clamp(1, MAX_LIMIT);
+    let wants_sse = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/event-stream"));
+    if wants_sse {
+        return Ok(sse(state, after, limit).into_response());
+    }
+    let wait = match q.timeout {
+        Some(t) if t.is_finite() && t >= 0.0 => Duration::from_secs_f64(t).min(state.max_poll),
+        Some(_) => return Err(ApiError::bad_request("timeout must be a number of seconds ≥ 0")),
+        None => state.max_poll,
+    };
+    let mut found = read_after(&state, after, limit).await?;
+    if found.is_empty() && !wait.is_zero() {
+        wait_for(&state, after, wait).await;
+        found = read_after(&state, after, limit).await?;
+    }
+    let last = found.last().map(|e| e.sequence).unwrap_or(after);
+    let mut body = String::new();
+    for e in &found {
+        body.push_str(&e.to_json().to_string());
+        body.push('\n');
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/x-ndjson".to_string()),
+            (header::HeaderName::from_static("x-last-sequence"), last.to_string()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+fn sse(state: AppState, after: i64, limit: u32) -> Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>> {
+    let stream = stream::unfold(
+        (state, after, Vec::<Event>::new()),
+        move |(state, mut cursor, mut pending)| async move {
+            loop {
+                if !pending.is_empty() {
+                    let e = pending.remove(0);
+                    cursor = e.sequence;
+                    let ev = SseEvent::default()
+                        .id(e.sequence.to_string())
+                        .event("history")
+                        .data(e.to_json().to_string());
+                    return Some((Ok(ev), (state, cursor, pending)));
+                }
+                match read_after(&state, cursor, limit).await {
+                    Ok(found) if !found.is_empty() => pending = found,
+                    Ok(_) => wait_for(&state, cursor, Duration::from_secs(30)).await,
+                    Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+                }
+            }
+        },
+    );
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}

@@ -1,0 +1,168 @@
+//! The OpenAPI 3.1 document, generated from the record catalogue and the function catalogue so
+//! that it cannot drift from what the server does.
+
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Map, Value};
+use shopfloor_core::catalogue::CATALOGUE;
+use shopfloor_core::schema::{Access, Entity, Kind};
+use std::sync::LazyLock;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/openapi.json", get(|| async { Json(DOCUMENT.clone()) }))
+}
+
+static DOCUMENT: LazyLock<Value> = LazyLock::new(document);
+
+fn kind_schema(kind: Kind) -> Value {
+    match kind {
+        Kind::Id | Kind::Ref(_) => json!({"type": ["string", "null"], "description": "ULID, dashed 10-8-8 on output"}),
+        Kind::Name => json!({"type": ["string", "null"], "maxLength": 255}),
+        Kind::Text { max } => json!({"type": ["string", "null"], "maxLength": max}),
+        Kind::Real { .. } => json!({"type": ["number", "string", "null"], "description": "a number or numeric string"}),
+        Kind::Int => json!({"type": ["integer", "null"]}),
+        Kind::Bool => json!({"type": ["boolean", "null"]}),
+        Kind::Time => {
+            json!({"type": ["string", "integer", "null"], "description": "RFC 3339 or epoch milliseconds; RFC 3339 UTC on output"})
+        }
+        Kind::Enum(options) => {
+            let mut values: Vec<Value> = options.iter().map(|o| json!(o)).collect();
+            values.push(Value::Null);
+            json!({"enum": values})
+        }
+    }
+}
+
+fn entity_schemas(e: Entity) -> (Value, Value) {
+    let def = e.def();
+    let mut record = Map::new();
+    let mut input = Map::new();
+    for f in &def.fields {
+        record.insert(f.key.into(), kind_schema(f.kind));
+        if f.access == Access::Input || f.key == "version" {
+            input.insert(f.key.into(), kind_schema(f.kind));
+        }
+    }
+    for d in &def.derived {
+        record.insert(d.key.into(), json!({"type": ["string", "null"], "readOnly": true}));
+    }
+    for (alias, _) in def.aliases {
+        input.insert((*alias).into(), json!({"type": ["string", "null"], "description": "alias"}));
+    }
+    let required: Vec<&str> = def.fields.iter().filter(|f| f.required).map(|f| f.key).collect();
+    (
+        json!({"type": "object", "properties": record, "required": required}),
+        json!({"type": "object", "properties": input, "additionalProperties": false}),
+    )
+}
+
+fn error_response(description: &str) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+fn document() -> Value {
+    let mut schemas = Map::new();
+    schemas.insert(
+        "Error".into(),
+        json!({"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"enum": ["validation", "bad_request", "not_found", "in_use", "conflict", "unauthenticated", "forbidden", "payload_too_large", "internal", "unavailable"]},
+            "message": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            "references": {"type": "array"}, "current": {"type": "object"}, "permission": {"type": "string"}
+        }}}}),
+    );
+    schemas.insert("QueryRequest".into(), json!({"type": "object", "properties": {
+        "pageSize": {"type": ["integer", "null"], "minimum": 1, "maximum": 10000}, "pageIndex": {"type": ["integer", "null"], "minimum": 0},
+        "sortFields": {"type": ["array", "null"], "items": {"type": "string"}}, "sortDirections": {"type": ["array", "null"], "items": {"type": "string"}},
+        "sortDirection": {"type": ["string", "null"]}, "filters": {"type": ["array", "null"], "items": {"type": "object"}}}, "additionalProperties": false}));
+    schemas.insert("QueryResult".into(), json!({"type": "object", "required": ["content", "totalElements", "totalPages", "pageSize", "pageIndex", "hasContent", "isFirst", "isLast", "hasNext", "hasPrevious"], "properties": {
+        "content": {"type": "array", "items": {"type": "object"}}, "totalElements": {"type": "integer"}, "totalPages": {"type": "integer"},
+        "pageSize": {"type": "integer"}, "pageIndex": {"type": "integer"}, "hasContent": {"type": "boolean"}, "isFirst": {"type": "boolean"},
+        "isLast": {"type": "boolean"}, "hasNext": {"type": "boolean"}, "hasPrevious": {"type": "boolean"}}}));
+    let mut paths = Map::new();
+    let errors = json!({
+        "400": error_response("malformed JSON or wrong arguments"), "404": error_response("no such function or record"),
+        "409": error_response("in use or version conflict"), "413": error_response("body too large"),
+        "422": error_response("validation failed"), "503": error_response("database unavailable")
+    });
+    for e in Entity::ALL {
+        let def = e.def();
+        let (record, input) = entity_schemas(e);
+        schemas.insert(def.noun.into(), record);
+        schemas.insert(format!("{}Input", def.noun), input);
+        let r = json!({"$ref": format!("#/components/schemas/{}", def.noun)});
+        let i = json!({"$ref": format!("#/components/schemas/{}Input", def.noun)});
+        let ok = |schema: &Value| json!({"description": "OK", "content": {"application/json": {"schema": schema}}});
+        let key = json!([{"name": "key", "in": "path", "required": true, "schema": {"type": "string"}, "description": def.lookup_param()}]);
+        let with_errors = |mut responses: Value| {
+            for (k, v) in errors.as_object().into_iter().flatten() {
+                responses[k] = v.clone();
+            }
+            responses
+        };
+        let base = format!("/api/v1/{}", def.rest);
+        paths.insert(base.clone(), json!({
+            "get": {"tags": [def.module], "summary": format!("Find {}", def.plural), "parameters": [
+                {"name": "pageSize", "in": "query", "schema": {"type": "integer"}}, {"name": "pageIndex", "in": "query", "schema": {"type": "integer"}},
+                {"name": "sortFields", "in": "query", "schema": {"type": "string"}}, {"name": "sortDirections", "in": "query", "schema": {"type": "string"}},
+                {"name": "filters", "in": "query", "schema": {"type": "string"}, "description": "JSON list of FilterRequest"}],
+                "responses": with_errors(json!({"200": ok(&json!({"$ref": "#/components/schemas/QueryResult"}))}))},
+            "post": {"tags": [def.module], "summary": format!("Create a {}", def.label), "requestBody": {"content": {"application/json": {"schema": i}}},
+                "responses": with_errors(json!({"201": ok(&r), "200": ok(&r)}))}
+        }));
+        paths.insert(
+            format!("{base}/search"),
+            json!({"post": {"tags": [def.module], "summary": format!("Find {} (QueryRequest body)", def.plural),
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/QueryRequest"}}}},
+            "responses": with_errors(json!({"200": ok(&json!({"$ref": "#/components/schemas/QueryResult"}))}))}}),
+        );
+        paths.insert(format!("{base}/{{key}}"), json!({
+            "parameters": key,
+            "get": {"tags": [def.module], "summary": format!("Get a {}", def.label), "responses": with_errors(json!({"200": ok(&r)}))},
+            "put": {"tags": [def.module], "summary": format!("Replace a {}", def.label), "requestBody": {"content": {"application/json": {"schema": i}}}, "responses": with_errors(json!({"200": ok(&r)}))},
+            "patch": {"tags": [def.module], "summary": format!("Merge into a {}", def.label), "requestBody": {"content": {"application/json": {"schema": i}}}, "responses": with_errors(json!({"200": ok(&r)}))},
+            "delete": {"tags": [def.module], "summary": format!("Delete a {}", def.label), "responses": with_errors(json!({"200": ok(&json!({"type": "object"}))}))}
+        }));
+        paths.insert(format!("{base}/{{key}}/references"), json!({"parameters": key, "get": {"tags": [def.module], "summary": "References", "responses": with_errors(json!({"200": ok(&json!({"type": "array"}))}))}}));
+    }
+    for f in &CATALOGUE.functions {
+        let mut props = Map::new();
+        for p in &f.params {
+            props.insert(p.name.clone(), json!({}));
+        }
+        let body = json!({"oneOf": [{"type": "object", "description": "keyword arguments"}, {"type": "array", "description": "positional arguments", "maxItems": f.params.len()}]});
+        let mut responses = json!({"200": {"description": "the function's return value", "content": {"application/json": {"schema": {}}}}});
+        for (k, v) in errors.as_object().into_iter().flatten() {
+            responses[k] = v.clone();
+        }
+        paths.insert(
+            format!("/api/v1/script/{}/{}", f.module, f.name),
+            json!({"post": {"tags": [format!("script.{}", f.module)], "operationId": format!("{}.{}", f.module, f.name), "summary": f.summary,
+                "description": format!("system.mes.{}.{}({}). Permission: {}.", f.module, f.name,
+                    f.params.iter().map(|p| if p.kwargs { format!("**{}", p.name) } else { p.name.clone() }).collect::<Vec<_>>().join(", "),
+                    f.permission.as_deref().unwrap_or("none")),
+                "x-permission": f.permission, "requestBody": {"content": {"application/json": {"schema": body}}}, "responses": responses}}),
+        );
+    }
+    paths.insert("/api/v1/script".into(), json!({"get": {"summary": "Modules, functions, parameter names and permissions", "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}}}));
+    paths.insert("/api/v1/events".into(), json!({"get": {"summary": "Change feed: history events after a sequence (JSON lines, or SSE with Accept: text/event-stream)",
+        "parameters": [{"name": "after", "in": "query", "schema": {"type": "integer"}}, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}}, {"name": "timeout", "in": "query", "schema": {"type": "number", "minimum": 0}}],
+        "responses": {"200": {"description": "events, one JSON object per line", "content": {"application/x-ndjson": {"schema": {"type": "string"}}, "text/event-stream": {"schema": {"type": "string"}}}}, "400": error_response("bad parameters")}}}));
+    paths.insert(
+        "/healthz".into(),
+        json!({"get": {"summary": "Process up", "responses": {"200": {"description": "OK"}}}}),
+    );
+    paths.insert("/readyz".into(), json!({"get": {"summary": "Database reachable", "responses": {"200": {"description": "ready"}, "503": {"description": "database unavailable"}}}}));
+    paths.insert(
+        "/metrics".into(),
+        json!({"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format"}}}}),
+    );
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Shopfloor", "version": env!("CARGO_PKG_VERSION"), "description": "Production orders and their master data: the script API (system.mes.*) and REST resources."},
+        "paths": paths,
+        "components": {"schemas": schemas}
+    })
+}

@@ -1,0 +1,267 @@
+//! REST resources over the same catalogue functions as the script API: one collection per
+//! entity (`/api/v1/production-orders`, `/api/v1/materials`, …) with list/search, create, get,
+//! replace (PUT), merge (PATCH), delete and references, plus the order's history, transitions
+//! and production reports, the location tree and shift start/stop.
+
+use super::body::{json_body, object_body};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Map, Value};
+use shopfloor_core::errors::CoreError;
+use shopfloor_core::lifecycle::Status;
+use shopfloor_core::record::Record;
+use shopfloor_core::schema::Entity;
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    let mut r = Router::new();
+    for e in Entity::ALL {
+        let base = format!("/api/v1/{}", e.def().rest);
+        r = r
+            .route(&base, get(move |s, q| list(e, s, q)).post(move |s, b| create(e, s, b)))
+            .route(&format!("{base}/search"), post(move |s, b| search(e, s, b)))
+            .route(
+                &format!("{base}/{{key}}"),
+                get(move |s, p| fetch(e, s, p))
+                    .put(move |s, p, h, b| update(e, true, s, p, h, b))
+                    .patch(move |s, p, h, b| update(e, false, s, p, h, b))
+                    .delete(move |s, p| remove(e, s, p)),
+            )
+            .route(&format!("{base}/{{key}}/references"), get(move |s, p| references(e, s, p)));
+    }
+    r.route("/api/v1/production-orders/{key}/history", get(history))
+        .route("/api/v1/production-orders/{key}/transitions", get(transitions).post(transition))
+        .route("/api/v1/production-orders/{key}/production", post(report))
+        .route("/api/v1/locations/{key}/children", get(children))
+        .route("/api/v1/location-tree", get(tree))
+        .route("/api/v1/shifts/{key}/start", post(move |s, p, b| shift_verb("startShift", s, p, b)))
+        .route("/api/v1/shifts/{key}/stop", post(move |s, p, b| shift_verb("stopShift", s, p, b)))
+        .route("/api/v1/units-of-measure/convert", get(convert))
+}
+
+fn fname(prefix: &str, e: Entity, suffix: &str) -> String {
+    format!("{prefix}{}{suffix}", e.def().noun)
+}
+
+async fn call(state: &AppState, e: Entity, name: &str, body: Value) -> Result<Value, CoreError> {
+    state.call_named(e.def().module, name, body).await
+}
+
+/// A record response with its `ETag` (the version).
+fn with_etag(status: StatusCode, record: Value) -> Response {
+    let mut resp = (status, Json(record.clone())).into_response();
+    if let Some(v) = record.get("version").and_then(Value::as_i64) {
+        if let Ok(h) = HeaderValue::from_str(&format!("\"{v}\"")) {
+            resp.headers_mut().insert(header::ETAG, h);
+        }
+    }
+    resp
+}
+
+/// Query-string parameters as a QueryRequest: lists comma-separated, `filters` as JSON.
+fn query_request(params: HashMap<String, String>) -> ApiResult<Value> {
+    let mut q = Map::new();
+    for (k, v) in params {
+        let value = match k.as_str() {
+            "pageSize" | "pageIndex" => v.parse::<i64>().map(Value::from).unwrap_or(Value::String(v)),
+            "sortFields" | "sortDirections" => Value::Array(
+                v.split(',')
+                    .map(|s| Value::String(s.trim().to_string()))
+                    .filter(|s| s != "")
+                    .collect(),
+            ),
+            "filters" => serde_json::from_str(&v)
+                .map_err(|e| ApiError::bad_request(format!("filters must be a JSON list of FilterRequest objects: {e}")))?,
+            _ => Value::String(v),
+        };
+        q.insert(k, value);
+    }
+    Ok(Value::Object(q))
+}
+
+async fn list(e: Entity, State(s): State<AppState>, q: Result<Query<HashMap<String, String>>, QueryRejection>) -> ApiResult<Json<Value>> {
+    let Query(params) = q.map_err(|err| ApiError::bad_request(format!("bad query parameters: {err}")))?;
+    Ok(Json(call(&s, e, &format!("find{}", e.def().plural), query_request(params)?).await?))
+}
+
+async fn search(e: Entity, State(s): State<AppState>, body: Result<Bytes, BytesRejection>) -> ApiResult<Json<Value>> {
+    let q = object_body(body)?;
+    Ok(Json(call(&s, e, &format!("find{}", e.def().plural), Value::Object(q)).await?))
+}
+
+async fn create(e: Entity, State(s): State<AppState>, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
+    let data = object_body(body)?;
+    let saved = call(&s, e, &fname("save", e, ""), Value::Object(data)).await?;
+    let status = if saved["version"] == 1 {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(with_etag(status, saved))
+}
+
+/// Resolves `{key}` (id, name or path) to the record, or 404.
+async fn resolve(s: &AppState, e: Entity, key: &str) -> ApiResult<Value> {
+    match call(s, e, &fname("get", e, ""), json!([key])).await? {
+        Value::Null => Err(ApiError::NotFound(format!("no {} '{key}'", e.def().label))),
+        found => Ok(found),
+    }
+}
+
+async fn fetch(e: Entity, State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Response> {
+    Ok(with_etag(StatusCode::OK, resolve(&s, e, &key).await?))
+}
+
+/// `If-Match: "3"` (or `W/"3"`, or `3`) → version 3.
+fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
+    let Some(v) = headers.get(header::IF_MATCH) else { return Ok(None) };
+    let text = v.to_str().unwrap_or_default().trim().trim_start_matches("W/").trim_matches('"');
+    text.parse::<i64>().map(Some).map_err(|_| {
+        ApiError::bad_request(format!(
+            "If-Match must carry the record's version as an ETag, e.g. \"3\"; got {v:?}"
+        ))
+    })
+}
+
+async fn update(
+    e: Entity,
+    replace: bool,
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let body = object_body(body)?;
+    let current = resolve(&s, e, &key).await?;
+    let mut data = if replace {
+        match Record::template_json(e.def()) {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
+    } else {
+        Map::new()
+    };
+    data.extend(body);
+    data.insert("id".into(), current["id"].clone());
+    if let Some(v) = if_match(&headers)? {
+        data.insert("version".into(), json!(v));
+    }
+    Ok(with_etag(
+        StatusCode::OK,
+        call(&s, e, &fname("save", e, ""), Value::Object(data)).await?,
+    ))
+}
+
+async fn remove(e: Entity, State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
+    let response = call(&s, e, &fname("delete", e, ""), json!([key])).await?;
+    if response["success"] == true {
+        return Ok(Json(response));
+    }
+    let message = response["message"].as_str().unwrap_or_default().to_string();
+    match response["data"].clone() {
+        Value::Array(refs) => Err(CoreError::InUse {
+            message,
+            references: Value::Array(refs),
+        }
+        .into()),
+        _ => Err(ApiError::NotFound(message)),
+    }
+}
+
+async fn references(e: Entity, State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
+    match call(&s, e, &fname("get", e, "References"), json!([key])).await? {
+        Value::Null => Err(ApiError::NotFound(format!("no {} '{key}'", e.def().label))),
+        refs => Ok(Json(refs)),
+    }
+}
+
+async fn history(State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
+    match s.call_named("productionOrder", "getProductionOrderHistory", json!([key])).await? {
+        Value::Null => Err(ApiError::NotFound(format!("no production order '{key}'"))),
+        events => Ok(Json(events)),
+    }
+}
+
+async fn transitions(State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
+    Ok(Json(s.call_named("productionOrder", "getAllowedTransitions", json!([key])).await?))
+}
+
+/// `POST …/transitions {"status": "RUNNING", "reason": "…"}`: the lifecycle verb for that status.
+async fn transition(State(s): State<AppState>, Path(key): Path<String>, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
+    let body = object_body(body)?;
+    let target = body.get("status").or(body.get("to")).and_then(Value::as_str).unwrap_or_default();
+    let verb = match Status::parse(target) {
+        Some(Status::Scheduled) => "scheduleProductionOrder",
+        Some(Status::Running) => "startProductionOrder",
+        Some(Status::Paused) => "pauseProductionOrder",
+        Some(Status::Stopped) => "stopProductionOrder",
+        Some(Status::Closed) => "closeProductionOrder",
+        Some(Status::Cancelled) => "cancelProductionOrder",
+        Some(Status::Idle) => {
+            let order = resolve(&s, Entity::ProductionOrder, &key).await?;
+            let data = json!({"id": order["id"], "status": "IDLE"});
+            return Ok(with_etag(
+                StatusCode::OK,
+                s.call_named("productionOrder", "saveProductionOrder", data).await?,
+            ));
+        }
+        None => return Err(CoreError::field("status", format!("'{target}' is not a production-order status")).into()),
+    };
+    let reason = body.get("reason").cloned().unwrap_or(Value::Null);
+    Ok(with_etag(
+        StatusCode::OK,
+        s.call_named("productionOrder", verb, json!([key, reason])).await?,
+    ))
+}
+
+/// `POST …/production {"quantity": 5, "reason": "…"}`.
+async fn report(State(s): State<AppState>, Path(key): Path<String>, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
+    let body = object_body(body)?;
+    let quantity = body
+        .get("quantity")
+        .cloned()
+        .ok_or_else(|| CoreError::field("quantity", "is required"))?;
+    let reason = body.get("reason").cloned().unwrap_or(Value::Null);
+    Ok(with_etag(
+        StatusCode::OK,
+        s.call_named("productionOrder", "reportProduction", json!([key, quantity, reason]))
+            .await?,
+    ))
+}
+
+async fn children(State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
+    Ok(Json(s.call_named("location", "getChildren", json!([key])).await?))
+}
+
+async fn tree(State(s): State<AppState>, q: Result<Query<HashMap<String, String>>, QueryRejection>) -> ApiResult<Json<Value>> {
+    let Query(params) = q.map_err(|err| ApiError::bad_request(format!("bad query parameters: {err}")))?;
+    Ok(Json(
+        s.call_named("location", "getLocationTree", json!([params.get("filter")])).await?,
+    ))
+}
+
+/// `POST /api/v1/shifts/{id}/start {"locationIdOrPath": …}` and `/stop`.
+async fn shift_verb(
+    verb: &'static str,
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Value>> {
+    let body = json_body(body)?;
+    let location = body.get("locationIdOrPath").cloned().unwrap_or(Value::Null);
+    Ok(Json(s.call_named("shift", verb, json!([key, location])).await?))
+}
+
+async fn convert(State(s): State<AppState>, q: Result<Query<HashMap<String, String>>, QueryRejection>) -> ApiResult<Json<Value>> {
+    let Query(p) = q.map_err(|err| ApiError::bad_request(format!("bad query parameters: {err}")))?;
+    let args =
+        json!({"amount": p.get("amount"), "fromIdOrName": p.get("from"), "toIdOrName": p.get("to"), "materialIdOrPath": p.get("material")});
+    Ok(Json(s.call_named("unitOfMeasure", "convert", args).await?))
+}

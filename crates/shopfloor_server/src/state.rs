@@ -1,0 +1,70 @@
+//! What every handler shares: the store and the counters behind `/metrics`.
+
+use serde_json::Value as Json;
+use shopfloor_core::catalogue::{Access, Function, CATALOGUE};
+use shopfloor_core::errors::CoreError;
+use shopfloor_core::tx::Caller;
+use shopfloor_store::Store;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Default)]
+pub struct Metrics {
+    pub requests: AtomicU64,
+    pub responses_2xx: AtomicU64,
+    pub responses_4xx: AtomicU64,
+    pub responses_5xx: AtomicU64,
+    pub duration_micros: AtomicU64,
+}
+
+impl Metrics {
+    pub fn observe(&self, status: u16, elapsed: Duration) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let bucket = match status {
+            200..=299 => &self.responses_2xx,
+            400..=499 => &self.responses_4xx,
+            500..=599 => &self.responses_5xx,
+            _ => return,
+        };
+        bucket.fetch_add(1, Ordering::Relaxed);
+        self.duration_micros.fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub metrics: Arc<Metrics>,
+    /// Longest a change-feed request waits for new events.
+    pub max_poll: Duration,
+}
+
+impl AppState {
+    /// The caller of a request. Until authentication exists every request acts as `system`.
+    pub fn caller(&self) -> Caller {
+        Caller::system()
+    }
+
+    /// Runs a catalogue function in the transaction its access needs.
+    pub async fn call(&self, function: &'static Function, body: Json) -> Result<Json, CoreError> {
+        let caller = self.caller();
+        if let Some(p) = &function.permission {
+            caller.require(p)?;
+        }
+        let args = shopfloor_core::catalogue::Args::bind(function, body)?;
+        let run = move |tx: &mut dyn shopfloor_core::tx::Tx| (function.handler)(tx, &caller, &args);
+        match function.access {
+            Access::Read => self.store.read(run).await,
+            Access::Write => self.store.write(run).await,
+        }
+    }
+
+    /// Calls `module.name` (which must be registered).
+    pub async fn call_named(&self, module: &str, name: &str, body: Json) -> Result<Json, CoreError> {
+        let f = CATALOGUE
+            .get(module, name)
+            .ok_or_else(|| CoreError::Internal(format!("function {module}.{name} is not registered")))?;
+        self.call(f, body).await
+    }
+}

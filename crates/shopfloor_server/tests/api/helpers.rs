@@ -1,0 +1,142 @@
+//! `spawn_app()` and small request helpers shared by the integration tests.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use shopfloor_server::{Application, ServerConfig};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub dir: TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Boots the real server on 127.0.0.1:0 with a fresh SQLite file.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like [`spawn_app`], with a chance to change the configuration first.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("shopfloor.db");
+    let mut config = ServerConfig::new(db.to_string_lossy().to_string(), "127.0.0.1:0");
+    configure(&mut config);
+    let app = Application::build(config).await.expect("server starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        app.run_until(async {
+            let _ = rx.await;
+        })
+        .await
+        .expect("server runs");
+    });
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        dir,
+        shutdown: Some(tx),
+        server: Some(server),
+    }
+}
+
+impl TestApp {
+    /// `POST /api/v1/script/{module}/{function}` with a JSON body; status and JSON answer.
+    pub async fn call(&self, module: &str, function: &str, body: Value) -> (StatusCode, Value) {
+        self.post(&format!("/api/v1/script/{module}/{function}"), body).await
+    }
+
+    /// Like [`TestApp::call`] but expects 200 and returns the value.
+    pub async fn ok(&self, module: &str, function: &str, body: Value) -> Value {
+        let (status, value) = self.call(module, function, body.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{module}.{function}({body}) answered {value}");
+        value
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let resp = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post_raw(&self, path: &str, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
+        let resp = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request sent");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let resp = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request sent");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A unit, a material class and a material to build orders on: (unit id, material id).
+    pub async fn master_data(&self) -> (String, String) {
+        let unit = self
+            .ok("unitOfMeasure", "saveUnitOfMeasure", json!({"name": "Each", "symbol": "ea"}))
+            .await;
+        let class = self.ok("material", "saveMaterialClass", json!({"name": "FG"})).await;
+        let material = self
+            .ok(
+                "material",
+                "saveMaterial",
+                json!({"name": "Widget", "materialClassId": class["id"], "unitOfMeasureId": unit["id"]}),
+            )
+            .await;
+        (
+            unit["id"].as_str().unwrap().to_string(),
+            material["id"].as_str().unwrap().to_string(),
+        )
+    }
+
+    /// Saves an order named `name` on the given master data; returns it.
+    pub async fn order(&self, name: &str, unit: &str, material: &str) -> Value {
+        self.ok(
+            "productionOrder",
+            "saveProductionOrder",
+            json!({"name": name, "productId": material, "unitOfMeasureId": unit}),
+        )
+        .await
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! SQL text built from the record catalogue: select lists with joins for derived names,
+//! inserts, updates, and WHERE / ORDER BY clauses from a typed query.
+//!
+//! Semantics fixed here (and documented in docs/API.md): text comparisons ignore letter case;
+//! `NOT_EQUALS` / `NOT_IN` also match nulls, other conditions never do; nulls sort first
+//! ascending and last descending; ties are broken by `id` in the direction of the last sort key.
+
+use super::connection::FOLD;
+use rusqlite::types::Value as SqlValue;
+use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Query};
+use shopfloor_core::record::Value;
+use shopfloor_core::schema::{Entity, EntityDef, Kind};
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::sync::LazyLock;
+
+pub struct EntitySql {
+    /// `SELECT t.a, …, j0.name FROM table t LEFT JOIN … j0 ON …`
+    pub select: String,
+    /// The joins alone, for counts that filter on derived names.
+    pub joins: String,
+    pub insert: String,
+    pub update: String,
+    pub delete: String,
+    /// Join alias per reference field key.
+    aliases: HashMap<&'static str, String>,
+}
+
+static SQL: LazyLock<HashMap<Entity, EntitySql>> = LazyLock::new(|| Entity::ALL.iter().map(|e| (*e, build(e.def()))).collect());
+
+pub fn sql(entity: Entity) -> &'static EntitySql {
+    &SQL[&entity]
+}
+
+fn build(def: &EntityDef) -> EntitySql {
+    let mut aliases = HashMap::new();
+    let mut joins = String::new();
+    for d in &def.derived {
+        if aliases.contains_key(d.via) {
+            continue;
+        }
+        let alias = format!("j{}", aliases.len());
+        let via = def.field(d.via).expect("derived via a known field");
+        let Kind::Ref(target) = via.kind else {
+            panic!("{} is not a reference", d.via)
+        };
+        let _ = write!(joins, " LEFT JOIN {} {alias} ON {alias}.id = t.{}", target.def().table, via.column);
+        aliases.insert(d.via, alias);
+    }
+    let mut cols: Vec<String> = def.fields.iter().map(|f| format!("t.{}", f.column)).collect();
+    cols.extend(def.derived.iter().map(|d| format!("{}.{}", aliases[d.via], d.column)));
+    let select = format!("SELECT {} FROM {} t{}", cols.join(", "), def.table, joins);
+
+    let mut names: Vec<&str> = def.fields.iter().map(|f| f.column).collect();
+    if def.has_name() {
+        names.push("name_key");
+    }
+    let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+    let insert = format!("INSERT INTO {} ({}) VALUES ({})", def.table, names.join(", "), marks.join(", "));
+    let sets: Vec<String> = names
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n != "id")
+        .map(|(i, n)| format!("{n} = ?{}", i + 1))
+        .collect();
+    let update = format!("UPDATE {} SET {} WHERE id = ?1", def.table, sets.join(", "));
+    let delete = format!("DELETE FROM {} WHERE id = ?1", def.table);
+    EntitySql {
+        select,
+        joins,
+        insert,
+        update,
+        delete,
+        aliases,
+    }
+}
+
+/// The parameters of `insert` / `update`: every field in catalogue order, then `name_key`.
+pub fn row_params(def: &EntityDef, values: &dyn Fn(&str) -> Value) -> Vec<SqlValue> {
+    let mut params: Vec<SqlValue> = def.fields.iter().map(|f| to_sql(&values(f.key))).collect();
+    if def.has_name() {
+        params.push(match values("name") {
+            Value::Text(s) => SqlValue::Text(s.to_lowercase()),
+            _ => SqlValue::Null,
+        });
+    }
+    params
+}
+
+pub fn to_sql(v: &Value) -> SqlValue {
+    match v {
+        Value::Null => SqlValue::Null,
+        Value::Id(id) => SqlValue::Text(id.to_string()),
+        Value::Text(s) => SqlValue::Text(s.clone()),
+        Value::Real(r) => SqlValue::Real(*r),
+        Value::Int(i) => SqlValue::Integer(*i),
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Time(t) => SqlValue::Integer(t.millis()),
+    }
+}
+
+impl EntitySql {
+    fn column(&self, def: &EntityDef, field: &FieldRef) -> String {
+        match field.via {
+            Some((via, column)) => format!("{}.{column}", self.aliases[via]),
+            None => {
+                let column = def.field(field.key).map(|f| f.column).unwrap_or(field.key);
+                format!("t.{column}")
+            }
+        }
+    }
+
+    /// Whether any filter needs the joins.
+    pub fn needs_joins(filters: &[Filter]) -> bool {
+        filters.iter().any(|f| f.field.via.is_some())
+    }
+
+    /// ` WHERE …` (or nothing) for the filters, pushing operands onto `params`.
+    pub fn where_clause(&self, def: &EntityDef, filters: &[Filter], params: &mut Vec<SqlValue>) -> String {
+        let mut parts = Vec::with_capacity(filters.len());
+        for f in filters {
+            parts.push(self.condition(def, f, params));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", parts.join(" AND "))
+        }
+    }
+
+    fn condition(&self, def: &EntityDef, f: &Filter, params: &mut Vec<SqlValue>) -> String {
+        let raw = self.column(def, &f.field);
+        let by_name_key = f.field.via.is_none() && f.field.key == "name" && def.has_name();
+        // Case-insensitive text: compare the folded column with the (already folded) operand.
+        let col = if by_name_key {
+            "t.name_key".to_string()
+        } else if f.field.is_text() {
+            format!("{FOLD}({raw})")
+        } else {
+            raw.clone()
+        };
+        let mut push = |v: &Value| {
+            params.push(to_sql(v));
+            format!("?{}", params.len())
+        };
+        match (&f.condition, &f.operand) {
+            (Condition::IsNull, _) => format!("{raw} IS NULL"),
+            (Condition::IsNotNull, _) => format!("{raw} IS NOT NULL"),
+            (Condition::True, _) => format!("{raw} = 1"),
+            (Condition::False, _) => format!("{raw} = 0"),
+            (Condition::Equals, Operand::One(v)) => format!("{col} = {}", push(v)),
+            (Condition::NotEquals, Operand::One(v)) => format!("({raw} IS NULL OR {col} <> {})", push(v)),
+            (Condition::GreaterThan, Operand::One(v)) => format!("{col} > {}", push(v)),
+            (Condition::GreaterThanOrEqualTo, Operand::One(v)) => format!("{col} >= {}", push(v)),
+            (Condition::LessThan, Operand::One(v)) => format!("{col} < {}", push(v)),
+            (Condition::LessThanOrEqualTo, Operand::One(v)) => format!("{col} <= {}", push(v)),
+            (Condition::Between, Operand::Range(a, b)) => format!("{col} BETWEEN {} AND {}", push(a), push(b)),
+            (Condition::Contains, Operand::One(v)) => format!("instr({col}, {}) > 0", push(v)),
+            (Condition::StartsWith, Operand::One(v)) => {
+                let p = push(v);
+                format!("substr({col}, 1, length({p})) = {p}")
+            }
+            (Condition::EndsWith, Operand::One(v)) => {
+                let p = push(v);
+                format!("({raw} IS NOT NULL AND (length({p}) = 0 OR substr({col}, -length({p})) = {p}))")
+            }
+            (Condition::In, Operand::List(vs)) => {
+                let marks: Vec<String> = vs.iter().map(&mut push).collect();
+                format!("{col} IN ({})", marks.join(", "))
+            }
+            (Condition::NotIn, Operand::List(vs)) => {
+                let marks: Vec<String> = vs.iter().map(&mut push).collect();
+                format!("({raw} IS NULL OR {col} NOT IN ({}))", marks.join(", "))
+            }
+            // The parser never pairs a condition with the wrong operand shape.
+            _ => "0 = 1".to_string(),
+        }
+    }
+
+    /// ` ORDER BY …` with the id tie-break, and ` LIMIT … OFFSET …` when paged.
+    pub fn order_and_page(&self, def: &EntityDef, query: &Query) -> String {
+        let mut parts: Vec<String> = query
+            .sort
+            .iter()
+            .map(|s| format!("{} {}", self.column(def, &s.field), if s.descending { "DESC" } else { "ASC" }))
+            .collect();
+        let last_desc = query.sort.last().is_some_and(|s| s.descending);
+        parts.push(format!("t.id {}", if last_desc { "DESC" } else { "ASC" }));
+        let mut out = format!(" ORDER BY {}", parts.join(", "));
+        if let Some(p) = query.page {
+            let _ = write!(
+                out,
+                " LIMIT {} OFFSET {}",
+                p.size,
+                p.size.saturating_mul(p.index).min(i64::MAX as u64)
+            );
+        }
+        out
+    }
+}

@@ -1,0 +1,204 @@
+//! [`Tx`] over one SQLite connection inside an open transaction.
+
+use super::sql::{row_params, sql, EntitySql};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params_from_iter, Connection, ErrorCode, Row};
+use shopfloor_core::errors::{CoreError, CoreResult, FieldErrors};
+use shopfloor_core::history::{Event, NewEvent};
+use shopfloor_core::id::Id;
+use shopfloor_core::query::{Filter, Query};
+use shopfloor_core::record::{Record, Value};
+use shopfloor_core::schema::{Entity, EntityDef, Kind};
+use shopfloor_core::time::Timestamp;
+use shopfloor_core::tx::Tx;
+
+pub struct SqliteTx<'c> {
+    pub conn: &'c Connection,
+    /// The highest history sequence appended in this transaction.
+    pub last_sequence: Option<i64>,
+}
+
+/// Maps a database error to the domain: unique names become field errors (by index name),
+/// busy / full / read-only / I/O become "unavailable", anything else internal.
+pub fn db_error(e: rusqlite::Error) -> CoreError {
+    if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+        let text = msg.clone().unwrap_or_default();
+        match f.code {
+            ErrorCode::ConstraintViolation if text.contains("name_key") || text.contains("uq_") && text.contains("_name") => {
+                return CoreError::Validation(FieldErrors::single("name", "a record with this name already exists"));
+            }
+            ErrorCode::ConstraintViolation if text.contains("erp_id") => {
+                return CoreError::Validation(FieldErrors::single("erpId", "this erpId is already used"));
+            }
+            ErrorCode::DatabaseBusy
+            | ErrorCode::DatabaseLocked
+            | ErrorCode::DiskFull
+            | ErrorCode::ReadOnly
+            | ErrorCode::SystemIoFailure
+            | ErrorCode::CannotOpen => {
+                return CoreError::Unavailable(e.to_string());
+            }
+            _ => {}
+        }
+    }
+    CoreError::Internal(e.to_string())
+}
+
+fn decode(def: &EntityDef, row: &Row) -> rusqlite::Result<Record> {
+    let mut r = Record::default();
+    for (i, f) in def.fields.iter().enumerate() {
+        let v = match f.kind {
+            Kind::Id | Kind::Ref(_) => row
+                .get::<_, Option<String>>(i)?
+                .map(|s| Id::parse(&s).map(Value::Id).unwrap_or(Value::Text(s))),
+            Kind::Name | Kind::Text { .. } | Kind::Enum(_) => row.get::<_, Option<String>>(i)?.map(Value::Text),
+            Kind::Real { .. } => row.get::<_, Option<f64>>(i)?.map(Value::Real),
+            Kind::Int => row.get::<_, Option<i64>>(i)?.map(Value::Int),
+            Kind::Bool => row.get::<_, Option<i64>>(i)?.map(|b| Value::Bool(b != 0)),
+            Kind::Time => row.get::<_, Option<i64>>(i)?.map(|t| Value::Time(Timestamp(t))),
+        };
+        r.set(f.key, v.unwrap_or(Value::Null));
+    }
+    let n = def.fields.len();
+    for (i, d) in def.derived.iter().enumerate() {
+        r.set(d.key, row.get::<_, Option<String>>(n + i)?.map(Value::Text).unwrap_or(Value::Null));
+    }
+    Ok(r)
+}
+
+fn decode_event(row: &Row) -> rusqlite::Result<Event> {
+    let changes: String = row.get(7)?;
+    Ok(Event {
+        sequence: row.get(0)?,
+        at: Timestamp(row.get(1)?),
+        user: row.get(2)?,
+        entity: row.get(3)?,
+        entity_id: row.get(4)?,
+        order_id: row.get(5)?,
+        action: row.get(6)?,
+        changes: serde_json::from_str(&changes).unwrap_or(serde_json::Value::Null),
+        reason: row.get(8)?,
+    })
+}
+
+const EVENT_COLUMNS: &str = "sequence, at, user_name, entity, entity_id, order_id, action, changes, reason";
+
+impl SqliteTx<'_> {
+    fn query_records(&self, def: &EntityDef, sql_text: &str, params: Vec<SqlValue>) -> CoreResult<Vec<Record>> {
+        let mut stmt = self.conn.prepare_cached(sql_text).map_err(db_error)?;
+        let rows = stmt.query_map(params_from_iter(params), |row| decode(def, row)).map_err(db_error)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+    }
+
+    fn write_row(&mut self, entity: Entity, record: &Record, statement: &str) -> CoreResult<()> {
+        let def = entity.def();
+        let params = row_params(def, &|k| record.get(k).clone());
+        let mut stmt = self.conn.prepare_cached(statement).map_err(db_error)?;
+        stmt.execute(params_from_iter(params)).map_err(db_error)?;
+        Ok(())
+    }
+}
+
+impl Tx for SqliteTx<'_> {
+    fn get(&mut self, entity: Entity, id: Id) -> CoreResult<Option<Record>> {
+        let s = sql(entity);
+        let text = format!("{} WHERE t.id = ?1", s.select);
+        Ok(self.query_records(entity.def(), &text, vec![SqlValue::Text(id.to_string())])?.pop())
+    }
+
+    fn find(&mut self, entity: Entity, query: &Query) -> CoreResult<Vec<Record>> {
+        let def = entity.def();
+        let s = sql(entity);
+        let mut params = Vec::new();
+        let text = format!(
+            "{}{}{}",
+            s.select,
+            s.where_clause(def, &query.filters, &mut params),
+            s.order_and_page(def, query)
+        );
+        self.query_records(def, &text, params)
+    }
+
+    fn count(&mut self, entity: Entity, filters: &[Filter]) -> CoreResult<u64> {
+        let def = entity.def();
+        let s = sql(entity);
+        let mut params = Vec::new();
+        let joins = if EntitySql::needs_joins(filters) { s.joins.as_str() } else { "" };
+        let text = format!(
+            "SELECT COUNT(*) FROM {} t{}{}",
+            def.table,
+            joins,
+            s.where_clause(def, filters, &mut params)
+        );
+        let mut stmt = self.conn.prepare_cached(&text).map_err(db_error)?;
+        let n: i64 = stmt.query_row(params_from_iter(params), |r| r.get(0)).map_err(db_error)?;
+        Ok(n.max(0) as u64)
+    }
+
+    fn insert(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
+        self.write_row(entity, record, &sql(entity).insert)
+    }
+
+    fn update(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
+        self.write_row(entity, record, &sql(entity).update)
+    }
+
+    fn delete(&mut self, entity: Entity, id: Id) -> CoreResult<()> {
+        let mut stmt = self.conn.prepare_cached(&sql(entity).delete).map_err(db_error)?;
+        stmt.execute([id.to_string()]).map_err(db_error)?;
+        Ok(())
+    }
+
+    fn append_event(&mut self, e: &NewEvent) -> CoreResult<i64> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("INSERT INTO history_events (at, user_name, entity, entity_id, order_id, action, changes, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+            .map_err(db_error)?;
+        let changes = serde_json::Value::Object(e.changes.clone()).to_string();
+        stmt.execute(rusqlite::params![
+            e.at.millis(),
+            e.user,
+            e.entity,
+            e.entity_id.to_string(),
+            e.order_id.map(|i| i.to_string()),
+            e.action.as_str(),
+            changes,
+            e.reason
+        ])
+        .map_err(db_error)?;
+        let seq = self.conn.last_insert_rowid();
+        self.last_sequence = Some(seq);
+        Ok(seq)
+    }
+
+    fn order_events(&mut self, order_id: Id) -> CoreResult<Vec<Event>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {EVENT_COLUMNS} FROM history_events WHERE order_id = ?1 ORDER BY sequence"
+            ))
+            .map_err(db_error)?;
+        let rows = stmt.query_map([order_id.to_string()], decode_event).map_err(db_error)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+    }
+
+    fn events_after(&mut self, after: i64, limit: u32) -> CoreResult<Vec<Event>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {EVENT_COLUMNS} FROM history_events WHERE sequence > ?1 ORDER BY sequence LIMIT ?2"
+            ))
+            .map_err(db_error)?;
+        let rows = stmt.query_map(rusqlite::params![after, limit], decode_event).map_err(db_error)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+    }
+}
+
+/// Runs `f` in a deferred read transaction (one snapshot for all its statements).
+pub fn read_transaction<T>(conn: &Connection, f: impl FnOnce(&mut dyn Tx) -> CoreResult<T>) -> CoreResult<T> {
+    conn.execute_batch("BEGIN").map_err(db_error)?;
+    let mut tx = SqliteTx { conn, last_sequence: None };
+    let result = f(&mut tx);
+    let _ = conn.execute_batch("ROLLBACK");
+    result
+}
