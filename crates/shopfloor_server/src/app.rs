@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower_http::timeout::TimeoutLayer;
+use tracing::Instrument;
 
 /// Settings of the server (the binary fills them from flags and environment).
 #[derive(Clone, Debug)]
@@ -44,6 +45,7 @@ pub struct Application {
     listener: tokio::net::TcpListener,
     router: axum::Router,
     store: Store,
+    shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl Application {
@@ -58,17 +60,24 @@ impl Application {
                 address: config.listen.clone(),
                 source,
             })?;
+        let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
         let state = AppState {
             store: store.clone(),
             metrics: Arc::new(Metrics::default()),
             max_poll: config.max_poll,
+            shutdown: shutdown_rx,
         };
         let router = routes::router()
             .layer(middleware::from_fn_with_state(state.clone(), observe))
             .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
             .layer(DefaultBodyLimit::max(config.body_limit))
             .with_state(state);
-        Ok(Application { listener, router, store })
+        Ok(Application {
+            listener,
+            router,
+            store,
+            shutdown,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -83,10 +92,16 @@ impl Application {
         self.store.clone()
     }
 
-    /// Serves until `shutdown` resolves, finishes in-flight requests, then drains the writer.
+    /// Serves until `shutdown` resolves, finishes in-flight requests (ending change-feed waits
+    /// and streams at once), then drains the writer.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let store = self.store.clone();
-        let result = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        let signal = self.shutdown;
+        let stopping = async move {
+            shutdown.await;
+            signal.send_replace(true);
+        };
+        let result = axum::serve(self.listener, self.router).with_graceful_shutdown(stopping).await;
         tokio::task::spawn_blocking(move || store.close()).await.ok();
         result
     }
@@ -111,9 +126,7 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let span = tracing::info_span!("request", id, %method, %path);
-    let _enter = span.enter();
-    drop(_enter);
-    let mut response = next.run(request).await;
+    let mut response = next.run(request).instrument(span.clone()).await;
     let status = response.status();
     let is_json = response
         .headers()

@@ -38,6 +38,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Longest a change-feed request waits for new events.
     pub max_poll: Duration,
+    /// Turns true when the server is shutting down: long-polls answer and streams end.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 impl AppState {

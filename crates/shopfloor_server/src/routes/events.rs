@@ -34,10 +34,14 @@ async fn read_after(state: &AppState, after: i64, limit: u32) -> ApiResult<Vec<E
     Ok(state.store.read(move |tx| tx.events_after(after, limit)).await?)
 }
 
-/// Waits until an event after `after` is committed, or `wait` passes.
+/// Waits until an event after `after` is committed, `wait` passes, or the server stops.
 async fn wait_for(state: &AppState, after: i64, wait: Duration) {
     let mut last = state.store.last_event();
-    let _ = tokio::time::timeout(wait, last.wait_for(|seq| *seq > after)).await;
+    let mut stopping = state.shutdown.clone();
+    tokio::select! {
+        _ = tokio::time::timeout(wait, last.wait_for(|seq| *seq > after)) => {}
+        _ = stopping.wait_for(|s| *s) => {}
+    }
 }
 
 async fn events(
