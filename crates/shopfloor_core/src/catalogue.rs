@@ -8,7 +8,7 @@ use crate::permissions::module_permissions;
 use crate::query::{self, new_filter_request, new_query_request};
 use crate::record::Record;
 use crate::schema::{Entity, EntityDef};
-use crate::service::{entity, location, material, production_order, shift, unit_of_measure};
+use crate::service::{bill_of_materials, entity, location, material, production_order, property, shift, unit_of_measure};
 use crate::tx::{Caller, Tx};
 use serde_json::{json, Map, Value as Json};
 use std::collections::HashMap;
@@ -401,6 +401,17 @@ impl Builder {
         );
     }
 
+    /// Replaces the handler of an already registered function (for entities whose save or
+    /// delete does more than the generic one).
+    fn replace(&mut self, name: &str, handler: impl Fn(&mut dyn Tx, &Caller, &Args) -> CoreResult<Json> + Send + Sync + 'static) {
+        let f = self
+            .functions
+            .iter_mut()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("{name} is not registered"));
+        f.handler = Box::new(handler);
+    }
+
     fn permissions(&mut self, module: &'static str, fn_noun: &str, prefix: &'static str) {
         self.add(
             module,
@@ -421,6 +432,140 @@ fn script_delete(result: CoreResult<Json>) -> CoreResult<Json> {
         Err(CoreError::NotFound(message)) => Ok(entity::api_response(false, message, Json::Null)),
         other => other,
     }
+}
+
+/// Custom properties and their values (SPEC §2.3).
+fn properties(b: &mut Builder) {
+    let odef = Entity::ProductionOrder.def();
+    let value_json = |r: Record| r.to_json(Entity::ProductionOrderPropertyValue.def());
+    b.entity(Entity::ProductionOrderProperty);
+    b.entity(Entity::ProductionOrderPropertyValue);
+    b.add(
+        "productionOrder",
+        "getProductionOrderPropertyOrCreateNew",
+        vec![kw("propertyData")],
+        perm(odef, "READ.GET"),
+        Access::Write,
+        "The property with the given id or name, created from the data if there is none (creating needs PRODUCTION_ORDER.WRITE.SAVE).",
+        |tx, c, a| property::get_or_create(tx, c, a.object(0)?).map(|r| r.to_json(Entity::ProductionOrderProperty.def())),
+    );
+    b.add(
+        "productionOrder",
+        "setPropertyValue",
+        vec![p("productionOrderIdOrName"), p("propertyIdOrName"), opt("value")],
+        perm(odef, "WRITE.SAVE"),
+        Access::Write,
+        "Creates or updates the order's value of the property; returns the value record.",
+        move |tx, c, a| property::set_value(tx, c, &a.str(0)?, &a.str(1)?, a.json(2).unwrap_or(&Json::Null)).map(value_json),
+    );
+    b.add(
+        "productionOrder",
+        "setPropertyValues",
+        vec![p("productionOrderIdOrName"), p("values")],
+        perm(odef, "WRITE.SAVE"),
+        Access::Write,
+        "Sets {propertyIdOrName: value, …} on the order, all or none; returns the value records.",
+        move |tx, c, a| {
+            Ok(Json::Array(
+                property::set_values(tx, c, &a.str(0)?, a.object(1)?)?
+                    .into_iter()
+                    .map(value_json)
+                    .collect(),
+            ))
+        },
+    );
+    b.add(
+        "productionOrder",
+        "getProductionOrderPropertyValuesForOrder",
+        vec![p("productionOrderIdOrName")],
+        perm(odef, "READ.GET"),
+        Access::Read,
+        "The order's property values, or null when there is no such order.",
+        move |tx, _, a| match entity::lookup(tx, Entity::ProductionOrder, &a.str(0)?)?.and_then(|o| o.id()) {
+            Some(id) => Ok(Json::Array(property::values_for(tx, id)?.into_iter().map(value_json).collect())),
+            None => Ok(Json::Null),
+        },
+    );
+    b.add(
+        "productionOrder",
+        "getProductionOrderPropertyValueFor",
+        vec![p("productionOrderIdOrName"), p("propertyIdOrName")],
+        perm(odef, "READ.GET"),
+        Access::Read,
+        "The order's value of the property, or null.",
+        move |tx, _, a| {
+            Ok(property::value_for(tx, &a.str(0)?, &a.str(1)?)?
+                .map(value_json)
+                .unwrap_or(Json::Null))
+        },
+    );
+}
+
+/// Bill-of-materials items (SPEC §2.4).
+fn bill_of_materials_items(b: &mut Builder) {
+    let odef = Entity::ProductionOrder.def();
+    let item_json = |r: Record| r.to_json(Entity::BillOfMaterialsItem.def());
+    b.entity(Entity::BillOfMaterialsItem);
+    b.replace("saveBillOfMaterialsItem", move |tx, c, a| {
+        bill_of_materials::save(tx, c, a.object(0)?).map(item_json)
+    });
+    b.replace("deleteBillOfMaterialsItem", |tx, c, a| {
+        script_delete(bill_of_materials::delete(tx, c, &a.str(0)?))
+    });
+    b.add(
+        "productionOrder",
+        "getBillOfMaterialsForOrder",
+        vec![p("productionOrderIdOrName")],
+        perm(odef, "READ.GET"),
+        Access::Read,
+        "The order's bill of materials items by position, or null when there is no such order.",
+        move |tx, _, a| match entity::lookup(tx, Entity::ProductionOrder, &a.str(0)?)?.and_then(|o| o.id()) {
+            Some(id) => Ok(Json::Array(
+                bill_of_materials::items_of(tx, id)?.into_iter().map(item_json).collect(),
+            )),
+            None => Ok(Json::Null),
+        },
+    );
+    b.add(
+        "productionOrder",
+        "getBillOfMaterialsForOrderFlattened",
+        vec![p("productionOrderIdOrName")],
+        perm(odef, "READ.GET"),
+        Access::Read,
+        "The order's items with the names and descriptions of material, class, product, unit and order.",
+        |tx, _, a| Ok(bill_of_materials::flattened(tx, &a.str(0)?)?.map(Json::Array).unwrap_or(Json::Null)),
+    );
+    b.add(
+        "productionOrder",
+        "getBillOfMaterialsFor",
+        vec![p("productionOrderIdOrName"), p("materialIdOrPath")],
+        perm(odef, "READ.GET"),
+        Access::Read,
+        "The order's item for that material, or null.",
+        move |tx, _, a| {
+            Ok(bill_of_materials::item_for(tx, &a.str(0)?, &a.str(1)?)?
+                .map(item_json)
+                .unwrap_or(Json::Null))
+        },
+    );
+    b.add(
+        "productionOrder",
+        "deleteBillOfMaterialsForOrder",
+        vec![p("productionOrderIdOrName")],
+        perm(odef, "WRITE.DELETE"),
+        Access::Write,
+        "Deletes every bill of materials item of the order.",
+        |tx, c, a| script_delete(bill_of_materials::delete_for_order(tx, c, &a.str(0)?)),
+    );
+    b.add(
+        "productionOrder",
+        "swapBillOfMaterialsPositions",
+        vec![p("billOfMaterialsId1"), p("billOfMaterialsId2")],
+        perm(odef, "WRITE.SAVE"),
+        Access::Write,
+        "Swaps the positions of two items of the same order.",
+        |tx, c, a| bill_of_materials::swap(tx, c, &a.str(0)?, &a.str(1)?),
+    );
 }
 
 fn build() -> Catalogue {
@@ -490,14 +635,34 @@ fn build() -> Catalogue {
         vec![p("locationIdsOrPaths"), p("statuses")],
         perm(odef, "READ.GET"),
         Access::Read,
-        "Orders at those locations (and below) in those statuses.",
+        "Orders at those locations (and below) in those statuses, with property values and bill of materials.",
         |tx, _, a| {
-            Ok(records(
-                Entity::ProductionOrder.def(),
-                production_order::by_location_and_status(tx, &a.str_list(0)?, &a.str_list(1)?)?,
+            let orders = production_order::by_location_and_status(tx, &a.str_list(0)?, &a.str_list(1)?)?;
+            Ok(Json::Array(
+                orders
+                    .iter()
+                    .map(|o| production_order::detailed(tx, o))
+                    .collect::<CoreResult<Vec<_>>>()?,
             ))
         },
     );
+    b.replace("getProductionOrder", |tx, _, a| {
+        match entity::lookup(tx, Entity::ProductionOrder, &a.str(0)?)? {
+            Some(order) => production_order::detailed(tx, &order),
+            None => Ok(Json::Null),
+        }
+    });
+    b.add(
+        "productionOrder",
+        "deleteProductionOrderWithReferences",
+        vec![p("productionOrderIdOrName")],
+        perm(odef, "WRITE.DELETE"),
+        Access::Write,
+        "Deletes the order's property values and bill of materials items, then the order, in one transaction.",
+        |tx, c, a| script_delete(production_order::delete_with_references(tx, c, &a.str(0)?)),
+    );
+    properties(&mut b);
+    bill_of_materials_items(&mut b);
 
     b.entity(Entity::UnitOfMeasure);
     b.entity(Entity::UnitOfMeasureConversion);

@@ -16,22 +16,52 @@ pub struct FieldRef {
     pub kind: Kind,
     /// For derived names: the reference field (key) they come through, and the column there.
     pub via: Option<(&'static str, &'static str)>,
+    /// For `property:<name>` fields of orders: the property and the typed value column.
+    pub property: Option<PropertyColumn>,
 }
+
+/// A custom property addressed by a query (`property:Batch Size`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PropertyColumn {
+    pub property_id: Id,
+    /// The typed column of `production_order_property_values` holding its values.
+    pub column: &'static str,
+}
+
+/// Resolves the name after `property:` to the property's column and kind (`None`: unknown).
+pub type PropertyResolver<'a> = &'a dyn Fn(&str) -> Option<(PropertyColumn, Kind)>;
+
+/// The prefix of query fields that address custom properties.
+pub const PROPERTY_PREFIX: &str = "property:";
 
 impl FieldRef {
     pub fn resolve(def: &EntityDef, key: &str) -> Option<FieldRef> {
-        if let Some(f) = def.field(key) {
+        if let Some(f) = def.field(key).filter(|f| f.access != crate::schema::Access::Hidden) {
             return Some(FieldRef {
                 key: f.key,
                 kind: f.kind,
                 via: None,
+                property: None,
             });
         }
         def.derived(key).map(|d| FieldRef {
             key: d.key,
             kind: Kind::Text { max: 255 },
             via: Some((d.via, d.column)),
+            property: None,
         })
+    }
+
+    fn resolve_with(def: &EntityDef, key: &str, properties: PropertyResolver) -> Option<FieldRef> {
+        match key.strip_prefix(PROPERTY_PREFIX) {
+            Some(name) => properties(name.trim()).map(|(column, kind)| FieldRef {
+                key: "property",
+                kind,
+                via: None,
+                property: Some(column),
+            }),
+            None => FieldRef::resolve(def, key),
+        }
     }
 
     /// Free text and names compare case-insensitively (operands lower-cased); ids and enums
@@ -226,6 +256,34 @@ fn string_list(v: &Json) -> Option<Vec<String>> {
 
 /// Parses and checks a QueryRequest for `def`; every problem is reported under its key.
 pub fn parse_query(def: &EntityDef, q: &Map<String, Json>) -> Result<Query, FieldErrors> {
+    parse_query_with(def, q, &|_| None)
+}
+
+/// The names after `property:` used by a QueryRequest's filters and sort fields.
+pub fn property_names(q: &Map<String, Json>) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut take = |v: &Json| {
+        if let Some(name) = v.as_str().and_then(|s| s.strip_prefix(PROPERTY_PREFIX)) {
+            names.push(name.trim().to_string());
+        }
+    };
+    if let Some(Json::Array(filters)) = q.get("filters") {
+        for f in filters {
+            if let Some(field) = f.get("field") {
+                take(field);
+            }
+        }
+    }
+    match q.get("sortFields") {
+        Some(Json::Array(fields)) => fields.iter().for_each(&mut take),
+        Some(v) => take(v),
+        None => {}
+    }
+    names
+}
+
+/// Like [`parse_query`], with `property:<name>` fields resolved by `properties`.
+pub fn parse_query_with(def: &EntityDef, q: &Map<String, Json>, properties: PropertyResolver) -> Result<Query, FieldErrors> {
     let mut errors = FieldErrors::new();
     for key in q.keys() {
         if !QUERY_KEYS.contains(&key.as_str()) {
@@ -278,7 +336,7 @@ pub fn parse_query(def: &EntityDef, q: &Map<String, Json>) -> Result<Query, Fiel
         );
     }
     for (i, name) in fields.iter().enumerate() {
-        let Some(field) = FieldRef::resolve(def, name) else {
+        let Some(field) = FieldRef::resolve_with(def, name, properties) else {
             errors.add(format!("sortFields[{i}]"), format!("unknown field '{name}' for {}", def.label));
             continue;
         };
@@ -302,7 +360,7 @@ pub fn parse_query(def: &EntityDef, q: &Map<String, Json>) -> Result<Query, Fiel
         Some(Json::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 match item.as_object() {
-                    Some(f) => match parse_filter(def, f, &format!("filters[{i}].")) {
+                    Some(f) => match parse_filter_with(def, f, &format!("filters[{i}]."), properties) {
                         Ok(filter) => query.filters.push(filter),
                         Err(e) => errors.0.extend(e.0),
                     },
@@ -321,6 +379,10 @@ pub fn parse_query(def: &EntityDef, q: &Map<String, Json>) -> Result<Query, Fiel
 
 /// Parses one FilterRequest; field errors are keyed `{prefix}{key}` (e.g. `filters[2].condition`).
 pub fn parse_filter(def: &EntityDef, f: &Map<String, Json>, prefix: &str) -> Result<Filter, FieldErrors> {
+    parse_filter_with(def, f, prefix, &|_| None)
+}
+
+fn parse_filter_with(def: &EntityDef, f: &Map<String, Json>, prefix: &str, properties: PropertyResolver) -> Result<Filter, FieldErrors> {
     let mut errors = FieldErrors::new();
     let key = |k: &str| format!("{prefix}{k}");
     for k in f.keys() {
@@ -334,7 +396,7 @@ pub fn parse_filter(def: &EntityDef, f: &Map<String, Json>, prefix: &str) -> Res
             None
         }
         Some(Json::String(name)) => {
-            let r = FieldRef::resolve(def, name.trim());
+            let r = FieldRef::resolve_with(def, name.trim(), properties);
             if r.is_none() {
                 errors.add(key("field"), format!("unknown field '{name}' for {}", def.label));
             }
@@ -505,6 +567,7 @@ fn parse_operand(field: FieldRef, condition: Condition, f: &Map<String, Json>, p
 /// Converts one operand to the field's storage type (ids canonical, enums checked, text lower-cased).
 fn operand_value(field: FieldRef, v: &Json) -> Result<Value, String> {
     match field.kind {
+        Kind::Json => Err(format!("field '{}' cannot be compared; filter on a typed field", field.key)),
         Kind::Id | Kind::Ref(_) => match v.as_str() {
             Some(s) => Id::parse(s).map(|id| Value::Text(id.to_string())),
             None => Err(format!("must be a ULID string, got {v}")),

@@ -3,7 +3,7 @@
 
 use crate::errors::FieldErrors;
 use crate::id::Id;
-use crate::schema::{Access, Default, EntityDef, Kind};
+use crate::schema::{Access, Default, EntityDef, Kind, DATA_TYPES, DATA_TYPE_ALIASES};
 use crate::time::Timestamp;
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeMap;
@@ -18,6 +18,7 @@ pub enum Value {
     Int(i64),
     Bool(bool),
     Time(Timestamp),
+    Json(Json),
 }
 
 impl Value {
@@ -70,6 +71,7 @@ impl Value {
             Value::Int(v) => Json::from(*v),
             Value::Bool(b) => Json::Bool(*b),
             Value::Time(t) => Json::String(t.to_string()),
+            Value::Json(j) => j.clone(),
         }
     }
 
@@ -122,7 +124,7 @@ impl Record {
     /// Wire JSON: stored fields in catalogue order, then derived names.
     pub fn to_json(&self, def: &EntityDef) -> Json {
         let mut m = Map::new();
-        for f in &def.fields {
+        for f in def.fields.iter().filter(|f| f.access != Access::Hidden) {
             m.insert(f.key.to_string(), self.get(f.key).to_json());
         }
         for d in &def.derived {
@@ -170,7 +172,7 @@ pub fn parse_input(def: &EntityDef, data: &Map<String, Json>, errors: &mut Field
             }
             continue;
         }
-        let Some(field) = def.field(key) else {
+        let Some(field) = def.field(key).filter(|f| f.access != Access::Hidden) else {
             if def.derived(key).is_some() || is_embedded_list(key) {
                 continue;
             }
@@ -249,6 +251,21 @@ pub fn parse_time(json: &Json) -> Result<Timestamp, String> {
     }
 }
 
+/// Matches an enum spelling ignoring case (spaces and dashes as underscores), plus the data-type
+/// aliases of SPEC §2.3 where `options` are the data types.
+pub fn parse_enum(options: &'static [&'static str], text: &str) -> Result<&'static str, String> {
+    let wanted = text.trim().replace([' ', '-'], "_");
+    if let Some(o) = options.iter().find(|o| o.eq_ignore_ascii_case(&wanted)) {
+        return Ok(o);
+    }
+    if options == DATA_TYPES {
+        if let Some((_, canonical)) = DATA_TYPE_ALIASES.iter().find(|(a, _)| a.eq_ignore_ascii_case(&wanted)) {
+            return Ok(canonical);
+        }
+    }
+    Err(format!("'{text}' is not one of {}", options.join(", ")))
+}
+
 /// Parses one value of the given kind; `null` is always accepted here (required-ness is checked
 /// after merging with the stored record).
 pub fn parse_value(kind: Kind, json: &Json) -> Result<Value, String> {
@@ -302,15 +319,9 @@ pub fn parse_value(kind: Kind, json: &Json) -> Result<Value, String> {
             other => Err(format!("must be true or false, got {}", describe(other))),
         },
         Kind::Time => parse_time(json).map(Value::Time),
+        Kind::Json => Ok(Value::Json(json.clone())),
         Kind::Enum(options) => match json {
-            Json::String(s) => {
-                let wanted = s.trim().replace([' ', '-'], "_");
-                options
-                    .iter()
-                    .find(|o| o.eq_ignore_ascii_case(&wanted))
-                    .map(|o| Value::Text(o.to_string()))
-                    .ok_or_else(|| format!("'{s}' is not one of {}", options.join(", ")))
-            }
+            Json::String(s) => parse_enum(options, s).map(|o| Value::Text(o.to_string())),
             other => Err(format!("must be one of {}, got {}", options.join(", "), describe(other))),
         },
     }

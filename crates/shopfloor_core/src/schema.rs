@@ -16,10 +16,13 @@ pub enum Entity {
     Customer,
     Shift,
     ShiftRecord,
+    ProductionOrderProperty,
+    ProductionOrderPropertyValue,
+    BillOfMaterialsItem,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 9] = [
+    pub const ALL: [Entity; 12] = [
         Entity::ProductionOrder,
         Entity::UnitOfMeasure,
         Entity::UnitOfMeasureConversion,
@@ -29,6 +32,9 @@ impl Entity {
         Entity::Customer,
         Entity::Shift,
         Entity::ShiftRecord,
+        Entity::ProductionOrderProperty,
+        Entity::ProductionOrderPropertyValue,
+        Entity::BillOfMaterialsItem,
     ];
 
     pub fn def(self) -> &'static EntityDef {
@@ -60,6 +66,8 @@ pub enum Kind {
     Time,
     /// One of the listed upper-case spellings (input matched case-insensitively).
     Enum(&'static [&'static str]),
+    /// Any JSON value, typed by a rule of the entity (a property value, a default value).
+    Json,
 }
 
 /// The type a filter operand must have for this kind (query.md `type`).
@@ -74,7 +82,7 @@ pub enum ValueType {
 impl Kind {
     pub fn value_type(self) -> ValueType {
         match self {
-            Kind::Id | Kind::Ref(_) | Kind::Name | Kind::Text { .. } | Kind::Enum(_) => ValueType::String,
+            Kind::Id | Kind::Ref(_) | Kind::Name | Kind::Text { .. } | Kind::Enum(_) | Kind::Json => ValueType::String,
             Kind::Real { .. } | Kind::Int => ValueType::Number,
             Kind::Bool => ValueType::Boolean,
             Kind::Time => ValueType::Date,
@@ -89,6 +97,8 @@ pub enum Access {
     Input,
     /// Set by the server (audit fields, version, stored paths); ignored on input.
     ReadOnly,
+    /// Stored for queries only (typed copies of a property value); never on the wire.
+    Hidden,
 }
 
 /// The default a `newX()` template and a create start from.
@@ -158,6 +168,9 @@ pub struct EntityDef {
     pub derived: Vec<DerivedDef>,
     /// Accepted input aliases: (alias, canonical key).
     pub aliases: &'static [(&'static str, &'static str)],
+    /// Catalogue names of the lookup and data parameters where they differ from the noun
+    /// (`propertyIdOrName`, `billOfMaterialsData`).
+    pub params: Option<(&'static str, &'static str)>,
 }
 
 impl EntityDef {
@@ -171,6 +184,9 @@ impl EntityDef {
 
     /// The argument name of `getX`-style calls: `productionOrderIdOrName`, `materialIdOrPath`.
     pub fn lookup_param(&self) -> String {
+        if let Some((lookup, _)) = self.params {
+            return lookup.to_string();
+        }
         let mut noun = lower_first(self.noun);
         noun.push_str(match self.lookup {
             Lookup::IdOnly => "Id",
@@ -182,6 +198,9 @@ impl EntityDef {
 
     /// The keyword-argument name of `saveX(**data)`: `productionOrderData`.
     pub fn data_param(&self) -> String {
+        if let Some((_, data)) = self.params {
+            return data.to_string();
+        }
         format!("{}Data", lower_first(self.noun))
     }
 
@@ -206,6 +225,22 @@ pub const ORDER_STATUSES: &[&str] = &["IDLE", "SCHEDULED", "RUNNING", "PAUSED", 
 pub const PRIORITIES: &[&str] = &["LOW", "NORMAL", "HIGH", "URGENT"];
 pub const LOCATION_TYPES: &[&str] = &["ENTERPRISE", "COMPANY", "SITE", "AREA", "LINE", "CELL_GROUP", "CELL", "UNIT"];
 pub const SHIFT_RECORD_STATUSES: &[&str] = &["IDLE", "ACTIVE", "CLOSED", "VERIFIED"];
+pub const DATA_TYPES: &[&str] = &["STRING", "INTEGER", "FLOAT", "BOOLEAN", "DATETIME"];
+pub const MATERIAL_TYPES: &[&str] = &["COMPONENT", "PRODUCT", "BYPRODUCT"];
+
+/// Accepted spellings of data types besides the canonical ones (SPEC §2.3), matched ignoring case.
+pub const DATA_TYPE_ALIASES: &[(&str, &str)] = &[
+    ("INT", "INTEGER"),
+    ("INT4", "INTEGER"),
+    ("INT8", "INTEGER"),
+    ("LONG", "INTEGER"),
+    ("FLOAT4", "FLOAT"),
+    ("FLOAT8", "FLOAT"),
+    ("DOUBLE", "FLOAT"),
+    ("BOOL", "BOOLEAN"),
+    ("DATE", "DATETIME"),
+    ("INSTANT", "DATETIME"),
+];
 
 const NAME_MAX: usize = 255;
 const TEXT: Kind = Kind::Text { max: NAME_MAX };
@@ -315,6 +350,7 @@ static CATALOGUE: LazyLock<Vec<EntityDef>> = LazyLock::new(|| {
                 ("scheduleShiftId", "shiftRecordId"),
                 ("productMaterialId", "productId"),
             ],
+            params: None,
         },
         EntityDef {
             entity: UnitOfMeasure,
@@ -333,6 +369,7 @@ static CATALOGUE: LazyLock<Vec<EntityDef>> = LazyLock::new(|| {
             ]),
             derived: vec![],
             aliases: &[],
+            params: None,
         },
         EntityDef {
             entity: UnitOfMeasureConversion,
@@ -364,6 +401,7 @@ static CATALOGUE: LazyLock<Vec<EntityDef>> = LazyLock::new(|| {
                 d("materialPath", "materialId", "path"),
             ],
             aliases: &[],
+            params: None,
         },
         EntityDef {
             entity: MaterialClass,
@@ -384,6 +422,7 @@ static CATALOGUE: LazyLock<Vec<EntityDef>> = LazyLock::new(|| {
             ]),
             derived: vec![],
             aliases: &[],
+            params: None,
         },
         EntityDef {
             entity: Material,
@@ -411,6 +450,7 @@ static CATALOGUE: LazyLock<Vec<EntityDef>> = LazyLock::new(|| {
                 d("unitOfMeasureSymbol", "unitOfMeasureId", "symbol"),
             ],
             aliases: &[],
+            params: None,
         },
         EntityDef {
             entity: Location,
@@ -432,6 +472,7 @@ static CATALOGUE: LazyLock<Vec<EntityDef>> = LazyLock::new(|| {
             ]),
             derived: vec![],
             aliases: &[],
+            params: None,
         },
         EntityDef {
             entity: Customer,
@@ -458,6 +499,7 @@ static CATALOGUE: LazyLock<Vec<EntityDef>> = LazyLock::new(|| {
             ]),
             derived: vec![],
             aliases: &[],
+            params: None,
         },
         EntityDef {
             entity: Shift,
@@ -477,6 +519,7 @@ static CATALOGUE: LazyLock<Vec<EntityDef>> = LazyLock::new(|| {
             ]),
             derived: vec![d("locationName", "locationId", "name"), d("locationPath", "locationId", "path")],
             aliases: &[],
+            params: None,
         },
         EntityDef {
             entity: ShiftRecord,
@@ -502,6 +545,144 @@ static CATALOGUE: LazyLock<Vec<EntityDef>> = LazyLock::new(|| {
                 d("locationPath", "locationId", "path"),
             ],
             aliases: &[],
+            params: None,
+        },
+        EntityDef {
+            entity: ProductionOrderProperty,
+            noun: "ProductionOrderProperty",
+            plural: "ProductionOrderProperties",
+            label: "production order property",
+            module: "productionOrder",
+            permission_prefix: "PRODUCTION_ORDER",
+            table: "production_order_properties",
+            rest: "production-order-properties",
+            unique_name: UniqueName::Global,
+            lookup: Lookup::Name,
+            fields: fields(vec![
+                req("name", "name", Kind::Name),
+                f("description", "description", LONG_TEXT),
+                with_default(req("dataType", "data_type", Kind::Enum(DATA_TYPES)), Default::Text("STRING")),
+                f(
+                    "lowLimit",
+                    "low_limit",
+                    Kind::Real {
+                        positive: false,
+                        signed: true,
+                    },
+                ),
+                f(
+                    "highLimit",
+                    "high_limit",
+                    Kind::Real {
+                        positive: false,
+                        signed: true,
+                    },
+                ),
+                f("format", "format", TEXT),
+                f("unitOfMeasureId", "unit_of_measure_id", Kind::Ref(UnitOfMeasure)),
+                f("options", "options", LONG_TEXT),
+                with_default(req("nullable", "nullable", Kind::Bool), Default::Bool(false)),
+                f("defaultValue", "default_value", Kind::Json),
+            ]),
+            derived: vec![d("unitOfMeasureSymbol", "unitOfMeasureId", "symbol")],
+            aliases: &[],
+            params: Some(("propertyIdOrName", "propertyData")),
+        },
+        EntityDef {
+            entity: ProductionOrderPropertyValue,
+            noun: "ProductionOrderPropertyValue",
+            plural: "ProductionOrderPropertyValues",
+            label: "property value",
+            module: "productionOrder",
+            permission_prefix: "PRODUCTION_ORDER",
+            table: "production_order_property_values",
+            rest: "production-order-property-values",
+            unique_name: UniqueName::None,
+            lookup: Lookup::IdOnly,
+            fields: fields(vec![
+                req("productionOrderId", "production_order_id", Kind::Ref(ProductionOrder)),
+                req("propertyId", "property_id", Kind::Ref(ProductionOrderProperty)),
+                f("dataType", "data_type", Kind::Enum(DATA_TYPES)),
+                f("value", "value", Kind::Json),
+                FieldDef {
+                    access: Access::Hidden,
+                    ..f("stringValue", "string_value", LONG_TEXT)
+                },
+                FieldDef {
+                    access: Access::Hidden,
+                    ..f(
+                        "integerValue",
+                        "integer_value",
+                        Kind::Real {
+                            positive: false,
+                            signed: true,
+                        },
+                    )
+                },
+                FieldDef {
+                    access: Access::Hidden,
+                    ..f(
+                        "floatValue",
+                        "float_value",
+                        Kind::Real {
+                            positive: false,
+                            signed: true,
+                        },
+                    )
+                },
+                FieldDef {
+                    access: Access::Hidden,
+                    ..f("booleanValue", "boolean_value", Kind::Bool)
+                },
+                FieldDef {
+                    access: Access::Hidden,
+                    ..f("dateValue", "date_value", Kind::Time)
+                },
+            ]),
+            derived: vec![
+                d("propertyName", "propertyId", "name"),
+                d("productionOrderName", "productionOrderId", "name"),
+            ],
+            aliases: &[],
+            params: Some(("propertyValueId", "propertyValueData")),
+        },
+        EntityDef {
+            entity: BillOfMaterialsItem,
+            noun: "BillOfMaterialsItem",
+            plural: "BillOfMaterialsItems",
+            label: "bill of materials item",
+            module: "productionOrder",
+            permission_prefix: "PRODUCTION_ORDER",
+            table: "bill_of_materials_items",
+            rest: "bill-of-materials-items",
+            unique_name: UniqueName::None,
+            lookup: Lookup::IdOnly,
+            fields: fields(vec![
+                req("productionOrderId", "production_order_id", Kind::Ref(ProductionOrder)),
+                f("productId", "product_id", Kind::Ref(Material)),
+                req("materialId", "material_id", Kind::Ref(Material)),
+                with_default(
+                    req("quantityPerProducedUnit", "quantity_per_produced_unit", QUANTITY),
+                    Default::Real(0.0),
+                ),
+                f("quantityOrder", "quantity_order", QUANTITY),
+                f("unitOfMeasureId", "unit_of_measure_id", Kind::Ref(UnitOfMeasure)),
+                f("position", "position", Kind::Int),
+                f("materialGroup", "material_group", TEXT),
+                with_default(
+                    req("materialType", "material_type", Kind::Enum(MATERIAL_TYPES)),
+                    Default::Text("COMPONENT"),
+                ),
+            ]),
+            derived: vec![
+                d("materialName", "materialId", "name"),
+                d("materialPath", "materialId", "path"),
+                d("productName", "productId", "name"),
+                d("unitOfMeasureSymbol", "unitOfMeasureId", "symbol"),
+                d("productionOrderName", "productionOrderId", "name"),
+            ],
+            aliases: &[],
+            params: Some(("billOfMaterialsId", "billOfMaterialsData")),
         },
     ];
     for (i, def) in defs.iter().enumerate() {

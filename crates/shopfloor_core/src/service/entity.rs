@@ -7,7 +7,7 @@ use crate::id::Id;
 use crate::query::{self, Query};
 use crate::record::{parse_input, Input, Record, Value};
 use crate::schema::{Access, Entity, EntityDef, Kind, Lookup, UniqueName};
-use crate::service::{location, material, production_order, unit_of_measure};
+use crate::service::{bill_of_materials, location, material, production_order, property, unit_of_measure};
 use crate::tx::{Caller, Tx};
 use serde_json::{json, Map, Value as Json};
 
@@ -68,7 +68,7 @@ pub fn check(tx: &mut dyn Tx, caller: &Caller, entity: Entity, data: &Map<String
         }
     }
     check_references(tx, def, &record, before.as_ref(), &mut errors)?;
-    rules(tx, caller, entity, &mut record, before.as_ref(), &mut errors)?;
+    rules(tx, caller, entity, &mut record, before.as_ref(), &input, &mut errors)?;
     check_unique_name(tx, def, &record, &mut errors)?;
     errors.into_result()?;
     Ok(Checked { record, before })
@@ -171,6 +171,7 @@ fn rules(
     entity: Entity,
     record: &mut Record,
     before: Option<&Record>,
+    input: &Input,
     errors: &mut FieldErrors,
 ) -> CoreResult<()> {
     match entity {
@@ -182,6 +183,9 @@ fn rules(
             check_dates(record, "startDate", "endDate", errors);
             Ok(())
         }
+        Entity::ProductionOrderProperty => property::property_rules(tx, record, before, errors),
+        Entity::ProductionOrderPropertyValue => property::value_rules(tx, record, before, input, errors),
+        Entity::BillOfMaterialsItem => bill_of_materials::rules(tx, record, before, input, errors),
         Entity::UnitOfMeasure | Entity::Customer | Entity::Shift => Ok(()),
     }
 }
@@ -256,15 +260,15 @@ pub fn write(
         }
     };
     let id = record.id().ok_or_else(|| CoreError::Internal("record without id".into()))?;
+    if let Some(order) = order_of(entity, &record) {
+        let action = event.action.unwrap_or(match &before {
+            None => Action::Create,
+            Some(_) if entity == Entity::ProductionOrder && changes.contains_key("status") => Action::Transition,
+            Some(_) => Action::Update,
+        });
+        record_event(tx, caller, entity, id, order, action, changes, event.reason)?;
+    }
     match entity {
-        Entity::ProductionOrder => {
-            let action = event.action.unwrap_or(match &before {
-                None => Action::Create,
-                Some(_) if changes.contains_key("status") => Action::Transition,
-                Some(_) => Action::Update,
-            });
-            record_event(tx, caller, entity, id, action, changes, event.reason)?;
-        }
         Entity::MaterialClass | Entity::Location if before.as_ref().is_some_and(|stored| stored.text("path") != record.text("path")) => {
             location::repath_descendants(tx, entity, &record)?;
         }
@@ -277,7 +281,7 @@ pub fn write(
 /// `{field: [old, new]}` over the fields that differ (audit fields aside).
 pub fn diff(def: &EntityDef, old: &Record, new: &Record) -> Map<String, Json> {
     let mut changes = Map::new();
-    for f in &def.fields {
+    for f in def.fields.iter().filter(|f| f.access != Access::Hidden) {
         if matches!(f.key, "modifiedDate" | "modifiedBy" | "version" | "createdDate" | "createdBy") {
             continue;
         }
@@ -290,10 +294,22 @@ pub fn diff(def: &EntityDef, old: &Record, new: &Record) -> Map<String, Json> {
 }
 
 /// Appends a history event about an order (`entity_id` is the order's id).
+/// The order whose history a record's changes belong to: the order itself, or the order of a
+/// property value or BOM item. Other records keep no history.
+pub fn order_of(entity: Entity, record: &Record) -> Option<Id> {
+    match entity {
+        Entity::ProductionOrder => record.id(),
+        Entity::ProductionOrderPropertyValue | Entity::BillOfMaterialsItem => record.get("productionOrderId").as_id(),
+        _ => None,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn record_event(
     tx: &mut dyn Tx,
     caller: &Caller,
     entity: Entity,
+    entity_id: Id,
     order_id: Id,
     action: Action,
     changes: Map<String, Json>,
@@ -303,7 +319,7 @@ pub fn record_event(
         at: caller.now,
         user: caller.user.clone(),
         entity: entity.def().noun,
-        entity_id: order_id,
+        entity_id,
         order_id: Some(order_id),
         action,
         changes,
@@ -314,7 +330,18 @@ pub fn record_event(
 /// `findXs(**queryRequest)`: the QueryResult.
 pub fn find(tx: &mut dyn Tx, entity: Entity, request: &Map<String, Json>) -> CoreResult<Json> {
     let def = entity.def();
-    let query = query::parse_query(def, request).map_err(CoreError::Validation)?;
+    let properties = if entity == Entity::ProductionOrder {
+        property::columns(tx, &query::property_names(request))?
+    } else {
+        Vec::new()
+    };
+    let resolver = |name: &str| {
+        properties
+            .iter()
+            .find(|(n, _, _)| n.to_lowercase() == name.to_lowercase())
+            .map(|(_, c, k)| (*c, *k))
+    };
+    let query = query::parse_query_with(def, request, &resolver).map_err(CoreError::Validation)?;
     let rows = tx.find(entity, &query)?;
     let total = match query.page {
         Some(_) => tx.count(entity, &query.filters)?,
@@ -386,9 +413,9 @@ pub fn delete(tx: &mut dyn Tx, caller: &Caller, entity: Entity, text: &str) -> C
         });
     }
     tx.delete(entity, id)?;
-    if entity == Entity::ProductionOrder {
+    if let Some(order) = order_of(entity, &record) {
         let changes = diff(def, &record, &Record::default());
-        record_event(tx, caller, entity, id, Action::Delete, changes, None)?;
+        record_event(tx, caller, entity, id, order, Action::Delete, changes, None)?;
     }
     Ok(api_response(true, format!("{} {} deleted", def.label, id), record.to_json(def)))
 }

@@ -9,7 +9,7 @@ use crate::query::{Condition, FieldRef, Filter, Operand, Query, Sort};
 use crate::record::{parse_real, Record, Value};
 use crate::schema::{Access, Entity};
 use crate::service::entity::{self, check_dates, Event};
-use crate::service::{location, shift};
+use crate::service::{bill_of_materials, location, property, shift};
 use crate::tx::{Caller, Tx};
 use serde_json::Value as Json;
 
@@ -196,4 +196,48 @@ pub fn by_location_and_status(tx: &mut dyn Tx, locations: &[String], statuses: &
         page: None,
     };
     tx.find(ORDER, &query)
+}
+
+/// An order as `getProductionOrder` returns it: the record with its `propertyValues` (by
+/// property name) and `billOfMaterials` (by position).
+pub fn detailed(tx: &mut dyn Tx, order: &Record) -> CoreResult<Json> {
+    let mut json = order.to_json(ORDER.def());
+    if let Some(id) = order.id() {
+        let values = property::values_for(tx, id)?;
+        let items = bill_of_materials::items_of(tx, id)?;
+        json["propertyValues"] = Json::Array(
+            values
+                .iter()
+                .map(|v| v.to_json(Entity::ProductionOrderPropertyValue.def()))
+                .collect(),
+        );
+        json["billOfMaterials"] = Json::Array(items.iter().map(|i| i.to_json(Entity::BillOfMaterialsItem.def())).collect());
+    }
+    Ok(json)
+}
+
+/// `deleteProductionOrderWithReferences(productionOrderIdOrName)`: the order's property values
+/// and BOM items, then the order, in one transaction (each with its DELETE event).
+pub fn delete_with_references(tx: &mut dyn Tx, caller: &Caller, order: &str) -> CoreResult<Json> {
+    let record = entity::require(tx, ORDER, order)?;
+    let id = record.id().ok_or_else(|| CoreError::Internal("order without id".into()))?;
+    let values = property::values_for(tx, id)?;
+    let items = bill_of_materials::items_of(tx, id)?;
+    for (entity, rows) in [
+        (Entity::ProductionOrderPropertyValue, &values),
+        (Entity::BillOfMaterialsItem, &items),
+    ] {
+        for r in rows.iter() {
+            if let Some(rid) = r.id() {
+                entity::delete(tx, caller, entity, &rid.to_string())?;
+            }
+        }
+    }
+    let mut response = entity::delete(tx, caller, ORDER, &id.to_string())?;
+    response["message"] = Json::String(format!(
+        "production order {id} deleted with {} property values and {} bill of materials items",
+        values.len(),
+        items.len()
+    ));
+    Ok(response)
 }

@@ -27,6 +27,7 @@ fn kind_schema(kind: Kind) -> Value {
         Kind::Time => {
             json!({"type": ["string", "integer", "null"], "description": "RFC 3339 or epoch milliseconds; RFC 3339 UTC on output"})
         }
+        Kind::Json => json!({"description": "a value typed by the property's dataType"}),
         Kind::Enum(options) => {
             let mut values: Vec<Value> = options.iter().map(|o| json!(o)).collect();
             values.push(Value::Null);
@@ -39,7 +40,7 @@ fn entity_schemas(e: Entity) -> (Value, Value) {
     let def = e.def();
     let mut record = Map::new();
     let mut input = Map::new();
-    for f in &def.fields {
+    for f in def.fields.iter().filter(|f| f.access != Access::Hidden) {
         record.insert(f.key.into(), kind_schema(f.kind));
         if f.access == Access::Input || f.key == "version" {
             input.insert(f.key.into(), kind_schema(f.kind));

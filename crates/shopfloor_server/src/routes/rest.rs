@@ -39,6 +39,28 @@ pub fn router() -> Router<AppState> {
     r.route("/api/v1/production-orders/{key}/history", get(history))
         .route("/api/v1/production-orders/{key}/transitions", get(transitions).post(transition))
         .route("/api/v1/production-orders/{key}/production", post(report))
+        .route(
+            "/api/v1/production-orders/{key}/property-values",
+            get(property_values).put(set_property_values),
+        )
+        .route(
+            "/api/v1/production-orders/{key}/property-values/{property}",
+            get(property_value).put(set_property_value),
+        )
+        .route(
+            "/api/v1/production-orders/{key}/bill-of-materials",
+            get(bill_of_materials)
+                .post(add_bill_of_materials_item)
+                .delete(delete_bill_of_materials),
+        )
+        .route(
+            "/api/v1/production-orders/{key}/bill-of-materials/flattened",
+            get(bill_of_materials_flattened),
+        )
+        .route(
+            "/api/v1/production-orders/{key}/bill-of-materials/swap",
+            post(swap_bill_of_materials),
+        )
         .route("/api/v1/locations/{key}/children", get(children))
         .route("/api/v1/location-tree", get(tree))
         .route("/api/v1/shifts/{key}/start", post(move |s, p, b| shift_verb("startShift", s, p, b)))
@@ -264,4 +286,117 @@ async fn convert(State(s): State<AppState>, q: Result<Query<HashMap<String, Stri
     let args =
         json!({"amount": p.get("amount"), "fromIdOrName": p.get("from"), "toIdOrName": p.get("to"), "materialIdOrPath": p.get("material")});
     Ok(Json(s.call_named("unitOfMeasure", "convert", args).await?))
+}
+
+/// Answers 404 when a per-order list comes back null (no such order).
+fn found(key: &str, value: Value) -> ApiResult<Json<Value>> {
+    match value {
+        Value::Null => Err(ApiError::NotFound(format!("no production order '{key}'"))),
+        v => Ok(Json(v)),
+    }
+}
+
+async fn property_values(State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
+    found(
+        &key,
+        s.call_named("productionOrder", "getProductionOrderPropertyValuesForOrder", json!([key]))
+            .await?,
+    )
+}
+
+/// `PUT …/property-values {"Batch Size": 250, …}`: all or none.
+async fn set_property_values(
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Value>> {
+    let values = object_body(body)?;
+    Ok(Json(
+        s.call_named("productionOrder", "setPropertyValues", json!([key, values])).await?,
+    ))
+}
+
+async fn property_value(State(s): State<AppState>, Path((key, property)): Path<(String, String)>) -> ApiResult<Json<Value>> {
+    match s
+        .call_named("productionOrder", "getProductionOrderPropertyValueFor", json!([key, property]))
+        .await?
+    {
+        Value::Null => Err(ApiError::NotFound(format!(
+            "no value of property '{property}' on production order '{key}'"
+        ))),
+        v => Ok(Json(v)),
+    }
+}
+
+/// `PUT …/property-values/{property} {"value": …}`.
+async fn set_property_value(
+    State(s): State<AppState>,
+    Path((key, property)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Value>> {
+    let body = object_body(body)?;
+    let value = body.get("value").cloned().ok_or_else(|| CoreError::field("value", "is required"))?;
+    Ok(Json(
+        s.call_named("productionOrder", "setPropertyValue", json!([key, property, value]))
+            .await?,
+    ))
+}
+
+async fn bill_of_materials(State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
+    found(
+        &key,
+        s.call_named("productionOrder", "getBillOfMaterialsForOrder", json!([key])).await?,
+    )
+}
+
+async fn bill_of_materials_flattened(State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
+    found(
+        &key,
+        s.call_named("productionOrder", "getBillOfMaterialsForOrderFlattened", json!([key]))
+            .await?,
+    )
+}
+
+/// `POST …/bill-of-materials {materialId, quantityPerProducedUnit, …}`: an item of this order.
+async fn add_bill_of_materials_item(
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let mut data = object_body(body)?;
+    let order = resolve(&s, Entity::ProductionOrder, &key).await?;
+    data.insert("productionOrderId".into(), order["id"].clone());
+    let saved = s
+        .call_named("productionOrder", "saveBillOfMaterialsItem", Value::Object(data))
+        .await?;
+    let status = if saved["version"] == 1 {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(with_etag(status, saved))
+}
+
+async fn delete_bill_of_materials(State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
+    let response = s
+        .call_named("productionOrder", "deleteBillOfMaterialsForOrder", json!([key]))
+        .await?;
+    if response["success"] == true {
+        Ok(Json(response))
+    } else {
+        Err(ApiError::NotFound(response["message"].as_str().unwrap_or_default().to_string()))
+    }
+}
+
+/// `POST …/bill-of-materials/swap {"billOfMaterialsId1": …, "billOfMaterialsId2": …}`.
+async fn swap_bill_of_materials(
+    State(s): State<AppState>,
+    Path(_key): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Value>> {
+    let body = object_body(body)?;
+    Ok(Json(
+        s.call_named("productionOrder", "swapBillOfMaterialsPositions", Value::Object(body))
+            .await?,
+    ))
 }

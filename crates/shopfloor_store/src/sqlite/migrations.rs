@@ -3,7 +3,10 @@
 use crate::StoreError;
 use rusqlite::Connection;
 
-const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_properties_bill_of_materials.sql")),
+];
 
 /// Applies the missing migrations; returns the versions applied now.
 pub fn run(conn: &mut Connection) -> Result<Vec<u32>, StoreError> {

@@ -96,11 +96,20 @@ pub fn to_sql(v: &Value) -> SqlValue {
         Value::Int(i) => SqlValue::Integer(*i),
         Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
         Value::Time(t) => SqlValue::Integer(t.millis()),
+        Value::Json(j) => SqlValue::Text(j.to_string()),
     }
 }
 
 impl EntitySql {
     fn column(&self, def: &EntityDef, field: &FieldRef) -> String {
+        if let Some(p) = field.property {
+            // The order's value of one custom property, in the column of its type (ids are
+            // canonical ULID text, safe to inline).
+            return format!(
+                "(SELECT v.{} FROM production_order_property_values v WHERE v.production_order_id = t.id AND v.property_id = '{}')",
+                p.column, p.property_id
+            );
+        }
         match field.via {
             Some((via, column)) => format!("{}.{column}", self.aliases[via]),
             None => {

@@ -56,6 +56,9 @@ fn decode(def: &EntityDef, row: &Row) -> rusqlite::Result<Record> {
             Kind::Int => row.get::<_, Option<i64>>(i)?.map(Value::Int),
             Kind::Bool => row.get::<_, Option<i64>>(i)?.map(|b| Value::Bool(b != 0)),
             Kind::Time => row.get::<_, Option<i64>>(i)?.map(|t| Value::Time(Timestamp(t))),
+            Kind::Json => row
+                .get::<_, Option<String>>(i)?
+                .map(|s| Value::Json(serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s)))),
         };
         r.set(f.key, v.unwrap_or(Value::Null));
     }
