@@ -68,7 +68,7 @@ fn document() -> Value {
     schemas.insert(
         "Error".into(),
         json!({"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-            "code": {"enum": ["validation", "bad_request", "not_found", "in_use", "conflict", "unauthenticated", "forbidden", "payload_too_large", "internal", "unavailable"]},
+            "code": {"enum": ["validation", "bad_request", "not_found", "in_use", "conflict", "unauthenticated", "forbidden", "payload_too_large", "timeout", "too_many_requests", "internal", "unavailable"]},
             "message": {"type": "string"},
             "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
             "references": {"type": "array"}, "current": {"type": "object"}, "permission": {"type": "string"}
