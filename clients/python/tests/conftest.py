@@ -106,6 +106,13 @@ def server_url(tmp_path_factory):
         log.close()
     else:
         pytest.fail("shopfloor serve did not become healthy; log:\n" + log_path.read_text(errors="replace")[-4000:])
+    # On an empty database the server creates `admin` and prints its first API token once;
+    # every client of this session authenticates with it (connect() reads SHOPFLOOR_TOKEN).
+    token = _printed_token(log_path)
+    if not token:
+        _stop(proc)
+        pytest.fail("shopfloor serve printed no first token; log:\n" + log_path.read_text(errors="replace")[-4000:])
+    os.environ["SHOPFLOOR_TOKEN"] = token
     try:
         yield url
     finally:
@@ -113,10 +120,22 @@ def server_url(tmp_path_factory):
         log.close()
 
 
+def _printed_token(log_path, wait=10.0):
+    """The token line `    sft_…` the server prints on first start."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        for line in log_path.read_text(errors="replace").splitlines():
+            word = line.strip()
+            if word.startswith("sft_") and " " not in word:
+                return word
+        time.sleep(0.05)
+    return None
+
+
 @pytest.fixture(scope="session")
 def system(server_url):
     """A client for the session's server, as scripts get it."""
-    with connect(server_url, token="test-token", timeout=30) as system:
+    with connect(server_url, timeout=30) as system:
         yield system
 
 

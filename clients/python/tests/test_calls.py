@@ -65,8 +65,9 @@ def test_the_wire_shape_of_each_kind_of_call(stub, stub_url):
     assert stub.mes.stub.echoData(data, z=3).body == {"x": 1, "nested": {"y": [1, 2]}, "z": 3}
 
 
-def test_the_token_is_sent_as_a_bearer_token(stub, stub_url):
+def test_the_token_is_sent_as_a_bearer_token(stub, stub_url, monkeypatch):
     assert stub.mes.stub.echo(1).authorization == "Bearer stub-token"
+    monkeypatch.delenv("SHOPFLOOR_TOKEN", raising=False)
     with connect(stub_url) as anonymous:
         assert anonymous.mes.stub.echo(1).authorization is None
 
@@ -129,12 +130,15 @@ def test_functions_describe_themselves(system):
 
 
 def test_default_system_reads_the_environment_lazily(server_url, monkeypatch):
+    import os
+
+    token = os.environ["SHOPFLOOR_TOKEN"]
     monkeypatch.setenv("SHOPFLOOR_URL", server_url)
-    monkeypatch.setenv("SHOPFLOOR_TOKEN", "from-env")
+    monkeypatch.setenv("SHOPFLOOR_TOKEN", token)
     lazy = shopfloor.System()
     assert "not yet connected" in repr(lazy)
     assert lazy.mes.unitOfMeasure.getUnitOfMeasure("no such unit") is None
-    assert lazy.client.url == server_url and lazy.client.transport.token == "from-env"
+    assert lazy.client.url == server_url and lazy.client.transport.token == token
     lazy.close()
     assert isinstance(shopfloor.system, shopfloor.System)
 

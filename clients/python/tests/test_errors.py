@@ -192,3 +192,20 @@ def test_timeout(stub_url):
     assert stub_url in str(info.value) and "0.3 s" in str(info.value)
     assert system.mes.stub.echo(1).body == [1]  # a fresh connection afterwards
     system.close()
+
+
+def test_authentication_error_from_the_server(server_url):
+    with pytest.raises(AuthenticationError) as caught:
+        shopfloor.connect(server_url, token="sft_not_a_real_token").mes.productionOrder.getAllProductionOrders()
+    assert caught.value.status == 401
+
+
+def test_forbidden_error_from_the_server_names_the_permission(system, server_url):
+    name = unique("viewer")
+    system.mes.security.saveUser(name=name, roles=["Viewer"])
+    token = system.mes.security.createApiToken(name, "pytest").token
+    viewer = shopfloor.connect(server_url, token=token)
+    assert isinstance(viewer.mes.productionOrder.getAllProductionOrders(), list)
+    with pytest.raises(ForbiddenError) as caught:
+        viewer.mes.unitOfMeasure.saveUnitOfMeasure(name=unique("unit"), symbol="u")
+    assert caught.value.permission == "UNIT_OF_MEASURE.WRITE.SAVE"

@@ -32,7 +32,10 @@ fn id(r: &Record) -> String {
 pub async fn fill(store: &Store) -> anyhow::Result<String> {
     let empty = store
         .read(|tx| {
-            let q = Query { page: Some(shopfloor_core::query::Page { size: 1, index: 0 }), ..Query::default() };
+            let q = Query {
+                page: Some(shopfloor_core::query::Page { size: 1, index: 0 }),
+                ..Query::default()
+            };
             Ok(tx.find(Entity::UnitOfMeasure, &q)?.is_empty() && tx.find(Entity::ProductionOrder, &q)?.is_empty())
         })
         .await

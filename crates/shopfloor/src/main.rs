@@ -1,5 +1,7 @@
 //! The `shopfloor` binary: parse configuration, start tracing, run a command.
 
+mod admin;
+mod bench;
 mod demo;
 
 use anyhow::Context;
@@ -43,11 +45,22 @@ enum Command {
         /// Read connections to the database.
         #[arg(long, env = "SHOPFLOOR_READERS", default_value_t = 4)]
         readers: usize,
+        /// Most requests handled at once; more are refused with 503 until some finish.
+        #[arg(long, env = "SHOPFLOOR_MAX_CONNECTIONS", default_value_t = 512)]
+        max_connections: usize,
     },
+    /// Manage users directly on the database.
+    #[command(subcommand)]
+    User(admin::UserCommand),
+    /// Manage API tokens directly on the database (`token create` prints only the token).
+    #[command(subcommand)]
+    Token(admin::TokenCommand),
     /// Create or upgrade the database schema, then exit.
     Migrate,
     /// Fill an empty database with a small demo plant, then exit (never touches a database with data).
     Demo,
+    /// Measure throughput, latency and memory against SQLite baselines (see docs/PERFORMANCE.md).
+    Bench(bench::Args),
 }
 
 fn init_tracing(format: &str) {
@@ -88,6 +101,9 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_tracing(&cli.log_format);
     match cli.command {
+        Command::Bench(args) => bench::run(args).await?,
+        Command::User(command) => admin::user(&cli.database, command).await?,
+        Command::Token(command) => admin::token(&cli.database, command).await?,
         Command::Migrate => {
             let applied = shopfloor_store::migrate(&cli.database).with_context(|| format!("migrating {}", cli.database))?;
             println!("database {} is up to date (applied now: {:?})", cli.database, applied);
@@ -105,6 +121,7 @@ async fn main() -> anyhow::Result<()> {
             request_timeout,
             max_poll,
             readers,
+            max_connections,
         } => {
             let config = ServerConfig {
                 database: cli.database.clone(),
@@ -113,8 +130,16 @@ async fn main() -> anyhow::Result<()> {
                 request_timeout: Duration::from_secs(request_timeout),
                 max_poll: Duration::from_secs(max_poll),
                 readers,
+                max_connections,
             };
             let app = Application::build(config).await.context("starting the server")?;
+            if let Some(token) = app.bootstrap_token() {
+                println!("Created user 'admin' (role Administrator). Its API token, shown only this once:");
+                println!();
+                println!("    {token}");
+                println!();
+                println!("Send it as 'Authorization: Bearer <token>'. More tokens: shopfloor token create NAME; more users: shopfloor user add NAME --role ROLE");
+            }
             if with_demo {
                 let message = demo::fill(&app.store()).await?;
                 tracing::info!("{message}");

@@ -8,7 +8,7 @@ use crate::permissions::module_permissions;
 use crate::query::{self, new_filter_request, new_query_request};
 use crate::record::Record;
 use crate::schema::{Entity, EntityDef};
-use crate::service::{bill_of_materials, entity, location, material, production_order, property, shift, unit_of_measure};
+use crate::service::{bill_of_materials, entity, location, material, production_order, property, security, shift, unit_of_measure};
 use crate::tx::{Caller, Tx};
 use serde_json::{json, Map, Value as Json};
 use std::collections::HashMap;
@@ -430,6 +430,15 @@ fn script_delete(result: CoreResult<Json>) -> CoreResult<Json> {
     match result {
         Err(CoreError::InUse { message, references }) => Ok(entity::api_response(false, message, references)),
         Err(CoreError::NotFound(message)) => Ok(entity::api_response(false, message, Json::Null)),
+        Err(CoreError::Validation(fields)) => {
+            let message = fields
+                .0
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", v.join("; ")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            Ok(entity::api_response(false, message, fields.to_json()))
+        }
         other => other,
     }
 }
@@ -565,6 +574,129 @@ fn bill_of_materials_items(b: &mut Builder) {
         Access::Write,
         "Swaps the positions of two items of the same order.",
         |tx, c, a| bill_of_materials::swap(tx, c, &a.str(0)?, &a.str(1)?),
+    );
+}
+
+/// Users, roles and tokens (security.md): all `SYSTEM.ADMIN`, except the calls about the caller.
+fn security_module(b: &mut Builder) {
+    let first = b.functions.len();
+    b.entity(Entity::User);
+    b.entity(Entity::Role);
+    b.entity(Entity::ApiToken);
+    let user_json = |r: Record| r.to_json(Entity::User.def());
+    let token_json = |(r, secret): (Record, String)| {
+        let mut j = r.to_json(Entity::ApiToken.def());
+        j["token"] = Json::String(secret);
+        j
+    };
+    b.replace("saveUser", move |tx, c, a| {
+        let mut data = a.object(0)?.clone();
+        let password = data.remove("password");
+        let saved = entity::save(tx, c, Entity::User, &data)?;
+        match password {
+            Some(Json::String(p)) => security::set_password(
+                tx,
+                c,
+                &saved.id().map(|i| i.to_string()).unwrap_or_default(),
+                Some(security::hash_password(&p)?),
+            )
+            .map(user_json),
+            Some(Json::Null) | None => Ok(user_json(saved)),
+            Some(other) => Err(CoreError::field("password", format!("must be a string, got {other}"))),
+        }
+    });
+    b.replace("deleteUser", |tx, c, a| script_delete(security::delete_user(tx, c, &a.str(0)?)));
+    b.replace("deleteRole", |tx, c, a| script_delete(security::delete_role(tx, c, &a.str(0)?)));
+    b.replace("saveApiToken", move |tx, c, a| {
+        let data = a.object(0)?;
+        if data.get("id").is_some_and(|v| !v.is_null()) {
+            return entity::save(tx, c, Entity::ApiToken, data).map(|r| r.to_json(Entity::ApiToken.def()));
+        }
+        let user = data
+            .get("userId")
+            .and_then(Json::as_str)
+            .ok_or_else(|| CoreError::field("userId", "is required"))?
+            .to_string();
+        let label = data.get("label").and_then(Json::as_str).map(str::to_string);
+        let expires = match data.get("expiresDate") {
+            None | Some(Json::Null) => None,
+            Some(v) => Some(crate::record::parse_time(v).map_err(|m| CoreError::field("expiresDate", m))?),
+        };
+        security::create_token(tx, c, &user, label, expires).map(token_json)
+    });
+    b.add(
+        "security",
+        "createApiToken",
+        vec![p("userIdOrName"), opt("label"), opt("expiresDate")],
+        None,
+        Access::Write,
+        "Creates an API token for the user; the answer's `token` is the secret, shown only this once.",
+        move |tx, c, a| {
+            let expires = match a.json(2) {
+                None => None,
+                Some(v) => Some(crate::record::parse_time(v).map_err(|m| CoreError::field("expiresDate", m))?),
+            };
+            security::create_token(tx, c, &a.str(0)?, a.opt_str(1)?, expires).map(token_json)
+        },
+    );
+    b.add(
+        "security",
+        "revokeApiToken",
+        vec![p("tokenId")],
+        None,
+        Access::Write,
+        "Revokes a token or session; it stops working at once.",
+        |tx, c, a| security::revoke_token(tx, c, &a.str(0)?).map(|r| r.to_json(Entity::ApiToken.def())),
+    );
+    b.add(
+        "security",
+        "setUserPassword",
+        vec![p("userIdOrName"), opt("password")],
+        None,
+        Access::Write,
+        "Sets (or with null removes) a user's password for the web login.",
+        move |tx, c, a| {
+            let hash = a.opt_str(1)?.map(|p| security::hash_password(&p)).transpose()?;
+            security::set_password(tx, c, &a.str(0)?, hash).map(user_json)
+        },
+    );
+    for f in &mut b.functions[first..] {
+        if f.permission.is_some() || !f.name.starts_with("new") {
+            f.permission = Some("SYSTEM.ADMIN".into());
+        }
+    }
+    b.permissions("security", "Security", "SYSTEM");
+    b.replace("getSecurityPermissions", |_, _, _| Ok(json!(["SYSTEM.ADMIN"])));
+    b.add(
+        "security",
+        "getAllPermissions",
+        vec![],
+        None,
+        Access::Read,
+        "Every permission string the server knows.",
+        |_, _, _| {
+            let mut all = CATALOGUE.permissions();
+            all.push("*".into());
+            Ok(json!(all))
+        },
+    );
+    b.add(
+        "security",
+        "userHasAllPermissions",
+        vec![p("permissions")],
+        None,
+        Access::Read,
+        "Whether the calling user holds every one of the permissions.",
+        |_, c, a| Ok(json!(a.str_list(0)?.iter().all(|p| c.require(p).is_ok()))),
+    );
+    b.add(
+        "security",
+        "userHasAtLeastOnePermission",
+        vec![p("permissions")],
+        None,
+        Access::Read,
+        "Whether the calling user holds at least one of the permissions.",
+        |_, c, a| Ok(json!(a.str_list(0)?.iter().any(|p| c.require(p).is_ok()))),
     );
 }
 
@@ -858,6 +990,8 @@ fn build() -> Catalogue {
             })
         },
     );
+
+    security_module(&mut b);
 
     let mut index = HashMap::new();
     for (i, f) in b.functions.iter().enumerate() {

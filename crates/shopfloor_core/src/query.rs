@@ -35,8 +35,9 @@ pub type PropertyResolver<'a> = &'a dyn Fn(&str) -> Option<(PropertyColumn, Kind
 pub const PROPERTY_PREFIX: &str = "property:";
 
 impl FieldRef {
+    /// Any field, hidden ones included (the services query them; callers' queries cannot).
     pub fn resolve(def: &EntityDef, key: &str) -> Option<FieldRef> {
-        if let Some(f) = def.field(key).filter(|f| f.access != crate::schema::Access::Hidden) {
+        if let Some(f) = def.field(key) {
             return Some(FieldRef {
                 key: f.key,
                 kind: f.kind,
@@ -612,8 +613,8 @@ pub fn result(content: Vec<Json>, total: u64, page: Option<Page>) -> Json {
                 "pageIndex": p.index,
                 "hasContent": has_content,
                 "isFirst": p.index == 0,
-                "isLast": p.index + 1 >= pages,
-                "hasNext": p.index + 1 < pages,
+                "isLast": p.index.saturating_add(1) >= pages,
+                "hasNext": p.index.saturating_add(1) < pages,
                 "hasPrevious": p.index > 0,
             })
         }

@@ -115,7 +115,11 @@ impl Record {
     /// The `newX()` template: every input field at its default.
     pub fn template(def: &EntityDef) -> Record {
         let mut r = Record::default();
-        for f in def.fields.iter().filter(|f| f.access == Access::Input) {
+        for f in def
+            .fields
+            .iter()
+            .filter(|f| f.access == Access::Input || f.default != Default::Null)
+        {
             r.set(f.key, Value::from_default(f.default));
         }
         r

@@ -19,10 +19,13 @@ pub enum Entity {
     ProductionOrderProperty,
     ProductionOrderPropertyValue,
     BillOfMaterialsItem,
+    User,
+    Role,
+    ApiToken,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 12] = [
+    pub const ALL: [Entity; 15] = [
         Entity::ProductionOrder,
         Entity::UnitOfMeasure,
         Entity::UnitOfMeasureConversion,
@@ -35,6 +38,9 @@ impl Entity {
         Entity::ProductionOrderProperty,
         Entity::ProductionOrderPropertyValue,
         Entity::BillOfMaterialsItem,
+        Entity::User,
+        Entity::Role,
+        Entity::ApiToken,
     ];
 
     pub fn def(self) -> &'static EntityDef {
@@ -226,6 +232,7 @@ pub const PRIORITIES: &[&str] = &["LOW", "NORMAL", "HIGH", "URGENT"];
 pub const LOCATION_TYPES: &[&str] = &["ENTERPRISE", "COMPANY", "SITE", "AREA", "LINE", "CELL_GROUP", "CELL", "UNIT"];
 pub const SHIFT_RECORD_STATUSES: &[&str] = &["IDLE", "ACTIVE", "CLOSED", "VERIFIED"];
 pub const DATA_TYPES: &[&str] = &["STRING", "INTEGER", "FLOAT", "BOOLEAN", "DATETIME"];
+pub const TOKEN_KINDS: &[&str] = &["TOKEN", "SESSION"];
 pub const MATERIAL_TYPES: &[&str] = &["COMPONENT", "PRODUCT", "BYPRODUCT"];
 
 /// Accepted spellings of data types besides the canonical ones (SPEC §2.3), matched ignoring case.
@@ -683,6 +690,85 @@ static CATALOGUE: LazyLock<Vec<EntityDef>> = LazyLock::new(|| {
             ],
             aliases: &[],
             params: Some(("billOfMaterialsId", "billOfMaterialsData")),
+        },
+        EntityDef {
+            entity: User,
+            noun: "User",
+            plural: "Users",
+            label: "user",
+            module: "security",
+            permission_prefix: "SYSTEM",
+            table: "users",
+            rest: "users",
+            unique_name: UniqueName::Global,
+            lookup: Lookup::Name,
+            fields: fields(vec![
+                req("name", "name", Kind::Name),
+                f("displayName", "display_name", TEXT),
+                f("roles", "roles", Kind::Json),
+                FieldDef {
+                    access: Access::Hidden,
+                    ..f("passwordHash", "password_hash", TEXT)
+                },
+            ]),
+            derived: vec![],
+            aliases: &[],
+            params: Some(("userIdOrName", "userData")),
+        },
+        EntityDef {
+            entity: Role,
+            noun: "Role",
+            plural: "Roles",
+            label: "role",
+            module: "security",
+            permission_prefix: "SYSTEM",
+            table: "roles",
+            rest: "roles",
+            unique_name: UniqueName::Global,
+            lookup: Lookup::Name,
+            fields: fields(vec![
+                req("name", "name", Kind::Name),
+                f("description", "description", LONG_TEXT),
+                f("permissions", "permissions", Kind::Json),
+                FieldDef {
+                    default: Default::Bool(false),
+                    ..read_only("builtIn", "built_in", Kind::Bool)
+                },
+            ]),
+            derived: vec![],
+            aliases: &[],
+            params: Some(("roleIdOrName", "roleData")),
+        },
+        EntityDef {
+            entity: ApiToken,
+            noun: "ApiToken",
+            plural: "ApiTokens",
+            label: "API token",
+            module: "security",
+            permission_prefix: "SYSTEM",
+            table: "api_tokens",
+            rest: "api-tokens",
+            unique_name: UniqueName::None,
+            lookup: Lookup::IdOnly,
+            fields: fields(vec![
+                req("userId", "user_id", Kind::Ref(User)),
+                f("label", "label", TEXT),
+                read_only("kind", "kind", Kind::Enum(TOKEN_KINDS)),
+                f("expiresDate", "expires_date", Kind::Time),
+                read_only("lastUsedDate", "last_used_date", Kind::Time),
+                read_only("revokedDate", "revoked_date", Kind::Time),
+                FieldDef {
+                    access: Access::Hidden,
+                    ..f("tokenHash", "token_hash", TEXT)
+                },
+                FieldDef {
+                    access: Access::Hidden,
+                    ..f("csrfHash", "csrf_hash", TEXT)
+                },
+            ]),
+            derived: vec![d("userName", "userId", "name")],
+            aliases: &[],
+            params: Some(("tokenId", "tokenData")),
         },
     ];
     for (i, def) in defs.iter().enumerate() {

@@ -8,12 +8,15 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use shopfloor_core::service::security;
+use shopfloor_core::tx::Caller;
 use shopfloor_store::{Store, StoreConfig, StoreError};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
 use tower_http::timeout::TimeoutLayer;
 use tracing::Instrument;
 
@@ -26,6 +29,8 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     pub max_poll: Duration,
     pub readers: usize,
+    /// Most requests in flight at once; more are refused with 503.
+    pub max_connections: usize,
 }
 
 impl ServerConfig {
@@ -37,6 +42,7 @@ impl ServerConfig {
             request_timeout: Duration::from_secs(60),
             max_poll: Duration::from_secs(30),
             readers: 4,
+            max_connections: 512,
         }
     }
 }
@@ -46,6 +52,7 @@ pub struct Application {
     router: axum::Router,
     store: Store,
     shutdown: tokio::sync::watch::Sender<bool>,
+    bootstrap_token: Option<String>,
 }
 
 impl Application {
@@ -54,6 +61,10 @@ impl Application {
         let mut store_config = StoreConfig::new(config.database.clone());
         store_config.readers = config.readers;
         let store = Store::open(&store_config)?;
+        let bootstrap_token = store
+            .write(|tx| security::bootstrap(tx, &Caller::system()))
+            .await
+            .map_err(|e| StartError::Bootstrap(e.to_string()))?;
         let listener = tokio::net::TcpListener::bind(&config.listen)
             .await
             .map_err(|source| StartError::Listen {
@@ -66,9 +77,15 @@ impl Application {
             metrics: Arc::new(Metrics::default()),
             max_poll: config.max_poll,
             shutdown: shutdown_rx,
+            auth: Arc::new(crate::auth::AuthState::default()),
         };
         let router = routes::router()
+            .layer(middleware::from_fn_with_state(state.clone(), crate::auth::authenticate))
             .layer(middleware::from_fn_with_state(state.clone(), observe))
+            .layer(middleware::from_fn_with_state(
+                Arc::new(Semaphore::new(config.max_connections.max(1))),
+                limit_in_flight,
+            ))
             .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
             .layer(DefaultBodyLimit::max(config.body_limit))
             .with_state(state);
@@ -77,6 +94,7 @@ impl Application {
             router,
             store,
             shutdown,
+            bootstrap_token,
         })
     }
 
@@ -90,6 +108,11 @@ impl Application {
 
     pub fn store(&self) -> Store {
         self.store.clone()
+    }
+
+    /// The first API token of `admin`, when this start created that user (empty database).
+    pub fn bootstrap_token(&self) -> Option<&str> {
+        self.bootstrap_token.as_deref()
     }
 
     /// Serves until `shutdown` resolves, finishes in-flight requests (ending change-feed waits
@@ -114,6 +137,21 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error("cannot listen on {address}: {source}")]
     Listen { address: String, source: std::io::Error },
+    #[error("cannot create the built-in roles and first user: {0}")]
+    Bootstrap(String),
+}
+
+/// Refuses requests beyond the configured number in flight with 503, instead of queueing them.
+async fn limit_in_flight(State(slots): State<Arc<Semaphore>>, request: Request, next: Next) -> Response {
+    match slots.try_acquire() {
+        Ok(_permit) => next.run(request).await,
+        Err(_) => envelope(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "too many requests in flight; try again shortly",
+            None,
+        ),
+    }
 }
 
 static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);

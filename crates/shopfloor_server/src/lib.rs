@@ -3,6 +3,7 @@
 //! they bind arguments and call the core's catalogue in a store transaction.
 
 pub mod app;
+pub mod auth;
 pub mod error;
 pub mod routes;
 pub mod state;

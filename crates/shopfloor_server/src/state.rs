@@ -40,12 +40,23 @@ pub struct AppState {
     pub max_poll: Duration,
     /// Turns true when the server is shutting down: long-polls answer and streams end.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    pub auth: Arc<crate::auth::AuthState>,
 }
 
 impl AppState {
-    /// The caller of a request. Until authentication exists every request acts as `system`.
+    /// The authenticated caller of the current request (set by `auth::authenticate`). Outside
+    /// an authenticated request it is an anonymous caller holding no permission: fail closed.
     pub fn caller(&self) -> Caller {
-        Caller::system()
+        crate::auth::CALLER
+            .try_with(|c| Caller {
+                now: shopfloor_core::time::Timestamp::now(),
+                ..c.clone()
+            })
+            .unwrap_or_else(|_| Caller {
+                user: "anonymous".into(),
+                now: shopfloor_core::time::Timestamp::now(),
+                permissions: Some(vec![]),
+            })
     }
 
     /// Runs a catalogue function in the transaction its access needs.

@@ -7,7 +7,7 @@ use crate::id::Id;
 use crate::query::{self, Query};
 use crate::record::{parse_input, Input, Record, Value};
 use crate::schema::{Access, Entity, EntityDef, Kind, Lookup, UniqueName};
-use crate::service::{bill_of_materials, location, material, production_order, property, unit_of_measure};
+use crate::service::{bill_of_materials, location, material, production_order, property, security, unit_of_measure};
 use crate::tx::{Caller, Tx};
 use serde_json::{json, Map, Value as Json};
 
@@ -186,6 +186,14 @@ fn rules(
         Entity::ProductionOrderProperty => property::property_rules(tx, record, before, errors),
         Entity::ProductionOrderPropertyValue => property::value_rules(tx, record, before, input, errors),
         Entity::BillOfMaterialsItem => bill_of_materials::rules(tx, record, before, input, errors),
+        Entity::User => security::user_rules(tx, record, before, errors),
+        Entity::Role => security::role_rules(tx, record, before, errors),
+        Entity::ApiToken => {
+            if before.is_some_and(|b| b.get("userId") != record.get("userId")) {
+                errors.add("userId", "a token cannot move to another user");
+            }
+            Ok(())
+        }
         Entity::UnitOfMeasure | Entity::Customer | Entity::Shift => Ok(()),
     }
 }
@@ -237,7 +245,11 @@ pub fn write(
     let changes = match &before {
         Some(stored) => {
             let changes = diff(def, stored, &record);
-            if changes.is_empty() {
+            let hidden_changed = def
+                .fields
+                .iter()
+                .any(|f| f.access == Access::Hidden && stored.get(f.key) != record.get(f.key));
+            if changes.is_empty() && !hidden_changed {
                 return Ok(stored.clone());
             }
             record.set("modifiedDate", Value::Time(caller.now));

@@ -7,5 +7,6 @@ pub mod location;
 pub mod material;
 pub mod production_order;
 pub mod property;
+pub mod security;
 pub mod shift;
 pub mod unit_of_measure;

@@ -49,6 +49,7 @@ async fn events(
     headers: HeaderMap,
     query: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Response> {
+    state.caller().require("PRODUCTION_ORDER.READ.GET")?;
     let Query(q) = query.map_err(|e| ApiError::bad_request(format!("bad query parameters: {e}")))?;
     let after = q.after.unwrap_or(0);
     let limit = q.limit.unwrap_or(MAX_LIMIT).clamp(1, MAX_LIMIT);

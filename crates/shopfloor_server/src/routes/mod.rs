@@ -6,6 +6,7 @@ pub mod health;
 pub mod openapi;
 pub mod rest;
 pub mod script;
+pub mod session;
 
 use crate::error::envelope;
 use crate::state::AppState;
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .merge(rest::router())
         .merge(events::router())
         .merge(openapi::router())
+        .merge(session::router())
         .fallback(not_found)
 }
 

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
+use shopfloor_core::catalogue::CATALOGUE;
 use shopfloor_core::errors::CoreError;
 use shopfloor_core::lifecycle::Status;
 use shopfloor_core::record::Record;
@@ -66,6 +67,89 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/shifts/{key}/start", post(move |s, p, b| shift_verb("startShift", s, p, b)))
         .route("/api/v1/shifts/{key}/stop", post(move |s, p, b| shift_verb("stopShift", s, p, b)))
         .route("/api/v1/units-of-measure/convert", get(convert))
+}
+
+/// Every REST route with the catalogue function it calls (whose permission it needs). The
+/// permission-matrix test walks this list; `rest_routes_are_all_listed` keeps it complete.
+pub fn routes() -> Vec<(&'static str, String, &'static str, String)> {
+    let mut out = Vec::new();
+    for e in Entity::ALL {
+        let d = e.def();
+        let base = format!("/api/v1/{}", d.rest);
+        let m = d.module;
+        out.push(("GET", base.clone(), m, format!("find{}", d.plural)));
+        out.push(("POST", base.clone(), m, fname("save", e, "")));
+        out.push(("POST", format!("{base}/search"), m, format!("find{}", d.plural)));
+        out.push(("GET", format!("{base}/{{key}}"), m, fname("get", e, "")));
+        out.push(("PUT", format!("{base}/{{key}}"), m, fname("save", e, "")));
+        out.push(("PATCH", format!("{base}/{{key}}"), m, fname("save", e, "")));
+        out.push(("DELETE", format!("{base}/{{key}}"), m, fname("delete", e, "")));
+        out.push(("GET", format!("{base}/{{key}}/references"), m, fname("get", e, "References")));
+    }
+    let po = "/api/v1/production-orders/{key}";
+    for (method, path, module, function) in [
+        ("GET", format!("{po}/history"), "productionOrder", "getProductionOrderHistory"),
+        ("GET", format!("{po}/transitions"), "productionOrder", "getAllowedTransitions"),
+        ("POST", format!("{po}/transitions"), "productionOrder", "startProductionOrder"),
+        ("POST", format!("{po}/production"), "productionOrder", "reportProduction"),
+        (
+            "GET",
+            format!("{po}/property-values"),
+            "productionOrder",
+            "getProductionOrderPropertyValuesForOrder",
+        ),
+        ("PUT", format!("{po}/property-values"), "productionOrder", "setPropertyValues"),
+        (
+            "GET",
+            format!("{po}/property-values/{{property}}"),
+            "productionOrder",
+            "getProductionOrderPropertyValueFor",
+        ),
+        (
+            "PUT",
+            format!("{po}/property-values/{{property}}"),
+            "productionOrder",
+            "setPropertyValue",
+        ),
+        (
+            "GET",
+            format!("{po}/bill-of-materials"),
+            "productionOrder",
+            "getBillOfMaterialsForOrder",
+        ),
+        (
+            "POST",
+            format!("{po}/bill-of-materials"),
+            "productionOrder",
+            "saveBillOfMaterialsItem",
+        ),
+        (
+            "DELETE",
+            format!("{po}/bill-of-materials"),
+            "productionOrder",
+            "deleteBillOfMaterialsForOrder",
+        ),
+        (
+            "GET",
+            format!("{po}/bill-of-materials/flattened"),
+            "productionOrder",
+            "getBillOfMaterialsForOrderFlattened",
+        ),
+        (
+            "POST",
+            format!("{po}/bill-of-materials/swap"),
+            "productionOrder",
+            "swapBillOfMaterialsPositions",
+        ),
+        ("GET", "/api/v1/locations/{key}/children".to_string(), "location", "getChildren"),
+        ("GET", "/api/v1/location-tree".to_string(), "location", "getLocationTree"),
+        ("POST", "/api/v1/shifts/{key}/start".to_string(), "shift", "startShift"),
+        ("POST", "/api/v1/shifts/{key}/stop".to_string(), "shift", "stopShift"),
+        ("GET", "/api/v1/units-of-measure/convert".to_string(), "unitOfMeasure", "convert"),
+    ] {
+        out.push((method, path, module, function.to_string()));
+    }
+    out
 }
 
 fn fname(prefix: &str, e: Entity, suffix: &str) -> String {
@@ -137,6 +221,21 @@ async fn resolve(s: &AppState, e: Entity, key: &str) -> ApiResult<Value> {
     }
 }
 
+/// The id of the record `{key}` names, as `{"id": …}`, or 404. An internal lookup: the
+/// permission checked is the one of the function the route then calls.
+async fn id_of(s: &AppState, e: Entity, key: &str, then: &str) -> ApiResult<Value> {
+    // Check the permission of the function the route will call first, so that a caller
+    // without it learns nothing about which records exist.
+    if let Some(p) = CATALOGUE.get(e.def().module, then).and_then(|f| f.permission.as_deref()) {
+        s.caller().require(p)?;
+    }
+    let k = key.to_string();
+    match s.store.read(move |tx| shopfloor_core::service::entity::lookup(tx, e, &k)).await? {
+        Some(r) => Ok(json!({"id": r.get("id").to_json()})),
+        None => Err(ApiError::NotFound(format!("no {} '{key}'", e.def().label))),
+    }
+}
+
 async fn fetch(e: Entity, State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Response> {
     Ok(with_etag(StatusCode::OK, resolve(&s, e, &key).await?))
 }
@@ -161,7 +260,7 @@ async fn update(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let body = object_body(body)?;
-    let current = resolve(&s, e, &key).await?;
+    let current = id_of(&s, e, &key, &fname("save", e, "")).await?;
     let mut data = if replace {
         match Record::template_json(e.def()) {
             Value::Object(m) => m,
@@ -227,7 +326,7 @@ async fn transition(State(s): State<AppState>, Path(key): Path<String>, body: Re
         Some(Status::Closed) => "closeProductionOrder",
         Some(Status::Cancelled) => "cancelProductionOrder",
         Some(Status::Idle) => {
-            let order = resolve(&s, Entity::ProductionOrder, &key).await?;
+            let order = id_of(&s, Entity::ProductionOrder, &key, "saveProductionOrder").await?;
             let data = json!({"id": order["id"], "status": "IDLE"});
             return Ok(with_etag(
                 StatusCode::OK,
@@ -364,7 +463,7 @@ async fn add_bill_of_materials_item(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let mut data = object_body(body)?;
-    let order = resolve(&s, Entity::ProductionOrder, &key).await?;
+    let order = id_of(&s, Entity::ProductionOrder, &key, "saveBillOfMaterialsItem").await?;
     data.insert("productionOrderId".into(), order["id"].clone());
     let saved = s
         .call_named("productionOrder", "saveBillOfMaterialsItem", Value::Object(data))

@@ -8,7 +8,10 @@ use tokio::sync::oneshot;
 
 pub struct TestApp {
     pub address: String,
+    /// A client that sends the admin's bearer token on every request.
     pub client: reqwest::Client,
+    /// The first API token of `admin` (Administrator), created when the server started.
+    pub token: String,
     pub dir: TempDir,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -26,6 +29,10 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestAp
     let mut config = ServerConfig::new(db.to_string_lossy().to_string(), "127.0.0.1:0");
     configure(&mut config);
     let app = Application::build(config).await.expect("server starts");
+    let token = app
+        .bootstrap_token()
+        .expect("a fresh database creates admin and its token")
+        .to_string();
     let address = format!("http://127.0.0.1:{}", app.port());
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -37,11 +44,20 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestAp
     });
     TestApp {
         address,
-        client: reqwest::Client::new(),
+        client: authorized_client(&token),
+        token,
         dir,
         shutdown: Some(tx),
         server: Some(server),
     }
+}
+
+/// A client sending `Authorization: Bearer <token>` on every request.
+pub fn authorized_client(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).expect("token is a valid header value");
+    headers.insert(reqwest::header::AUTHORIZATION, value);
+    reqwest::Client::builder().default_headers(headers).build().expect("client builds")
 }
 
 impl TestApp {
@@ -138,5 +154,114 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+    }
+}
+
+/// A full HTTP answer: status, headers, the body as text and (when it parses) as JSON.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Reply {
+    /// A header as text ("" when absent).
+    pub fn header(&self, name: &str) -> String {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+    }
+}
+
+impl TestApp {
+    /// Any method, optional JSON body, extra headers; the whole answer.
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
+        let mut req = self.client.request(method, format!("{}{path}", self.address));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+
+    /// Raw bytes with `content-type: application/json`; the whole answer.
+    pub async fn send_raw(&self, method: reqwest::Method, path: &str, body: String) -> Reply {
+        let resp = self
+            .client
+            .request(method, format!("{}{path}", self.address))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request sent");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+
+    /// `getAllProductionOrders()`.
+    pub async fn all_orders(&self) -> Vec<Value> {
+        self.ok("productionOrder", "getAllProductionOrders", json!(null))
+            .await
+            .as_array()
+            .cloned()
+            .expect("a list of orders")
+    }
+
+    /// `getProductionOrder(key)` (null when missing).
+    pub async fn get_order(&self, key: &str) -> Value {
+        self.ok("productionOrder", "getProductionOrder", json!([key])).await
+    }
+
+    /// `getProductionOrderHistory(key)` as a list (empty when null).
+    pub async fn history(&self, key: &str) -> Vec<Value> {
+        self.ok("productionOrder", "getProductionOrderHistory", json!([key]))
+            .await
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Saves a location (`parent` by id, or none); returns it.
+    pub async fn location(&self, name: &str, parent: Option<&Value>) -> Value {
+        let parent = parent.map(|p| p["id"].clone()).unwrap_or(Value::Null);
+        self.ok("location", "saveLocation", json!({"name": name, "parentId": parent})).await
+    }
+}
+
+/// The `error.fields` map of a validation answer (null when absent).
+pub fn fields(body: &Value) -> &Value {
+    &body["error"]["fields"]
+}
+
+impl TestApp {
+    /// `DELETE path`; status and JSON answer.
+    pub async fn send_delete(&self, path: &str) -> (StatusCode, Value) {
+        let resp = self
+            .client
+            .delete(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request sent");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
     }
 }

@@ -1,6 +1,16 @@
 //! Integration tests of the HTTP API: each boots the real server on port 0 with a fresh SQLite
 //! file in a temporary directory (see `helpers::spawn_app`).
 
+mod bad_input;
+mod bill_of_materials;
+mod concurrency;
 #[allow(dead_code)] // not every test binary uses every helper
 mod helpers;
+mod lifecycle;
+mod master_data;
+mod production_orders;
+mod properties;
+mod query_bruteforce;
+mod rest;
+mod security;
 mod seed_example;

@@ -34,7 +34,7 @@ async fn the_seed_example_creates_and_updates_an_order() {
         assert_eq!(saved[q], json!(0.0), "{q}");
     }
     assert_eq!(saved["enabled"], true);
-    assert_eq!(saved["createdBy"], "system");
+    assert_eq!(saved["createdBy"], "admin");
     assert!(
         saved["createdDate"].as_str().is_some_and(|d| d.ends_with('Z')),
         "createdDate {}",
@@ -73,9 +73,9 @@ async fn the_seed_example_creates_and_updates_an_order() {
     assert_eq!(updated["quantity"], json!(100.0));
     assert_eq!(updated["version"], 2);
     assert_eq!(updated["createdDate"], saved["createdDate"]);
-    assert_eq!(updated["createdBy"], "system");
+    assert_eq!(updated["createdBy"], "admin");
     assert!(updated["modifiedDate"].as_str().is_some_and(|d| d.ends_with('Z')));
-    assert_eq!(updated["modifiedBy"], "system");
+    assert_eq!(updated["modifiedBy"], "admin");
     assert_eq!(updated["status"], "IDLE");
 
     let (status, fetched) = app.call("productionOrder", "getProductionOrder", json!(["order002"])).await;

@@ -141,9 +141,11 @@ impl EntitySql {
         let raw = self.column(def, &f.field);
         let by_name_key = f.field.via.is_none() && f.field.key == "name" && def.has_name();
         // Case-insensitive text: compare the folded column with the (already folded) operand.
+        // The string conditions fold ids and enums too: their operand is always lower-cased.
+        let matches_text = matches!(f.condition, Condition::Contains | Condition::StartsWith | Condition::EndsWith);
         let col = if by_name_key {
             "t.name_key".to_string()
-        } else if f.field.is_text() {
+        } else if f.field.is_text() || matches_text {
             format!("{FOLD}({raw})")
         } else {
             raw.clone()

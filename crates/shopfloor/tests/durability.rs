@@ -1,0 +1,533 @@
+//! The `shopfloor` binary as a process: a save answered 200 survives SIGKILL, SIGTERM finishes
+//! what is in flight and exits cleanly, and `migrate` creates the schema once.
+//!
+//! Each server listens on 127.0.0.1:0 and reports its address in its JSON log, so no port is
+//! guessed. Only the processes started here are signalled. Timing decides only *when* the
+//! server is stopped, never whether a test passes.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+const CLIENTS: usize = 8;
+
+/// A running `shopfloor serve`; killed (SIGKILL) on drop if still running.
+struct Server {
+    child: Child,
+    base: String,
+    /// The admin token the first start on an empty database prints (SPEC security.md).
+    token: Option<String>,
+    log: Option<std::thread::JoinHandle<Vec<String>>>,
+    ended: bool,
+}
+
+impl Server {
+    /// Starts `serve` on `db`; `fresh`: the database is empty, so the server prints the
+    /// bootstrap admin token on stdout (before it logs that it listens).
+    fn start(db: &Path, fresh: bool) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_shopfloor"))
+            .arg("--database")
+            .arg(db)
+            .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
+            .env("SHOPFLOOR_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("shopfloor starts");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let stdout = child.stdout.take().expect("piped stdout");
+        // Reads stdout to its end; reports the indented line after "… API token …" (or None
+        // when stdout ends without one).
+        let (token_found, token) = mpsc::channel::<Option<String>>();
+        std::thread::spawn(move || {
+            let mut announced = false;
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if line.contains("API token") {
+                    announced = true;
+                } else if announced && !line.trim().is_empty() {
+                    let _ = token_found.send(Some(line.trim().to_string()));
+                    announced = false;
+                }
+            }
+            let _ = token_found.send(None);
+        });
+        let (found, address) = mpsc::channel::<String>();
+        // Reads the log to its end (so the server never blocks on a full pipe), reporting the
+        // listening address once.
+        let log = std::thread::spawn(move || {
+            let mut lines = Vec::new();
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Ok(entry) = serde_json::from_str::<Value>(&line) {
+                    if entry["fields"]["message"] == "shopfloor is listening" {
+                        if let Some(a) = entry["fields"]["address"].as_str() {
+                            let _ = found.send(a.to_string());
+                        }
+                    }
+                }
+                lines.push(line);
+            }
+            lines
+        });
+        let token = if fresh { token.recv().ok().flatten() } else { None };
+        match address.recv() {
+            Ok(a) => Server {
+                child,
+                base: format!("http://{a}"),
+                token,
+                log: Some(log),
+                ended: false,
+            },
+            Err(_) => {
+                let status = child.wait();
+                let lines = log.join().unwrap_or_default();
+                panic!("shopfloor serve ended before listening ({status:?}):\n{}", lines.join("\n"));
+            }
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGTERM to this server (through kill(1): the workspace forbids unsafe code).
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -TERM {} failed", self.pid());
+    }
+
+    /// Waits for the process to end; returns its status and log.
+    fn wait(mut self) -> (ExitStatus, Vec<String>) {
+        let status = self.child.wait().expect("wait for shopfloor");
+        self.ended = true;
+        let log = self.log.take().map(|l| l.join().unwrap_or_default()).unwrap_or_default();
+        (status, log)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Reaped children are never signalled again (their pid may be reused).
+        if !self.ended {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A client sending the bearer token (when there is one) on every request.
+fn client(token: Option<&str>) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(t) = token {
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            reqwest::header::HeaderValue::from_str(&format!("Bearer {t}")).expect("token header"),
+        );
+    }
+    // The timeout only bounds a hung test; no assertion depends on it.
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .timeout(Duration::from_secs(120))
+        .build()
+        .expect("http client")
+}
+
+async fn call(http: &reqwest::Client, base: &str, module: &str, function: &str, body: Value) -> reqwest::Result<(StatusCode, Value)> {
+    let resp = http
+        .post(format!("{base}/api/v1/script/{module}/{function}"))
+        .json(&body)
+        .send()
+        .await?;
+    let status = resp.status();
+    let value = resp.json().await?;
+    Ok((status, value))
+}
+
+async fn ok(http: &reqwest::Client, base: &str, module: &str, function: &str, body: Value) -> Value {
+    let (status, value) = call(http, base, module, function, body.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{module}.{function}: {e}"));
+    assert_eq!(status, StatusCode::OK, "{module}.{function}({body}) answered {value}");
+    value
+}
+
+/// A unit and a material: (unit id, material id).
+async fn master_data(http: &reqwest::Client, base: &str) -> (String, String) {
+    let unit = ok(
+        http,
+        base,
+        "unitOfMeasure",
+        "saveUnitOfMeasure",
+        json!({"name": "Each", "symbol": "ea"}),
+    )
+    .await;
+    let class = ok(http, base, "material", "saveMaterialClass", json!({"name": "FG"})).await;
+    let material = ok(
+        http,
+        base,
+        "material",
+        "saveMaterial",
+        json!({"name": "Widget", "materialClassId": class["id"], "unitOfMeasureId": unit["id"]}),
+    )
+    .await;
+    (
+        unit["id"].as_str().unwrap().to_string(),
+        material["id"].as_str().unwrap().to_string(),
+    )
+}
+
+/// What one client had acknowledged, and the request it had in flight when the server went away.
+#[derive(Debug, Default)]
+struct ClientLog {
+    /// id → (acknowledged version, quantity sent with it)
+    acked: HashMap<String, (i64, f64)>,
+    /// name of an order whose create was sent but not answered
+    pending_create: Option<String>,
+    /// (id, version it would produce, quantity) of an update sent but not answered
+    pending_update: Option<(String, i64, f64)>,
+    /// Every HTTP answer received that was not 200.
+    refused: Vec<(StatusCode, Value)>,
+}
+
+/// Creates orders and updates each twice with `version`, until the server stops answering.
+async fn save_loop(
+    c: usize,
+    http: reqwest::Client,
+    base: String,
+    unit: String,
+    material: String,
+    acks: Arc<AtomicUsize>,
+    progress: Arc<tokio::sync::Notify>,
+) -> ClientLog {
+    let mut log = ClientLog::default();
+    for i in 0.. {
+        let name = format!("c{c}-{i}");
+        let quantity = (c * 1_000_000 + i * 10) as f64;
+        log.pending_create = Some(name.clone());
+        let body = json!({"name": name, "productId": material, "unitOfMeasureId": unit, "quantity": quantity});
+        let id = match call(&http, &base, "productionOrder", "saveProductionOrder", body).await {
+            Ok((StatusCode::OK, saved)) => {
+                assert_eq!(saved["version"], 1, "{saved}");
+                let id = saved["id"].as_str().expect("id").to_string();
+                log.acked.insert(id.clone(), (1, quantity));
+                id
+            }
+            Ok(refused) => {
+                log.refused.push(refused);
+                return log;
+            }
+            Err(_) => return log,
+        };
+        log.pending_create = None;
+        acks.fetch_add(1, Ordering::SeqCst);
+        progress.notify_one();
+        for version in 1..=2i64 {
+            let quantity = quantity + version as f64;
+            log.pending_update = Some((id.clone(), version + 1, quantity));
+            let body = json!({"id": id, "version": version, "quantity": quantity});
+            match call(&http, &base, "productionOrder", "saveProductionOrder", body).await {
+                Ok((StatusCode::OK, saved)) => {
+                    assert_eq!(saved["version"], version + 1, "{saved}");
+                    log.acked.insert(id.clone(), (version + 1, quantity));
+                }
+                Ok(refused) => {
+                    log.refused.push(refused);
+                    return log;
+                }
+                Err(_) => return log,
+            }
+            log.pending_update = None;
+            acks.fetch_add(1, Ordering::SeqCst);
+            progress.notify_one();
+        }
+    }
+    log
+}
+
+/// Starts the save loops, calls `stop` once `target` saves were acknowledged, and collects the logs.
+async fn saves_until_stopped(
+    http: &reqwest::Client,
+    base: &str,
+    unit: &str,
+    material: &str,
+    target: usize,
+    stop: impl FnOnce(),
+) -> Vec<ClientLog> {
+    let acks = Arc::new(AtomicUsize::new(0));
+    let progress = Arc::new(tokio::sync::Notify::new());
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            tokio::spawn(save_loop(
+                c,
+                http.clone(),
+                base.to_string(),
+                unit.to_string(),
+                material.to_string(),
+                acks.clone(),
+                progress.clone(),
+            ))
+        })
+        .collect();
+    while acks.load(Ordering::SeqCst) < target {
+        progress.notified().await;
+    }
+    stop();
+    let mut logs = Vec::new();
+    for t in tasks {
+        logs.push(t.await.expect("client task"));
+    }
+    logs
+}
+
+/// Reads the stopped database directly: integrity, and (id, name, version, quantity) of every order.
+fn inspect(db: &Path) -> HashMap<String, (String, i64, f64)> {
+    let conn = rusqlite::Connection::open(db).expect("open the database");
+    let check: Vec<String> = conn
+        .prepare("PRAGMA integrity_check")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(check, vec!["ok".to_string()], "integrity_check");
+    let fk: i64 = conn
+        .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 0, "foreign_key_check");
+    // Every committed change of an order has its history event (same transaction).
+    let mismatched: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM production_orders o WHERE o.version <> \
+             (SELECT COUNT(*) FROM history_events e WHERE e.entity_id = o.id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(mismatched, 0, "orders whose history does not match their version");
+    let mut stmt = conn.prepare("SELECT id, name, version, quantity FROM production_orders").unwrap();
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
+        .unwrap();
+    rows.collect::<Result<_, _>>().unwrap()
+}
+
+/// Every acknowledged save is stored (or superseded by the one unanswered update of the same
+/// client), and nothing is stored that no client sent.
+fn assert_acknowledged_saves_survived(logs: &[ClientLog], stored: &HashMap<String, (String, i64, f64)>) {
+    let mut acked_total = 0;
+    for (c, log) in logs.iter().enumerate() {
+        assert!(log.refused.is_empty(), "client {c} got answers other than 200: {:?}", log.refused);
+        for (id, (version, quantity)) in &log.acked {
+            acked_total += 1;
+            let (_, stored_version, stored_quantity) = stored
+                .get(id)
+                .unwrap_or_else(|| panic!("acknowledged order {id} (version {version}) of client {c} is lost"));
+            let in_flight = log.pending_update.as_ref().filter(|(p, _, _)| p == id);
+            match in_flight {
+                Some((_, v, q)) if stored_version == v => assert_eq!(stored_quantity, q, "order {id}"),
+                _ => {
+                    assert_eq!(stored_version, version, "order {id} of client {c}: acknowledged version");
+                    assert_eq!(stored_quantity, quantity, "order {id} of client {c}: acknowledged quantity");
+                }
+            }
+        }
+    }
+    for (id, (name, _, _)) in stored {
+        let known = logs
+            .iter()
+            .any(|l| l.acked.contains_key(id) || l.pending_create.as_deref() == Some(name.as_str()));
+        assert!(known, "stored order {name} ({id}) was never sent or acknowledged");
+    }
+    assert!(stored.len() >= acked_total);
+}
+
+fn temp_db() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("db");
+    (dir, db)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn saves_answered_200_survive_sigkill() {
+    let (_dir, db) = temp_db();
+    let mut server = Server::start(&db, true);
+    let http = client(server.token.as_deref());
+    let base = server.base.clone();
+    let (unit, material) = master_data(&http, &base).await;
+
+    let child = &mut server.child;
+    let logs = saves_until_stopped(&http, &base, &unit, &material, 600, || {
+        // SIGKILL while the clients keep saving.
+        child.kill().expect("SIGKILL");
+    })
+    .await;
+    let (status, _) = server.wait();
+    assert!(!status.success(), "killed, not exited: {status:?}");
+    let acked: usize = logs.iter().map(|l| l.acked.len()).sum();
+    assert!(acked >= 200, "{acked} orders acknowledged");
+    let unanswered = logs
+        .iter()
+        .filter(|l| l.pending_create.is_some() || l.pending_update.is_some())
+        .count();
+    eprintln!("durability: {acked} orders acknowledged, {unanswered} saves in flight at SIGKILL");
+
+    // Restart on the same file: every acknowledged order is there, with the acknowledged version.
+    let server = Server::start(&db, false);
+    for (c, log) in logs.iter().enumerate() {
+        for (id, (version, _)) in &log.acked {
+            let got = ok(&http, &server.base, "productionOrder", "getProductionOrder", json!([id])).await;
+            let pending = log.pending_update.as_ref().filter(|(p, _, _)| p == id).map(|(_, v, _)| *v);
+            assert!(
+                got["version"] == json!(version) || pending.is_some_and(|v| got["version"] == json!(v)),
+                "client {c}: order {id} acknowledged at version {version}, stored {got}"
+            );
+        }
+    }
+    // The restarted server keeps working on the recovered file.
+    let after = ok(
+        &http,
+        &server.base,
+        "productionOrder",
+        "saveProductionOrder",
+        json!({"name": "after-restart", "productId": material, "unitOfMeasureId": unit}),
+    )
+    .await;
+    assert_eq!(after["version"], 1);
+    server.terminate();
+    let (status, log) = server.wait();
+    assert!(status.success(), "graceful stop after restart: {status:?}\n{}", log.join("\n"));
+
+    let mut stored = inspect(&db);
+    assert!(stored.remove(after["id"].as_str().unwrap()).is_some());
+    assert_acknowledged_saves_survived(&logs, &stored);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_finishes_requests_in_flight_and_exits_cleanly() {
+    let (_dir, db) = temp_db();
+    let server = Server::start(&db, true);
+    let http = client(server.token.as_deref());
+    let base = server.base.clone();
+    let (unit, material) = master_data(&http, &base).await;
+
+    // A change-feed long-poll that is surely inside the server when SIGTERM arrives: request ids
+    // come from one counter, so a gap between two consecutive probes of ours (nothing else is
+    // running yet) is the long-poll entering.
+    let probe = |http: reqwest::Client, base: String| async move {
+        let resp = http.get(format!("{base}/healthz")).send().await.expect("healthz");
+        assert_eq!(resp.status(), StatusCode::OK);
+        resp.headers()["x-request-id"].to_str().unwrap().parse::<u64>().unwrap()
+    };
+    let mut last = probe(http.clone(), base.clone()).await;
+    let poll = {
+        let (http, base) = (http.clone(), base.clone());
+        tokio::spawn(async move {
+            let resp = http
+                .get(format!("{base}/api/v1/events?after=1000000000&timeout=30"))
+                .send()
+                .await
+                .expect("the long-poll is answered");
+            let status = resp.status();
+            (status, resp.text().await.expect("long-poll body"))
+        })
+    };
+    loop {
+        let id = probe(http.clone(), base.clone()).await;
+        if id > last + 1 {
+            break;
+        }
+        last = id;
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    let logs = saves_until_stopped(&http, &base, &unit, &material, 300, || server.terminate()).await;
+    let (status, log) = server.wait();
+    assert!(status.success(), "SIGTERM ends with success: {status:?}\n{}", log.join("\n"));
+    assert!(
+        log.iter().any(|l| l.contains("stopped")),
+        "the server logs its orderly stop:\n{}",
+        log.join("\n")
+    );
+    let (poll_status, body) = poll.await.expect("long-poll task");
+    assert_eq!(poll_status, StatusCode::OK, "{body}");
+    assert_eq!(body.trim(), "", "no events after that sequence");
+
+    // Nothing half-done: the stopped file is intact and holds every acknowledged save.
+    let stored = inspect(&db);
+    assert_acknowledged_saves_survived(&logs, &stored);
+    // A graceful stop folds the WAL back into the database file.
+    let wal = PathBuf::from(format!("{}-wal", db.display()));
+    assert!(std::fs::metadata(&wal).map(|m| m.len() == 0).unwrap_or(true), "WAL left behind");
+}
+
+fn migrate(db: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_shopfloor"))
+        .arg("--database")
+        .arg(db)
+        .arg("migrate")
+        .env("SHOPFLOOR_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("shopfloor migrate runs");
+    assert!(
+        out.status.success(),
+        "migrate failed: {:?}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+#[test]
+fn migrate_creates_the_schema_once() {
+    let (_dir, db) = temp_db();
+    let first = migrate(&db);
+    // "… (applied now: [1, 2, …])": every embedded migration, in order, starting at 1.
+    let applied: Vec<i64> = first
+        .split("applied now: [")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .unwrap_or_else(|| panic!("unexpected output: {first}"))
+        .split(',')
+        .map(|v| v.trim().parse().unwrap_or_else(|_| panic!("unexpected output: {first}")))
+        .collect();
+    assert_eq!(applied, (1..=applied.len() as i64).collect::<Vec<_>>(), "{first}");
+    let read = |db: &Path| -> (Vec<(i64, i64)>, i64) {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT version, applied_at FROM schema_migrations ORDER BY version")
+            .unwrap();
+        let versions = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let tables: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN \
+                 ('production_orders', 'materials', 'units_of_measure', 'locations', 'customers', 'history_events')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (versions, tables)
+    };
+    let (versions, tables) = read(&db);
+    assert_eq!(versions.iter().map(|v| v.0).collect::<Vec<_>>(), applied);
+    assert_eq!(tables, 6);
+
+    let second = migrate(&db);
+    assert!(second.contains("applied now: []"), "{second}");
+    assert_eq!(read(&db), (versions, tables), "a second run changes nothing");
+}

@@ -1,0 +1,439 @@
+//! Users, roles, API tokens and sessions (security.md): built-in roles, hashing (argon2id for
+//! passwords, SHA-256 for high-entropy tokens), authentication of a token, and the rule that the
+//! last enabled user holding `*` cannot lose it.
+
+use crate::errors::{CoreError, CoreResult, FieldErrors};
+use crate::id::Id;
+use crate::permissions::grants;
+use crate::query::{Condition, FieldRef, Filter, Operand, Query};
+use crate::record::{Record, Value};
+use crate::schema::Entity;
+use crate::service::entity::{self, Event};
+use crate::time::Timestamp;
+use crate::tx::{Caller, Tx};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rand::RngCore;
+use serde_json::{json, Map, Value as Json};
+use sha2::{Digest, Sha256};
+
+const USER: Entity = Entity::User;
+const ROLE: Entity = Entity::Role;
+const TOKEN: Entity = Entity::ApiToken;
+
+pub const ADMINISTRATOR: &str = "Administrator";
+
+/// The roles created on first start: (name, description, permissions).
+pub const BUILT_IN_ROLES: [(&str, &str, &[&str]); 4] = [
+    (ADMINISTRATOR, "Everything, including users, roles and tokens", &["*"]),
+    (
+        "Supervisor",
+        "Plans and edits production orders; reads master data",
+        &[
+            "PRODUCTION_ORDER",
+            "MATERIAL.READ",
+            "LOCATION.READ",
+            "UNIT_OF_MEASURE.READ",
+            "CUSTOMER.READ",
+            "SHIFT.READ",
+            "QUERY.READ",
+        ],
+    ),
+    (
+        "Operator",
+        "Runs orders at the line: reads them, starts/stops them, reports production",
+        &["PRODUCTION_ORDER.READ", "PRODUCTION_ORDER.EXECUTE"],
+    ),
+    (
+        "Viewer",
+        "Reads everything, changes nothing",
+        &[
+            "PRODUCTION_ORDER.READ.GET",
+            "MATERIAL.READ.GET",
+            "LOCATION.READ.GET",
+            "UNIT_OF_MEASURE.READ.GET",
+            "CUSTOMER.READ.GET",
+            "SHIFT.READ.GET",
+        ],
+    ),
+];
+
+/// A new random secret of 256 bits, hex, with a prefix that tells what it is.
+pub fn new_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}_{hex}")
+}
+
+/// Tokens are high-entropy, so a plain SHA-256 is the right hash (fast lookups, nothing to brute-force).
+pub fn hash_token(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An argon2id hash (PHC string) of a password.
+pub fn hash_password(password: &str) -> CoreResult<String> {
+    if password.chars().count() < 8 {
+        return Err(CoreError::field("password", "must be at least 8 characters"));
+    }
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| CoreError::Internal(format!("password hashing failed: {e}")))
+}
+
+/// Checks a password against a stored hash; a missing hash is checked against a dummy so that
+/// the time taken does not reveal whether the user exists.
+pub fn verify_password(hash: Option<&str>, password: &str) -> bool {
+    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0ZSS6kJw1oKoxNE9k3VCuTVnuWSy3uO6m0eFAO7wcWo";
+    let parsed = PasswordHash::new(hash.unwrap_or(DUMMY));
+    let ok = parsed
+        .as_ref()
+        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), h).is_ok());
+    ok && hash.is_some()
+}
+
+fn string_list(v: &Value) -> Vec<String> {
+    match v {
+        Value::Json(Json::Array(items)) => items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The permissions of a user: the union of its roles' permissions.
+pub fn permissions_of(tx: &mut dyn Tx, user: &Record) -> CoreResult<Vec<String>> {
+    let mut out = Vec::new();
+    for role in string_list(user.get("roles")) {
+        if let Some(r) = entity::lookup(tx, ROLE, &role)? {
+            for p in string_list(r.get("permissions")) {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Who a request acts as, once its token or session checked out.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub user: String,
+    pub user_id: Id,
+    pub permissions: Vec<String>,
+    pub token_id: Id,
+    pub session: bool,
+    /// Hash of the session's CSRF token (sessions only).
+    pub csrf_hash: Option<String>,
+    pub last_used: Option<Timestamp>,
+}
+
+/// Resolves a bearer token or session secret. `None` when unknown, revoked, expired, or its
+/// user is disabled or gone; nothing is cached, so a change takes effect on the next request.
+pub fn authenticate(tx: &mut dyn Tx, secret: &str, now: Timestamp) -> CoreResult<Option<Principal>> {
+    let q = Query::eq(TOKEN.def(), "tokenHash", Value::Text(hash_token(secret)));
+    let Some(token) = tx.find(TOKEN, &q)?.into_iter().next() else {
+        return Ok(None);
+    };
+    if !token.get("revokedDate").is_null() || token.get("enabled") == &Value::Bool(false) {
+        return Ok(None);
+    }
+    if token.get("expiresDate").as_time().is_some_and(|t| t <= now) {
+        return Ok(None);
+    }
+    let Some(user) = token.get("userId").as_id().map(|id| tx.get(USER, id)).transpose()?.flatten() else {
+        return Ok(None);
+    };
+    if user.get("enabled") != &Value::Bool(true) {
+        return Ok(None);
+    }
+    Ok(Some(Principal {
+        user: user.text("name").unwrap_or_default().to_string(),
+        user_id: user.id().ok_or_else(|| CoreError::Internal("user without id".into()))?,
+        permissions: permissions_of(tx, &user)?,
+        token_id: token.id().ok_or_else(|| CoreError::Internal("token without id".into()))?,
+        session: token.text("kind") == Some("SESSION"),
+        csrf_hash: token.text("csrfHash").map(str::to_string),
+        last_used: token.get("lastUsedDate").as_time(),
+    }))
+}
+
+/// Records that a token was used (the caller throttles how often).
+pub fn touch_token(tx: &mut dyn Tx, id: Id, now: Timestamp) -> CoreResult<()> {
+    if let Some(mut token) = tx.get(TOKEN, id)? {
+        token.set("lastUsedDate", Value::Time(now));
+        tx.update(TOKEN, &token)?;
+    }
+    Ok(())
+}
+
+/// Creates the built-in roles that do not exist yet.
+pub fn ensure_built_in_roles(tx: &mut dyn Tx, caller: &Caller) -> CoreResult<()> {
+    for (name, description, permissions) in BUILT_IN_ROLES {
+        if entity::lookup(tx, ROLE, name)?.is_none() {
+            let mut r = Record::template(ROLE.def());
+            r.set("name", Value::Text(name.into()));
+            r.set("description", Value::Text(description.into()));
+            r.set("permissions", Value::Json(json!(permissions)));
+            r.set("builtIn", Value::Bool(true));
+            entity::write(tx, caller, ROLE, r, None, Event::default())?;
+        }
+    }
+    Ok(())
+}
+
+/// On a database without users: creates `admin` (Administrator) and returns its first token.
+pub fn bootstrap(tx: &mut dyn Tx, caller: &Caller) -> CoreResult<Option<String>> {
+    ensure_built_in_roles(tx, caller)?;
+    let any = Query {
+        page: Some(crate::query::Page { size: 1, index: 0 }),
+        ..Query::default()
+    };
+    if !tx.find(USER, &any)?.is_empty() {
+        return Ok(None);
+    }
+    let mut data = Map::new();
+    data.insert("name".into(), json!("admin"));
+    data.insert("displayName".into(), json!("Administrator"));
+    data.insert("roles".into(), json!([ADMINISTRATOR]));
+    entity::save(tx, caller, USER, &data)?;
+    let (_, secret) = create_token(tx, caller, "admin", Some("created on first start".into()), None)?;
+    Ok(Some(secret))
+}
+
+/// Creates an API token for a user; returns the record and the secret (shown once).
+pub fn create_token(
+    tx: &mut dyn Tx,
+    caller: &Caller,
+    user: &str,
+    label: Option<String>,
+    expires: Option<Timestamp>,
+) -> CoreResult<(Record, String)> {
+    let user = entity::require_as_field(tx, USER, user, "userIdOrName")?;
+    if expires.is_some_and(|t| t <= caller.now) {
+        return Err(CoreError::field("expiresDate", "must be in the future"));
+    }
+    let secret = new_secret("sft");
+    let mut r = Record::template(TOKEN.def());
+    r.set("userId", user.get("id").clone());
+    r.set("label", label.map(Value::Text).unwrap_or(Value::Null));
+    r.set("kind", Value::Text("TOKEN".into()));
+    r.set("expiresDate", expires.map(Value::Time).unwrap_or(Value::Null));
+    r.set("tokenHash", Value::Text(hash_token(&secret)));
+    let saved = entity::write(tx, caller, TOKEN, r, None, Event::default())?;
+    Ok((saved, secret))
+}
+
+/// A login session: a token of kind SESSION with a CSRF token; returns (record, secret, csrf).
+pub fn create_session(tx: &mut dyn Tx, caller: &Caller, user: Id, lifetime_ms: i64) -> CoreResult<(Record, String, String)> {
+    let secret = new_secret("sfs");
+    let csrf = new_secret("csrf");
+    let mut r = Record::template(TOKEN.def());
+    r.set("userId", Value::Id(user));
+    r.set("label", Value::Text("web session".into()));
+    r.set("kind", Value::Text("SESSION".into()));
+    r.set("expiresDate", Value::Time(Timestamp(caller.now.millis() + lifetime_ms)));
+    r.set("tokenHash", Value::Text(hash_token(&secret)));
+    r.set("csrfHash", Value::Text(hash_token(&csrf)));
+    let saved = entity::write(tx, caller, TOKEN, r, None, Event::default())?;
+    Ok((saved, secret, csrf))
+}
+
+/// `revokeApiToken(tokenId)`: the token stops working at once.
+pub fn revoke_token(tx: &mut dyn Tx, caller: &Caller, id: &str) -> CoreResult<Record> {
+    let token = entity::require(tx, TOKEN, id)?;
+    if !token.get("revokedDate").is_null() {
+        return Ok(token);
+    }
+    let mut revoked = token.clone();
+    revoked.set("revokedDate", Value::Time(caller.now));
+    entity::write(tx, caller, TOKEN, revoked, Some(token), Event::default())
+}
+
+/// `setUserPassword(userIdOrName, password)`; `None` removes the password (token-only user).
+pub fn set_password(tx: &mut dyn Tx, caller: &Caller, user: &str, hash: Option<String>) -> CoreResult<Record> {
+    let stored = entity::require(tx, USER, user)?;
+    let mut changed = stored.clone();
+    changed.set("passwordHash", hash.map(Value::Text).unwrap_or(Value::Null));
+    entity::write(tx, caller, USER, changed, Some(stored), Event::default())
+}
+
+/// The user's stored password hash, for a login check outside the transaction.
+pub fn login_lookup(tx: &mut dyn Tx, name: &str) -> CoreResult<Option<(Record, Option<String>)>> {
+    let q = Query::eq(USER.def(), "name", Value::Text(name.trim().to_string()));
+    Ok(tx.find(USER, &q)?.into_iter().next().map(|u| {
+        let hash = u.text("passwordHash").map(str::to_string);
+        (u, hash)
+    }))
+}
+
+/// Enabled users who hold `*` when roles have the given permissions (`override_role`: a role
+/// about to change, with its new permissions).
+fn administrators(tx: &mut dyn Tx, user_override: Option<&Record>, role_override: Option<(&str, Vec<String>)>) -> CoreResult<Vec<Id>> {
+    let def = USER.def();
+    let enabled = Filter {
+        field: FieldRef::resolve(def, "enabled").expect("enabled"),
+        condition: Condition::True,
+        operand: Operand::None,
+    };
+    let mut users = tx.find(
+        USER,
+        &Query {
+            filters: vec![enabled],
+            ..Query::default()
+        },
+    )?;
+    if let Some(u) = user_override {
+        users.retain(|x| x.id() != u.id());
+        if u.get("enabled") == &Value::Bool(true) {
+            users.push(u.clone());
+        }
+    }
+    let mut out = Vec::new();
+    for u in users {
+        let mut holds = false;
+        for role in string_list(u.get("roles")) {
+            let perms = match &role_override {
+                Some((name, perms)) if name.eq_ignore_ascii_case(&role) => perms.clone(),
+                _ => match entity::lookup(tx, ROLE, &role)? {
+                    Some(r) => string_list(r.get("permissions")),
+                    None => vec![],
+                },
+            };
+            holds |= perms.iter().any(|p| p == "*");
+        }
+        if holds {
+            out.extend(u.id());
+        }
+    }
+    Ok(out)
+}
+
+/// Users: roles must exist (stored in their canonical spelling); the last administrator stays.
+pub fn user_rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>, errors: &mut FieldErrors) -> CoreResult<()> {
+    match record.get("roles").clone() {
+        Value::Null | Value::Json(Json::Null) => record.set("roles", Value::Json(json!([]))),
+        Value::Json(Json::Array(items)) => {
+            let mut canonical = Vec::new();
+            for item in &items {
+                match item.as_str() {
+                    Some(name) => match entity::lookup(tx, ROLE, name)? {
+                        Some(r) => canonical.push(Json::String(r.text("name").unwrap_or(name).to_string())),
+                        None => errors.add("roles", format!("no role named '{name}'")),
+                    },
+                    None => errors.add("roles", format!("must be a list of role names, got {item}")),
+                }
+            }
+            canonical.dedup();
+            record.set("roles", Value::Json(Json::Array(canonical)));
+        }
+        other => errors.add("roles", format!("must be a list of role names, got {}", other.to_json())),
+    }
+    if let Some(stored) = before {
+        if !errors.has("roles")
+            && administrators(tx, None, None)?.contains(&stored.id().unwrap_or_else(Id::generate))
+            && administrators(tx, Some(record), None)?.is_empty()
+        {
+            errors.add(
+                "roles",
+                "the last enabled administrator (a user holding *) cannot be disabled or lose that permission",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Roles: permission strings must be `*` or known (or a prefix of known ones); the built-in
+/// Administrator keeps `*`; no change may leave no enabled administrator.
+pub fn role_rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>, errors: &mut FieldErrors) -> CoreResult<()> {
+    let known = crate::catalogue::CATALOGUE.permissions();
+    let perms = match record.get("permissions").clone() {
+        Value::Null | Value::Json(Json::Null) => vec![],
+        Value::Json(Json::Array(items)) => {
+            let mut out = Vec::new();
+            for item in items {
+                match item.as_str().map(str::trim) {
+                    Some(p) if p == "*" || known.iter().any(|k| grants(p, k)) || p == "SYSTEM.ADMIN" => out.push(p.to_string()),
+                    Some(p) => errors.add("permissions", format!("'{p}' is not a known permission or prefix of one")),
+                    None => errors.add("permissions", format!("must be a list of permission strings, got {item}")),
+                }
+            }
+            out
+        }
+        other => {
+            errors.add(
+                "permissions",
+                format!("must be a list of permission strings, got {}", other.to_json()),
+            );
+            vec![]
+        }
+    };
+    record.set("permissions", Value::Json(json!(perms)));
+    if let Some(stored) = before {
+        let built_in = stored.get("builtIn") == &Value::Bool(true);
+        if built_in && stored.text("name") != record.text("name") {
+            errors.add("name", "a built-in role cannot be renamed");
+        }
+        if built_in && stored.text("name") == Some(ADMINISTRATOR) && !perms.iter().any(|p| p == "*") {
+            errors.add("permissions", "the Administrator role must keep *");
+        }
+        if !built_in && stored.text("name") != record.text("name") && !holders(tx, stored.text("name").unwrap_or_default())?.is_empty() {
+            errors.add("name", "cannot rename a role that users hold; create a new role instead");
+        }
+        if !errors.has("permissions") {
+            let name = stored.text("name").unwrap_or_default().to_string();
+            if !administrators(tx, None, None)?.is_empty() && administrators(tx, None, Some((&name, perms)))?.is_empty() {
+                errors.add("permissions", "this change would leave no enabled user holding *");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Users that hold the named role.
+fn holders(tx: &mut dyn Tx, role: &str) -> CoreResult<Vec<Record>> {
+    let users = entity::all(tx, USER)?;
+    Ok(users
+        .into_iter()
+        .filter(|u| string_list(u.get("roles")).iter().any(|r| r.eq_ignore_ascii_case(role)))
+        .collect())
+}
+
+/// `deleteUser`: never the last administrator; the user's tokens and sessions go with it.
+pub fn delete_user(tx: &mut dyn Tx, caller: &Caller, user: &str) -> CoreResult<Json> {
+    let stored = entity::require(tx, USER, user)?;
+    let id = stored.id().ok_or_else(|| CoreError::Internal("user without id".into()))?;
+    let mut gone = stored.clone();
+    gone.set("enabled", Value::Bool(false));
+    if administrators(tx, None, None)?.contains(&id) && administrators(tx, Some(&gone), None)?.is_empty() {
+        return Err(CoreError::field("userIdOrName", "the last enabled administrator cannot be deleted"));
+    }
+    for token in tx.find(TOKEN, &Query::eq(TOKEN.def(), "userId", Value::Id(id)))? {
+        if let Some(tid) = token.id() {
+            tx.delete(TOKEN, tid)?;
+        }
+    }
+    entity::delete(tx, caller, USER, &id.to_string())
+}
+
+/// `deleteRole`: never a built-in role, never one that users hold.
+pub fn delete_role(tx: &mut dyn Tx, caller: &Caller, role: &str) -> CoreResult<Json> {
+    let stored = entity::require(tx, ROLE, role)?;
+    if stored.get("builtIn") == &Value::Bool(true) {
+        return Err(CoreError::field("roleIdOrName", "a built-in role cannot be deleted"));
+    }
+    let users = holders(tx, stored.text("name").unwrap_or_default())?;
+    if !users.is_empty() {
+        let refs: Vec<Json> = users
+            .iter()
+            .filter_map(|u| u.id())
+            .map(|id| json!({"fkColName": "roles", "id": id.to_string()}))
+            .collect();
+        return Err(CoreError::InUse {
+            message: format!("role {} is held by {} users", stored.text("name").unwrap_or_default(), users.len()),
+            references: json!([{"tableName": "users", "references": refs}]),
+        });
+    }
+    entity::delete(tx, caller, ROLE, &stored.id().map(|i| i.to_string()).unwrap_or_default())
+}

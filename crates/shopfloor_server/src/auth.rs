@@ -1,0 +1,162 @@
+//! Authentication, in one place: every request but `/healthz`, `/readyz` and the login needs a
+//! valid API token (`Authorization: Bearer …`) or session cookie; cookie-authenticated writes
+//! also need the session's CSRF token (`X-CSRF-Token`). The authenticated caller is set for the
+//! request's task, and the catalogue checks each function's permission against it — so the
+//! script API and the REST routes (which call the same functions) are enforced alike.
+
+use crate::error::envelope;
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use shopfloor_core::id::Id;
+use shopfloor_core::service::security::{self, hash_token, Principal};
+use shopfloor_core::time::Timestamp;
+use shopfloor_core::tx::Caller;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+tokio::task_local! {
+    /// The authenticated caller of the request being handled.
+    pub static CALLER: Caller;
+}
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "shopfloor_session";
+
+/// Paths reachable without credentials.
+const OPEN_PATHS: &[&str] = &["/healthz", "/readyz", "/api/v1/login"];
+
+/// How often a token's `lastUsedDate` is written at most.
+const TOUCH_EVERY: Duration = Duration::from_secs(60);
+
+/// Failed-login bookkeeping and last-used throttling.
+#[derive(Default)]
+pub struct AuthState {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    touched: Mutex<HashMap<Id, Instant>>,
+}
+
+impl AuthState {
+    /// The delay before answering a login for `name`: doubles with each recent failure, up to 5 s.
+    pub fn login_delay(&self, name: &str) -> Duration {
+        let failures = self
+            .failures
+            .lock()
+            .map(|f| {
+                f.get(&name.to_lowercase())
+                    .map(|(n, at)| if at.elapsed() < Duration::from_secs(900) { *n } else { 0 })
+                    .unwrap_or(0)
+            })
+            .unwrap_or(0);
+        match failures {
+            0 => Duration::ZERO,
+            n => Duration::from_millis(250u64.saturating_mul(1 << (n - 1).min(5))).min(Duration::from_secs(5)),
+        }
+    }
+
+    pub fn record_failure(&self, name: &str) {
+        if let Ok(mut f) = self.failures.lock() {
+            let entry = f.entry(name.to_lowercase()).or_insert((0, Instant::now()));
+            *entry = (entry.0 + 1, Instant::now());
+            if f.len() > 10_000 {
+                f.retain(|_, (_, at)| at.elapsed() < Duration::from_secs(900));
+            }
+        }
+    }
+
+    pub fn record_success(&self, name: &str) {
+        if let Ok(mut f) = self.failures.lock() {
+            f.remove(&name.to_lowercase());
+        }
+    }
+
+    fn should_touch(&self, token: Id) -> bool {
+        let Ok(mut t) = self.touched.lock() else { return false };
+        match t.get(&token) {
+            Some(at) if at.elapsed() < TOUCH_EVERY => false,
+            _ => {
+                t.insert(token, Instant::now());
+                true
+            }
+        }
+    }
+}
+
+/// The secret of a request: bearer token, else session cookie (and whether it came by cookie).
+fn credentials(headers: &HeaderMap) -> Option<(String, bool)> {
+    if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let token = auth
+            .strip_prefix("Bearer ")
+            .or_else(|| auth.strip_prefix("bearer "))
+            .unwrap_or("")
+            .trim();
+        return (!token.is_empty()).then(|| (token.to_string(), false));
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| (v.to_string(), true))
+}
+
+fn unauthenticated(message: &str) -> Response {
+    let mut r = envelope(StatusCode::UNAUTHORIZED, "unauthenticated", message, None);
+    r.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+    r
+}
+
+/// Resolves a secret to the caller it stands for.
+pub async fn principal(state: &AppState, secret: String) -> Result<Option<Principal>, shopfloor_core::errors::CoreError> {
+    state
+        .store
+        .read(move |tx| security::authenticate(tx, &secret, Timestamp::now()))
+        .await
+}
+
+pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if OPEN_PATHS.contains(&request.uri().path()) {
+        return next.run(request).await;
+    }
+    let Some((secret, by_cookie)) = credentials(request.headers()) else {
+        return unauthenticated("credentials required: send Authorization: Bearer <token>, or log in at /api/v1/login");
+    };
+    let found = match principal(&state, secret).await {
+        Ok(found) => found,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
+    let Some(p) = found else {
+        return unauthenticated("the token or session is unknown, expired, revoked, or its user is disabled");
+    };
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if by_cookie && !safe {
+        let sent = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(hash_token);
+        if sent.is_none() || sent != p.csrf_hash {
+            return envelope(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "missing or wrong X-CSRF-Token for a cookie-authenticated change",
+                Some(("permission", serde_json::Value::String("CSRF".into()))),
+            );
+        }
+    }
+    if state.auth.should_touch(p.token_id) {
+        let store = state.store.clone();
+        let id = p.token_id;
+        tokio::spawn(async move {
+            let _ = store.write(move |tx| security::touch_token(tx, id, Timestamp::now())).await;
+        });
+    }
+    let caller = Caller {
+        user: p.user,
+        now: Timestamp::now(),
+        permissions: Some(p.permissions),
+    };
+    CALLER.scope(caller, next.run(request)).await
+}
