@@ -39,7 +39,19 @@ pub fn table(r: &Results) -> String {
     let _ = writeln!(
         out,
         "{:<18} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10} {:>9} {:>9} {:>9} {:>7}",
-        "scenario", "ops/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "RSS MiB", "x naive", "jobs/cmt", "srv cpu", "cli cpu", "ops", "errors"
+        "scenario",
+        "ops/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "max ms",
+        "RSS MiB",
+        "x naive",
+        "jobs/cmt",
+        "srv cpu",
+        "cli cpu",
+        "ops",
+        "errors"
     );
     let base_row = |out: &mut String, name: &str, m: &Measured, with_latency: bool| {
         let lat = |v: f64| if with_latency { format!("{:.2}", v / 1000.0) } else { "-".into() };

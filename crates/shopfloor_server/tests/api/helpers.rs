@@ -74,39 +74,23 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let resp = self
-            .client
-            .post(format!("{}{path}", self.address))
-            .json(&body)
-            .send()
-            .await
-            .expect("request sent");
-        let status = resp.status();
-        (status, resp.json().await.unwrap_or(Value::Null))
+        let r = self.send(reqwest::Method::POST, path, Some(body), &[]).await;
+        (r.status, r.json)
     }
 
     pub async fn post_raw(&self, path: &str, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
-        let resp = self
+        let req = self
             .client
             .post(format!("{}{path}", self.address))
             .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .expect("request sent");
-        let status = resp.status();
-        (status, resp.json().await.unwrap_or(Value::Null))
+            .body(body);
+        let r = Reply::read(req.send().await.expect("request sent")).await;
+        (r.status, r.json)
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let resp = self
-            .client
-            .get(format!("{}{path}", self.address))
-            .send()
-            .await
-            .expect("request sent");
-        let status = resp.status();
-        (status, resp.json().await.unwrap_or(Value::Null))
+        let r = self.send(reqwest::Method::GET, path, None, &[]).await;
+        (r.status, r.json)
     }
 
     /// A unit, a material class and a material to build orders on: (unit id, material id).
@@ -166,6 +150,19 @@ pub struct Reply {
 }
 
 impl Reply {
+    async fn read(resp: reqwest::Response) -> Reply {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+
     /// A header as text ("" when absent).
     pub fn header(&self, name: &str) -> String {
         self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
@@ -182,39 +179,17 @@ impl TestApp {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let resp = req.send().await.expect("request sent");
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.unwrap_or_default();
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            text,
-            json,
-        }
+        Reply::read(req.send().await.expect("request sent")).await
     }
 
     /// Raw bytes with `content-type: application/json`; the whole answer.
     pub async fn send_raw(&self, method: reqwest::Method, path: &str, body: String) -> Reply {
-        let resp = self
+        let req = self
             .client
             .request(method, format!("{}{path}", self.address))
             .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .expect("request sent");
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.unwrap_or_default();
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            text,
-            json,
-        }
+            .body(body);
+        Reply::read(req.send().await.expect("request sent")).await
     }
 
     /// `getAllProductionOrders()`.
@@ -255,13 +230,7 @@ pub fn fields(body: &Value) -> &Value {
 impl TestApp {
     /// `DELETE path`; status and JSON answer.
     pub async fn send_delete(&self, path: &str) -> (StatusCode, Value) {
-        let resp = self
-            .client
-            .delete(format!("{}{path}", self.address))
-            .send()
-            .await
-            .expect("request sent");
-        let status = resp.status();
-        (status, resp.json().await.unwrap_or(Value::Null))
+        let r = self.send(reqwest::Method::DELETE, path, None, &[]).await;
+        (r.status, r.json)
     }
 }
