@@ -1,12 +1,13 @@
 //! The account commands work directly on the database: `user add`, `token create` (printing
 //! only the token), `token revoke` — and a running server honours their effect at once.
 
+mod support;
+
 use reqwest::blocking::Client;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use support::Server;
 
 const BIN: &str = env!("CARGO_BIN_EXE_shopfloor");
 
@@ -33,50 +34,9 @@ fn shopfloor(db: &Path, args: &[&str], stdin: Option<&str>) -> (bool, String, St
     )
 }
 
-/// A server on a free loopback port; killed (by its own pid) when dropped.
-struct Server {
-    child: Child,
-    url: String,
-    admin_token: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(db: &Path) -> Server {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = Command::new(BIN)
-        .arg("--database")
-        .arg(db)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("server starts");
-    let stdout = child.stdout.take().unwrap();
-    let mut admin_token = String::new();
-    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-        if line.trim().starts_with("sft_") {
-            admin_token = line.trim().to_string();
-            break;
-        }
-    }
-    let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Client::new().get(format!("{url}/healthz")).send().is_err() {
-        assert!(Instant::now() < deadline, "server did not come up");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Server { child, url, admin_token }
-}
-
 fn call(server: &Server, token: &str, function: &str, body: &str) -> (u16, serde_json::Value) {
     let resp = Client::new()
-        .post(format!("{}/api/v1/script/{function}", server.url))
+        .post(format!("{}/api/v1/script/{function}", server.base))
         .header("authorization", format!("Bearer {token}"))
         .header("content-type", "application/json")
         .body(body.to_string())
@@ -89,8 +49,9 @@ fn call(server: &Server, token: &str, function: &str, body: &str) -> (u16, serde
 fn users_and_tokens_made_on_the_command_line_work_and_revoke_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("shopfloor.db");
-    let server = serve(&db);
-    assert!(server.admin_token.starts_with("sft_"), "the first start prints the admin token");
+    let server = Server::start(&db, true);
+    let admin_token = server.token.clone().expect("the first start prints the admin token");
+    assert!(admin_token.starts_with("sft_"));
 
     let (ok, _, err) = shopfloor(
         &db,
@@ -118,7 +79,7 @@ fn users_and_tokens_made_on_the_command_line_work_and_revoke_at_once() {
 
     let (_, tokens) = call(
         &server,
-        &server.admin_token,
+        &admin_token,
         "security/findApiTokens",
         r#"{"filters": [{"field": "label", "condition": "EQUALS", "stringValue": "line 1"}]}"#,
     );
@@ -130,7 +91,7 @@ fn users_and_tokens_made_on_the_command_line_work_and_revoke_at_once() {
     assert_eq!(status, 401);
 
     let login = Client::new()
-        .post(format!("{}/api/v1/login", server.url))
+        .post(format!("{}/api/v1/login", server.base))
         .json(&serde_json::json!({"name": "olga", "password": "a long enough password"}))
         .send()
         .unwrap();

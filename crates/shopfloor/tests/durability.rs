@@ -8,123 +8,17 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::Duration;
 
+mod support;
+
+use support::Server;
+
 const CLIENTS: usize = 8;
-
-/// A running `shopfloor serve`; killed (SIGKILL) on drop if still running.
-struct Server {
-    child: Child,
-    base: String,
-    /// The admin token the first start on an empty database prints (SPEC security.md).
-    token: Option<String>,
-    log: Option<std::thread::JoinHandle<Vec<String>>>,
-    ended: bool,
-}
-
-impl Server {
-    /// Starts `serve` on `db`; `fresh`: the database is empty, so the server prints the
-    /// bootstrap admin token on stdout (before it logs that it listens).
-    fn start(db: &Path, fresh: bool) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_shopfloor"))
-            .arg("--database")
-            .arg(db)
-            .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
-            .env("SHOPFLOOR_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("shopfloor starts");
-        let stderr = child.stderr.take().expect("piped stderr");
-        let stdout = child.stdout.take().expect("piped stdout");
-        // Reads stdout to its end; reports the indented line after "… API token …" (or None
-        // when stdout ends without one).
-        let (token_found, token) = mpsc::channel::<Option<String>>();
-        std::thread::spawn(move || {
-            let mut announced = false;
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if line.contains("API token") {
-                    announced = true;
-                } else if announced && !line.trim().is_empty() {
-                    let _ = token_found.send(Some(line.trim().to_string()));
-                    announced = false;
-                }
-            }
-            let _ = token_found.send(None);
-        });
-        let (found, address) = mpsc::channel::<String>();
-        // Reads the log to its end (so the server never blocks on a full pipe), reporting the
-        // listening address once.
-        let log = std::thread::spawn(move || {
-            let mut lines = Vec::new();
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Ok(entry) = serde_json::from_str::<Value>(&line) {
-                    if entry["fields"]["message"] == "shopfloor is listening" {
-                        if let Some(a) = entry["fields"]["address"].as_str() {
-                            let _ = found.send(a.to_string());
-                        }
-                    }
-                }
-                lines.push(line);
-            }
-            lines
-        });
-        let token = if fresh { token.recv().ok().flatten() } else { None };
-        match address.recv() {
-            Ok(a) => Server {
-                child,
-                base: format!("http://{a}"),
-                token,
-                log: Some(log),
-                ended: false,
-            },
-            Err(_) => {
-                let status = child.wait();
-                let lines = log.join().unwrap_or_default();
-                panic!("shopfloor serve ended before listening ({status:?}):\n{}", lines.join("\n"));
-            }
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// SIGTERM to this server (through kill(1): the workspace forbids unsafe code).
-    fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.pid().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill -TERM {} failed", self.pid());
-    }
-
-    /// Waits for the process to end; returns its status and log.
-    fn wait(mut self) -> (ExitStatus, Vec<String>) {
-        let status = self.child.wait().expect("wait for shopfloor");
-        self.ended = true;
-        let log = self.log.take().map(|l| l.join().unwrap_or_default()).unwrap_or_default();
-        (status, log)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // Reaped children are never signalled again (their pid may be reused).
-        if !self.ended {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
 
 /// A client sending the bearer token (when there is one) on every request.
 fn client(token: Option<&str>) -> reqwest::Client {
