@@ -7,6 +7,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../migrations/sqlite/0002_properties_bill_of_materials.sql")),
     (3, include_str!("../../migrations/sqlite/0003_security.sql")),
+    (4, include_str!("../../migrations/sqlite/0004_order_sort_indexes.sql")),
 ];
 
 /// Applies the missing migrations; returns the versions applied now.

@@ -113,12 +113,27 @@ impl Tx for SqliteTx<'_> {
         let def = entity.def();
         let s = sql(entity);
         let mut params = Vec::new();
-        let text = format!(
-            "{}{}{}",
-            s.select,
-            s.where_clause(def, &query.filters, &mut params),
-            s.order_and_page(def, query)
-        );
+        let filter = s.where_clause(def, &query.filters, &mut params);
+        let text = match query.page {
+            // Page the ids first, reading only what filters and sorts need (an index can often
+            // answer it alone), then read those few rows whole with their derived names.
+            Some(_) => {
+                let joins = if EntitySql::needs_joins(&query.filters) || query.sort.iter().any(|o| o.field.via.is_some()) {
+                    s.joins.as_str()
+                } else {
+                    ""
+                };
+                let unpaged = Query { page: None, ..query.clone() };
+                format!(
+                    "{} WHERE t.id IN (SELECT t.id FROM {} t{joins}{filter}{}){}",
+                    s.select,
+                    def.table,
+                    s.order_and_page(def, query),
+                    s.order_and_page(def, &unpaged)
+                )
+            }
+            None => format!("{}{filter}{}", s.select, s.order_and_page(def, query)),
+        };
         self.query_records(def, &text, params)
     }
 
