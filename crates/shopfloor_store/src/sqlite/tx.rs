@@ -123,7 +123,10 @@ impl Tx for SqliteTx<'_> {
                 } else {
                     ""
                 };
-                let unpaged = Query { page: None, ..query.clone() };
+                let unpaged = Query {
+                    page: None,
+                    ..query.clone()
+                };
                 format!(
                     "{} WHERE t.id IN (SELECT t.id FROM {} t{joins}{filter}{}){}",
                     s.select,
