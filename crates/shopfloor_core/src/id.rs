@@ -14,6 +14,11 @@ impl Id {
         Id(ulid::Ulid::new())
     }
 
+    /// The identifier with this 128-bit value.
+    pub fn from_u128(value: u128) -> Self {
+        Id(ulid::Ulid(value))
+    }
+
     /// Parses either text form; the message says what is wrong, for a field error.
     pub fn parse(text: &str) -> Result<Self, String> {
         let trimmed = text.trim();
