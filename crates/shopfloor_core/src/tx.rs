@@ -16,6 +16,10 @@ pub trait Tx {
     fn get_for_update(&mut self, entity: Entity, id: Id) -> CoreResult<Option<Record>> {
         self.get(entity, id)
     }
+    /// Whether a record with this id exists (a cheaper probe than `get`, which joins derived names).
+    fn exists(&mut self, entity: Entity, id: Id) -> CoreResult<bool> {
+        Ok(self.get(entity, id)?.is_some())
+    }
     /// Records matching the query, sorted (ties by id) and paged as it says.
     fn find(&mut self, entity: Entity, query: &Query) -> CoreResult<Vec<Record>>;
     fn count(&mut self, entity: Entity, filters: &[Filter]) -> CoreResult<u64>;

@@ -124,7 +124,7 @@ fn check_references(
         if errors.has(f.key) || before.is_some_and(|b| b.get(f.key).as_id() == Some(id)) {
             continue;
         }
-        if tx.get(target, id)?.is_none() {
+        if !tx.exists(target, id)? {
             errors.add(f.key, format!("no {} with id {}", target.def().label, id));
         }
     }

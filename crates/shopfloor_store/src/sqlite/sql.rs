@@ -22,6 +22,7 @@ pub struct EntitySql {
     pub insert: String,
     pub update: String,
     pub delete: String,
+    pub exists: String,
     /// Join alias per reference field key.
     aliases: HashMap<&'static str, String>,
 }
@@ -65,12 +66,14 @@ fn build(def: &EntityDef) -> EntitySql {
         .collect();
     let update = format!("UPDATE {} SET {} WHERE id = ?1", def.table, sets.join(", "));
     let delete = format!("DELETE FROM {} WHERE id = ?1", def.table);
+    let exists = format!("SELECT 1 FROM {} WHERE id = ?1", def.table);
     EntitySql {
         select,
         joins,
         insert,
         update,
         delete,
+        exists,
         aliases,
     }
 }

@@ -109,6 +109,11 @@ impl Tx for SqliteTx<'_> {
         Ok(self.query_records(entity.def(), &text, vec![SqlValue::Text(id.to_string())])?.pop())
     }
 
+    fn exists(&mut self, entity: Entity, id: Id) -> CoreResult<bool> {
+        let mut stmt = self.conn.prepare_cached(&sql(entity).exists).map_err(db_error)?;
+        stmt.exists([id.to_string()]).map_err(db_error)
+    }
+
     fn find(&mut self, entity: Entity, query: &Query) -> CoreResult<Vec<Record>> {
         let def = entity.def();
         let s = sql(entity);
