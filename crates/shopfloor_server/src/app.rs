@@ -79,16 +79,20 @@ impl Application {
             shutdown: shutdown_rx,
             auth: Arc::new(crate::auth::AuthState::default()),
         };
-        let router = routes::router()
-            .layer(middleware::from_fn_with_state(state.clone(), crate::auth::authenticate))
-            .layer(middleware::from_fn_with_state(state.clone(), observe))
+        // The middleware wraps the routed application once, as one service (outermost first),
+        // and an empty router serves it: a Router with many routes is cloned for every
+        // connection, which a router without routes makes cheap.
+        let service = tower::ServiceBuilder::new()
+            .layer(DefaultBodyLimit::max(config.body_limit))
+            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
             .layer(middleware::from_fn_with_state(
                 Arc::new(Semaphore::new(config.max_connections.max(1))),
                 limit_in_flight,
             ))
-            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
-            .layer(DefaultBodyLimit::max(config.body_limit))
-            .with_state(state);
+            .layer(middleware::from_fn_with_state(state.clone(), observe))
+            .layer(middleware::from_fn_with_state(state.clone(), crate::auth::authenticate))
+            .service(routes::router().with_state(state));
+        let router = axum::Router::new().fallback_service(service);
         Ok(Application {
             listener,
             router,
