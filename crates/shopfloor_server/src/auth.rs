@@ -86,7 +86,7 @@ impl AuthState {
 }
 
 /// The secret of a request: bearer token, else session cookie (and whether it came by cookie).
-fn credentials(headers: &HeaderMap) -> Option<(String, bool)> {
+pub fn credentials(headers: &HeaderMap) -> Option<(String, bool)> {
     if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let token = auth
             .strip_prefix("Bearer ")

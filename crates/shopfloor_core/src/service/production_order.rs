@@ -66,12 +66,19 @@ fn enter(tx: &mut dyn Tx, caller: &Caller, record: &mut Record, to: Status) -> C
     Ok(())
 }
 
+/// The order named by id or name, held against concurrent writers until the transaction ends,
+/// with its status.
+fn lock(tx: &mut dyn Tx, order: &str) -> CoreResult<(Record, Status)> {
+    let found = entity::require(tx, ORDER, order)?;
+    let id = found.id().ok_or_else(|| CoreError::Internal("order without id".into()))?;
+    let record = tx.get_for_update(ORDER, id)?.unwrap_or(found);
+    let status = status_of(&record).ok_or_else(|| CoreError::Internal("order without status".into()))?;
+    Ok((record, status))
+}
+
 /// The lifecycle verbs: `startProductionOrder(productionOrderIdOrName, reason=None)` and friends.
 pub fn transition(tx: &mut dyn Tx, caller: &Caller, order: &str, to: Status, reason: Option<String>) -> CoreResult<Record> {
-    let before = entity::require(tx, ORDER, order)?;
-    let id = before.id().ok_or_else(|| CoreError::Internal("order without id".into()))?;
-    let before = tx.get_for_update(ORDER, id)?.unwrap_or(before);
-    let from = status_of(&before).ok_or_else(|| CoreError::Internal("order without status".into()))?;
+    let (before, from) = lock(tx, order)?;
     if from == to {
         return Err(CoreError::field("status", format!("the order is already {}", to.as_str())));
     }
@@ -104,10 +111,7 @@ pub fn allowed_transitions(tx: &mut dyn Tx, order: &str) -> CoreResult<Vec<&'sta
 /// `quantityProduced` inside the write transaction, so concurrent reports never lose counts.
 pub fn report(tx: &mut dyn Tx, caller: &Caller, order: &str, quantity: &Json, reason: Option<String>) -> CoreResult<Record> {
     let delta = parse_real(quantity).map_err(|m| CoreError::field("quantity", m))?;
-    let found = entity::require(tx, ORDER, order)?;
-    let id = found.id().ok_or_else(|| CoreError::Internal("order without id".into()))?;
-    let before = tx.get_for_update(ORDER, id)?.unwrap_or(found);
-    let status = status_of(&before).ok_or_else(|| CoreError::Internal("order without status".into()))?;
+    let (before, status) = lock(tx, order)?;
     if !status.accepts_reports() {
         return Err(CoreError::field(
             "status",

@@ -91,14 +91,9 @@ async fn login(State(state): State<AppState>, body: Result<Bytes, BytesRejection
 }
 
 async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -> ApiResult<Response> {
-    let secret = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|p| p.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
-        .map(|(_, v)| v.to_string());
+    let secret = crate::auth::credentials(&headers)
+        .filter(|(_, by_cookie)| *by_cookie)
+        .map(|(secret, _)| secret);
     if let Some(secret) = secret {
         if let Some(p) = crate::auth::principal(&state, secret).await? {
             let id = p.token_id.to_string();
