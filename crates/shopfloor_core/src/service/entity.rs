@@ -286,6 +286,18 @@ pub fn write(
         }
         _ => {}
     }
+    // Derived names only change with the references they come through: an update that kept
+    // them (reports, transitions, most edits) answers with the names read in this transaction;
+    // otherwise the record is read back with its joins.
+    if let Some(stored) = before
+        .as_ref()
+        .filter(|b| def.derived.iter().all(|d| b.get(d.via) == record.get(d.via)))
+    {
+        for d in &def.derived {
+            record.set(d.key, stored.get(d.key).clone());
+        }
+        return Ok(record);
+    }
     tx.get(entity, id)?
         .ok_or_else(|| CoreError::Internal("record vanished after write".into()))
 }
