@@ -25,6 +25,12 @@ pub trait Tx {
     fn count(&mut self, entity: Entity, filters: &[Filter]) -> CoreResult<u64>;
     fn insert(&mut self, entity: Entity, record: &Record) -> CoreResult<()>;
     fn update(&mut self, entity: Entity, record: &Record) -> CoreResult<()>;
+    /// Writes only the named fields of the record (so that unchanged indexed columns are not
+    /// rewritten); the default writes the whole row.
+    fn update_fields(&mut self, entity: Entity, record: &Record, keys: &[&'static str]) -> CoreResult<()> {
+        let _ = keys;
+        self.update(entity, record)
+    }
     fn delete(&mut self, entity: Entity, id: Id) -> CoreResult<()>;
     /// Appends a history event; returns its sequence number.
     fn append_event(&mut self, event: &NewEvent) -> CoreResult<i64>;

@@ -255,7 +255,13 @@ pub fn write(
             record.set("modifiedDate", Value::Time(caller.now));
             record.set("modifiedBy", Value::Text(caller.user.clone()));
             record.set("version", Value::Int(stored.version() + 1));
-            tx.update(entity, &record)?;
+            let keys: Vec<&'static str> = def
+                .fields
+                .iter()
+                .filter(|f| matches!(f.key, "modifiedDate" | "modifiedBy" | "version") || stored.get(f.key) != record.get(f.key))
+                .map(|f| f.key)
+                .collect();
+            tx.update_fields(entity, &record, &keys)?;
             changes
         }
         None => {

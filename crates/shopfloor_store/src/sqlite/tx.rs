@@ -165,6 +165,30 @@ impl Tx for SqliteTx<'_> {
         self.write_row(entity, record, &sql(entity).insert)
     }
 
+    fn update_fields(&mut self, entity: Entity, record: &Record, keys: &[&'static str]) -> CoreResult<()> {
+        let def = entity.def();
+        let mut sets = Vec::with_capacity(keys.len() + 1);
+        let mut params = vec![SqlValue::Text(record.id().map(|i| i.to_string()).unwrap_or_default())];
+        for f in def.fields.iter().filter(|f| keys.contains(&f.key) && f.key != "id") {
+            params.push(super::sql::to_sql(record.get(f.key)));
+            sets.push(format!("{} = ?{}", f.column, params.len()));
+            if f.key == "name" && def.has_name() {
+                params.push(match record.get("name") {
+                    Value::Text(n) => SqlValue::Text(n.to_lowercase()),
+                    _ => SqlValue::Null,
+                });
+                sets.push(format!("name_key = ?{}", params.len()));
+            }
+        }
+        if sets.is_empty() {
+            return Ok(());
+        }
+        let text = format!("UPDATE {} SET {} WHERE id = ?1", def.table, sets.join(", "));
+        let mut stmt = self.conn.prepare_cached(&text).map_err(db_error)?;
+        stmt.execute(params_from_iter(params)).map_err(db_error)?;
+        Ok(())
+    }
+
     fn update(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
         self.write_row(entity, record, &sql(entity).update)
     }
