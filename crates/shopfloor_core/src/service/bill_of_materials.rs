@@ -60,11 +60,7 @@ pub fn rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>, inpu
             }
         }
         let def = ITEM.def();
-        let q = Query::eq(def, "productionOrderId", Value::Id(order.id().unwrap_or_else(Id::generate))).and_eq(
-            def,
-            "materialId",
-            Value::Id(material),
-        );
+        let q = Query::eq(def, "productionOrderId", order.get("id").clone()).and_eq(def, "materialId", Value::Id(material));
         if let Some(other) = tx.find(ITEM, &q)?.into_iter().find(|i| i.id() != record.id()) {
             errors.add(
                 "materialId",

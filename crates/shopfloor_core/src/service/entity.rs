@@ -11,6 +11,9 @@ use crate::service::{bill_of_materials, location, material, production_order, pr
 use crate::tx::{Caller, Tx};
 use serde_json::{json, Map, Value as Json};
 
+/// Fields the server keeps itself on every write; they never make a change on their own.
+const AUDIT_FIELDS: [&str; 5] = ["createdDate", "createdBy", "modifiedDate", "modifiedBy", "version"];
+
 /// At most this many referencing ids are listed per table by `getXReferences`.
 pub const MAX_LISTED_REFERENCES: u64 = 100;
 
@@ -69,7 +72,17 @@ pub fn check(tx: &mut dyn Tx, caller: &Caller, entity: Entity, data: &Map<String
     }
     check_references(tx, def, &record, before.as_ref(), &mut errors)?;
     rules(tx, caller, entity, &mut record, before.as_ref(), &input, &mut errors)?;
-    check_unique_name(tx, def, &record, &mut errors)?;
+    // An update that keeps the name where it was cannot create a clash: skip the lookup.
+    let name_kept = before.as_ref().is_some_and(|b| {
+        b.get("name") == record.get("name")
+            && match def.unique_name {
+                UniqueName::Within(scope) => b.get(scope) == record.get(scope),
+                UniqueName::Global | UniqueName::None => true,
+            }
+    });
+    if !name_kept {
+        check_unique_name(tx, def, &record, &mut errors)?;
+    }
     errors.into_result()?;
     Ok(Checked { record, before })
 }
@@ -244,25 +257,22 @@ pub fn write(
     let def = entity.def();
     let changes = match &before {
         Some(stored) => {
-            let changes = diff(def, stored, &record);
-            let hidden_changed = def
+            // The fields this update changes (hidden ones included), then the audit fields.
+            let mut keys: Vec<&'static str> = def
                 .fields
                 .iter()
-                .any(|f| f.access == Access::Hidden && stored.get(f.key) != record.get(f.key));
-            if changes.is_empty() && !hidden_changed {
+                .filter(|f| !AUDIT_FIELDS.contains(&f.key) && stored.get(f.key) != record.get(f.key))
+                .map(|f| f.key)
+                .collect();
+            if keys.is_empty() {
                 return Ok(stored.clone());
             }
+            keys.extend(["modifiedDate", "modifiedBy", "version"]);
             record.set("modifiedDate", Value::Time(caller.now));
             record.set("modifiedBy", Value::Text(caller.user.clone()));
             record.set("version", Value::Int(stored.version() + 1));
-            let keys: Vec<&'static str> = def
-                .fields
-                .iter()
-                .filter(|f| matches!(f.key, "modifiedDate" | "modifiedBy" | "version") || stored.get(f.key) != record.get(f.key))
-                .map(|f| f.key)
-                .collect();
             tx.update_fields(entity, &record, &keys)?;
-            changes
+            diff(def, stored, &record)
         }
         None => {
             if record.id().is_none() {
@@ -312,7 +322,7 @@ pub fn write(
 pub fn diff(def: &EntityDef, old: &Record, new: &Record) -> Map<String, Json> {
     let mut changes = Map::new();
     for f in def.fields.iter().filter(|f| f.access != Access::Hidden) {
-        if matches!(f.key, "modifiedDate" | "modifiedBy" | "version" | "createdDate" | "createdBy") {
+        if AUDIT_FIELDS.contains(&f.key) {
             continue;
         }
         let (a, b) = (old.get(f.key), new.get(f.key));

@@ -26,14 +26,26 @@ pub enum DataType {
 }
 
 impl DataType {
+    const ALL: [DataType; 5] = [
+        DataType::String,
+        DataType::Integer,
+        DataType::Float,
+        DataType::Boolean,
+        DataType::DateTime,
+    ];
+
+    /// The canonical spelling (aliases are resolved when a property is saved).
     pub fn parse(text: &str) -> Option<DataType> {
-        match text {
-            "STRING" => Some(DataType::String),
-            "INTEGER" => Some(DataType::Integer),
-            "FLOAT" => Some(DataType::Float),
-            "BOOLEAN" => Some(DataType::Boolean),
-            "DATETIME" => Some(DataType::DateTime),
-            _ => None,
+        DataType::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataType::String => "STRING",
+            DataType::Integer => "INTEGER",
+            DataType::Float => "FLOAT",
+            DataType::Boolean => "BOOLEAN",
+            DataType::DateTime => "DATETIME",
         }
     }
 
@@ -218,14 +230,14 @@ pub fn value_rules(
     };
     let Some(t) = data_type(&property) else { return Ok(()) };
     match data_type(record) {
-        None if !errors.has("dataType") => record.set("dataType", Value::Text(t_name(t).into())),
+        None if !errors.has("dataType") => record.set("dataType", Value::Text(t.as_str().into())),
         Some(given) if given != t => errors.add(
             "dataType",
             format!(
                 "must be {} like its property {}, got {}",
-                t_name(t),
+                t.as_str(),
                 property.text("name").unwrap_or_default(),
-                t_name(given)
+                given.as_str()
             ),
         ),
         _ => {}
@@ -269,16 +281,6 @@ pub fn value_rules(
         }
     }
     Ok(())
-}
-
-fn t_name(t: DataType) -> &'static str {
-    match t {
-        DataType::String => "STRING",
-        DataType::Integer => "INTEGER",
-        DataType::Float => "FLOAT",
-        DataType::Boolean => "BOOLEAN",
-        DataType::DateTime => "DATETIME",
-    }
 }
 
 /// The typed columns of the named properties, for `property:<name>` query fields.

@@ -331,10 +331,11 @@ pub fn user_rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>,
         other => errors.add("roles", format!("must be a list of role names, got {}", other.to_json())),
     }
     if let Some(stored) = before {
-        if !errors.has("roles")
-            && administrators(tx, None, None)?.contains(&stored.id().unwrap_or_else(Id::generate))
-            && administrators(tx, Some(record), None)?.is_empty()
-        {
+        let was_admin = match stored.id() {
+            Some(id) => administrators(tx, None, None)?.contains(&id),
+            None => false,
+        };
+        if !errors.has("roles") && was_admin && administrators(tx, Some(record), None)?.is_empty() {
             errors.add(
                 "roles",
                 "the last enabled administrator (a user holding *) cannot be disabled or lose that permission",

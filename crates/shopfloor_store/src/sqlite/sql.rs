@@ -82,12 +82,17 @@ fn build(def: &EntityDef) -> EntitySql {
 pub fn row_params(def: &EntityDef, values: &dyn Fn(&str) -> Value) -> Vec<SqlValue> {
     let mut params: Vec<SqlValue> = def.fields.iter().map(|f| to_sql(&values(f.key))).collect();
     if def.has_name() {
-        params.push(match values("name") {
-            Value::Text(s) => SqlValue::Text(s.to_lowercase()),
-            _ => SqlValue::Null,
-        });
+        params.push(name_key(&values("name")));
     }
     params
+}
+
+/// The case-folded name that unique indexes and name lookups use.
+pub fn name_key(name: &Value) -> SqlValue {
+    match name {
+        Value::Text(s) => SqlValue::Text(s.to_lowercase()),
+        _ => SqlValue::Null,
+    }
 }
 
 pub fn to_sql(v: &Value) -> SqlValue {

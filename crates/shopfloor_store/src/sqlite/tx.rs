@@ -173,10 +173,7 @@ impl Tx for SqliteTx<'_> {
             params.push(super::sql::to_sql(record.get(f.key)));
             sets.push(format!("{} = ?{}", f.column, params.len()));
             if f.key == "name" && def.has_name() {
-                params.push(match record.get("name") {
-                    Value::Text(n) => SqlValue::Text(n.to_lowercase()),
-                    _ => SqlValue::Null,
-                });
+                params.push(super::sql::name_key(record.get("name")));
                 sets.push(format!("name_key = ?{}", params.len()));
             }
         }
