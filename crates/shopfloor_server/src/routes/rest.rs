@@ -215,10 +215,9 @@ async fn create(e: Entity, State(s): State<AppState>, body: Result<Bytes, BytesR
 
 /// Resolves `{key}` (id, name or path) to the record, or 404.
 async fn resolve(s: &AppState, e: Entity, key: &str) -> ApiResult<Value> {
-    match call(s, e, &fname("get", e, ""), json!([key])).await? {
-        Value::Null => Err(ApiError::NotFound(format!("no {} '{key}'", e.def().label))),
-        found => Ok(found),
-    }
+    found(call(s, e, &fname("get", e, ""), json!([key])).await?, || {
+        format!("no {} '{key}'", e.def().label)
+    })
 }
 
 /// The id of the record `{key}` names, as `{"id": …}`, or 404. An internal lookup: the
@@ -297,17 +296,13 @@ async fn remove(e: Entity, State(s): State<AppState>, Path(key): Path<String>) -
 }
 
 async fn references(e: Entity, State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
-    match call(&s, e, &fname("get", e, "References"), json!([key])).await? {
-        Value::Null => Err(ApiError::NotFound(format!("no {} '{key}'", e.def().label))),
-        refs => Ok(Json(refs)),
-    }
+    let refs = call(&s, e, &fname("get", e, "References"), json!([key])).await?;
+    found(refs, || format!("no {} '{key}'", e.def().label)).map(Json)
 }
 
 async fn history(State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
-    match s.call_named("productionOrder", "getProductionOrderHistory", json!([key])).await? {
-        Value::Null => Err(ApiError::NotFound(format!("no production order '{key}'"))),
-        events => Ok(Json(events)),
-    }
+    let events = s.call_named("productionOrder", "getProductionOrderHistory", json!([key])).await?;
+    found(events, no_order(&key)).map(Json)
 }
 
 async fn transitions(State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
@@ -387,20 +382,25 @@ async fn convert(State(s): State<AppState>, q: Result<Query<HashMap<String, Stri
     Ok(Json(s.call_named("unitOfMeasure", "convert", args).await?))
 }
 
-/// Answers 404 when a per-order list comes back null (no such order).
-fn found(key: &str, value: Value) -> ApiResult<Json<Value>> {
+/// A function's answer, or 404 with `missing` when it answered null (nothing found).
+fn found(value: Value, missing: impl FnOnce() -> String) -> ApiResult<Value> {
     match value {
-        Value::Null => Err(ApiError::NotFound(format!("no production order '{key}'"))),
-        v => Ok(Json(v)),
+        Value::Null => Err(ApiError::NotFound(missing())),
+        v => Ok(v),
     }
+}
+
+fn no_order(key: &str) -> impl FnOnce() -> String + '_ {
+    move || format!("no production order '{key}'")
 }
 
 async fn property_values(State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
     found(
-        &key,
         s.call_named("productionOrder", "getProductionOrderPropertyValuesForOrder", json!([key]))
             .await?,
+        no_order(&key),
     )
+    .map(Json)
 }
 
 /// `PUT …/property-values {"Batch Size": 250, …}`: all or none.
@@ -416,15 +416,10 @@ async fn set_property_values(
 }
 
 async fn property_value(State(s): State<AppState>, Path((key, property)): Path<(String, String)>) -> ApiResult<Json<Value>> {
-    match s
+    let value = s
         .call_named("productionOrder", "getProductionOrderPropertyValueFor", json!([key, property]))
-        .await?
-    {
-        Value::Null => Err(ApiError::NotFound(format!(
-            "no value of property '{property}' on production order '{key}'"
-        ))),
-        v => Ok(Json(v)),
-    }
+        .await?;
+    found(value, || format!("no value of property '{property}' on production order '{key}'")).map(Json)
 }
 
 /// `PUT …/property-values/{property} {"value": …}`.
@@ -443,17 +438,19 @@ async fn set_property_value(
 
 async fn bill_of_materials(State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
     found(
-        &key,
         s.call_named("productionOrder", "getBillOfMaterialsForOrder", json!([key])).await?,
+        no_order(&key),
     )
+    .map(Json)
 }
 
 async fn bill_of_materials_flattened(State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
     found(
-        &key,
         s.call_named("productionOrder", "getBillOfMaterialsForOrderFlattened", json!([key]))
             .await?,
+        no_order(&key),
     )
+    .map(Json)
 }
 
 /// `POST …/bill-of-materials {materialId, quantityPerProducedUnit, …}`: an item of this order.
