@@ -45,9 +45,13 @@ enum Command {
         /// Read connections to the database.
         #[arg(long, env = "SHOPFLOOR_READERS", default_value_t = 4)]
         readers: usize,
-        /// Most requests handled at once; more are refused with 503 until some finish.
+        /// Most open connections; a connection beyond them is answered 503 and closed.
         #[arg(long, env = "SHOPFLOOR_MAX_CONNECTIONS", default_value_t = 512)]
         max_connections: usize,
+        /// Seconds a client may stall (sending a request head, idle between requests, not
+        /// reading its response) before its connection is closed.
+        #[arg(long, env = "SHOPFLOOR_CLIENT_TIMEOUT", default_value_t = 30)]
+        client_timeout: u64,
     },
     /// Manage users directly on the database.
     #[command(subcommand)]
@@ -122,6 +126,7 @@ async fn main() -> anyhow::Result<()> {
             max_poll,
             readers,
             max_connections,
+            client_timeout,
         } => {
             let config = ServerConfig {
                 database: cli.database.clone(),
@@ -131,6 +136,7 @@ async fn main() -> anyhow::Result<()> {
                 max_poll: Duration::from_secs(max_poll),
                 readers,
                 max_connections,
+                client_timeout: Duration::from_secs(client_timeout),
             };
             let app = Application::build(config).await.context("starting the server")?;
             if let Some(token) = app.bootstrap_token() {

@@ -3,6 +3,7 @@
 
 use crate::error::envelope;
 use crate::routes;
+use crate::serve::{serve, ConnectionLimits};
 use crate::state::{AppState, Metrics};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -16,7 +17,6 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
 use tower_http::timeout::TimeoutLayer;
 use tracing::Instrument;
 
@@ -29,8 +29,10 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     pub max_poll: Duration,
     pub readers: usize,
-    /// Most requests in flight at once; more are refused with 503.
+    /// Most open connections; more are answered 503 and closed.
     pub max_connections: usize,
+    /// How long a client may stall (request head, idle keep-alive, unread response).
+    pub client_timeout: Duration,
 }
 
 impl ServerConfig {
@@ -43,6 +45,7 @@ impl ServerConfig {
             max_poll: Duration::from_secs(30),
             readers: 4,
             max_connections: 512,
+            client_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -53,6 +56,7 @@ pub struct Application {
     store: Store,
     shutdown: tokio::sync::watch::Sender<bool>,
     bootstrap_token: Option<String>,
+    limits: ConnectionLimits,
 }
 
 impl Application {
@@ -84,12 +88,8 @@ impl Application {
         // connection, which a router without routes makes cheap.
         let service = tower::ServiceBuilder::new()
             .layer(DefaultBodyLimit::max(config.body_limit))
-            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
-            .layer(middleware::from_fn_with_state(
-                Arc::new(Semaphore::new(config.max_connections.max(1))),
-                limit_in_flight,
-            ))
             .layer(middleware::from_fn_with_state(state.clone(), observe))
+            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
             .layer(middleware::from_fn_with_state(state.clone(), crate::auth::authenticate))
             .service(routes::router().with_state(state));
         let router = axum::Router::new().fallback_service(service);
@@ -99,6 +99,10 @@ impl Application {
             store,
             shutdown,
             bootstrap_token,
+            limits: ConnectionLimits {
+                max_connections: config.max_connections,
+                client_timeout: config.client_timeout,
+            },
         })
     }
 
@@ -128,7 +132,7 @@ impl Application {
             shutdown.await;
             signal.send_replace(true);
         };
-        let result = axum::serve(self.listener, self.router).with_graceful_shutdown(stopping).await;
+        let result = serve(self.listener, self.router, self.limits, stopping).await;
         tokio::task::spawn_blocking(move || store.close()).await.ok();
         result
     }
@@ -143,19 +147,6 @@ pub enum StartError {
     Listen { address: String, source: std::io::Error },
     #[error("cannot create the built-in roles and first user: {0}")]
     Bootstrap(String),
-}
-
-/// Refuses requests beyond the configured number in flight with 503, instead of queueing them.
-async fn limit_in_flight(State(slots): State<Arc<Semaphore>>, request: Request, next: Next) -> Response {
-    match slots.try_acquire() {
-        Ok(_permit) => next.run(request).await,
-        Err(_) => envelope(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "too many requests in flight; try again shortly",
-            None,
-        ),
-    }
 }
 
 static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);

@@ -6,6 +6,7 @@ pub mod app;
 pub mod auth;
 pub mod error;
 pub mod routes;
+mod serve;
 pub mod state;
 
 pub use app::{Application, ServerConfig, StartError};

@@ -4,6 +4,7 @@
 mod bad_input;
 mod bill_of_materials;
 mod concurrency;
+mod connections;
 #[allow(dead_code)] // not every test binary uses every helper
 mod helpers;
 mod lifecycle;
