@@ -12,6 +12,10 @@ use shopfloor_core::tx::Tx;
 use std::sync::Mutex;
 use tokio::sync::{watch, Semaphore};
 
+/// Below this much free space on the database's disk the server reports itself not ready:
+/// a group commit of large saves and the WAL's checkpoints need room.
+const MIN_FREE_BYTES: u64 = 4 * 1024 * 1024;
+
 pub struct Sqlite {
     path: String,
     writer: writer::Writer,
@@ -69,8 +73,19 @@ impl Sqlite {
         result
     }
 
+    /// Whether the database answers a read, its disk has room, and, after a failed write,
+    /// it takes a write.
     pub async fn ping(&self) -> CoreResult<()> {
-        self.read(|tx| tx.events_after(i64::MAX, 1).map(|_| ())).await
+        self.read(|tx| tx.events_after(i64::MAX, 1).map(|_| ())).await?;
+        let folder = std::path::Path::new(&self.path).parent().filter(|p| !p.as_os_str().is_empty());
+        if let Ok(free) = fs4::available_space(folder.unwrap_or(std::path::Path::new("."))) {
+            if free < MIN_FREE_BYTES {
+                return Err(CoreError::Unavailable(format!(
+                    "the database's disk is full: {free} bytes free, writes need at least {MIN_FREE_BYTES}"
+                )));
+            }
+        }
+        self.writer.check_writes().await
     }
 
     pub fn last_event(&self) -> watch::Receiver<i64> {

@@ -2,6 +2,8 @@
 //! inside a savepoint of one shared transaction, commits once, and only then answers the jobs.
 //! A failing job rolls back to its savepoint and spoils nothing else; a failing commit fails
 //! every job of the group. With `synchronous=FULL`, one fsync covers the whole group.
+//! When SQLite rolls the whole transaction back by itself (a full disk, an I/O error), the
+//! group stops there and every job of it fails: none is answered as written.
 
 use super::tx::{db_error, SqliteTx};
 use crate::{StoreError, StoreStats};
@@ -17,14 +19,33 @@ use tokio::sync::{oneshot, watch};
 
 /// Called once the group's fate is known: `Ok` when committed.
 type Deliver = Box<dyn FnOnce(CoreResult<()>) + Send>;
-/// Runs one job on the writer's transaction; says whether it succeeded and how to answer it.
-type Job = Box<dyn FnOnce(&mut SqliteTx) -> (bool, Deliver) + Send>;
+/// Runs one job on the writer's transaction; says how it went and how to answer it.
+type Job = Box<dyn FnOnce(&mut SqliteTx) -> (Ran, Deliver) + Send>;
+
+/// How a job went: succeeded, failed on its own (validation, conflict…), or failed because the
+/// database could not write.
+#[derive(Clone, Copy, PartialEq)]
+enum Ran {
+    Ok,
+    Failed,
+    Unavailable,
+}
 
 #[derive(Default)]
 struct Counters {
     commits: AtomicU64,
     jobs: AtomicU64,
     failed_commits: AtomicU64,
+    /// Why writes fail, from the last failed write until one succeeds.
+    failing: Mutex<Option<String>>,
+}
+
+impl Counters {
+    fn set_failing(&self, cause: Option<String>) {
+        if let Ok(mut failing) = self.failing.lock() {
+            *failing = cause;
+        }
+    }
 }
 
 pub struct Writer {
@@ -60,7 +81,11 @@ impl Writer {
                 Ok(r) => r,
                 Err(_) => Err(CoreError::Internal("a write job panicked".into())),
             };
-            let ok = result.is_ok();
+            let ran = match &result {
+                Ok(_) => Ran::Ok,
+                Err(CoreError::Unavailable(_)) => Ran::Unavailable,
+                Err(_) => Ran::Failed,
+            };
             let deliver: Deliver = Box::new(move |committed: CoreResult<()>| {
                 let _ = reply.send(match (result, committed) {
                     (Ok(v), Ok(())) => Ok(v),
@@ -68,8 +93,44 @@ impl Writer {
                     (Ok(_), Err(e)) => Err(e),
                 });
             });
-            (ok, deliver)
+            (ran, deliver)
         });
+        self.send(job)?;
+        answer
+            .await
+            .map_err(|_| CoreError::Unavailable("the writer stopped before answering".into()))?
+    }
+
+    /// `Ok` while writes succeed. After a failed write, tries a write that changes nothing
+    /// (but must reach the disk) and says why it fails, so readiness recovers by itself once
+    /// the cause is gone.
+    pub async fn check_writes(&self) -> CoreResult<()> {
+        if self.counters.failing.lock().map(|f| f.is_none()).unwrap_or(false) {
+            return Ok(());
+        }
+        let (reply, answer) = oneshot::channel::<CoreResult<()>>();
+        let job: Job = Box::new(move |tx: &mut SqliteTx| {
+            // A write SQLite cannot skip as unchanged: the header's user_version (unused
+            // otherwise) flips.
+            let probe = tx
+                .conn
+                .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+                .and_then(|v| tx.conn.execute_batch(&format!("PRAGMA user_version = {}", (v + 1) % 2)))
+                .map_err(db_error);
+            let ran = if probe.is_ok() { Ran::Ok } else { Ran::Unavailable };
+            let deliver: Deliver = Box::new(move |committed: CoreResult<()>| {
+                let _ = reply.send(probe.and(committed).map(|_| ()));
+            });
+            (ran, deliver)
+        });
+        self.send(job)?;
+        let outcome = answer
+            .await
+            .map_err(|_| CoreError::Unavailable("the writer stopped before answering".into()))?;
+        outcome.map_err(|e| CoreError::Unavailable(format!("writes fail: {e}")))
+    }
+
+    fn send(&self, job: Job) -> CoreResult<()> {
         let sender = self
             .jobs
             .lock()
@@ -78,10 +139,7 @@ impl Writer {
         let sender = sender.ok_or_else(|| CoreError::Unavailable("the server is shutting down".into()))?;
         sender
             .send(job)
-            .map_err(|_| CoreError::Unavailable("the writer has stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| CoreError::Unavailable("the writer stopped before answering".into()))?
+            .map_err(|_| CoreError::Unavailable("the writer has stopped".into()))
     }
 
     pub fn last_event(&self) -> watch::Receiver<i64> {
@@ -118,19 +176,27 @@ fn run(conn: Connection, jobs: mpsc::Receiver<Job>, max_batch: usize, events: wa
             }
         }
         counters.jobs.fetch_add(batch.len() as u64, Ordering::Relaxed);
-        let (committed, deliveries, last_sequence) = run_group(&conn, batch);
+        let group = run_group(&conn, batch);
+        let committed = group.committed;
         match &committed {
             Ok(()) => {
                 counters.commits.fetch_add(1, Ordering::Relaxed);
-                if let Some(seq) = last_sequence {
+                if let Some(seq) = group.last_sequence {
                     events.send_replace(seq);
+                }
+                if group.wrote {
+                    counters.set_failing(None);
+                } else if let Some(cause) = group.unavailable {
+                    counters.set_failing(Some(cause));
                 }
             }
             Err(e) => {
                 counters.failed_commits.fetch_add(1, Ordering::Relaxed);
+                counters.set_failing(Some(e.to_string()));
                 tracing::error!(error = %e, "group commit failed");
             }
         }
+        let deliveries = group.deliveries;
         for deliver in deliveries {
             deliver(committed.clone_shallow());
         }
@@ -139,16 +205,33 @@ fn run(conn: Connection, jobs: mpsc::Receiver<Job>, max_batch: usize, events: wa
     let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
-/// Runs one group in one transaction; returns the commit outcome, the answers to give, and
-/// the last history sequence written.
-fn run_group(conn: &Connection, batch: Vec<Job>) -> (CoreResult<()>, Vec<Deliver>, Option<i64>) {
-    let mut deliveries = Vec::with_capacity(batch.len());
+/// What became of one group.
+struct Group {
+    committed: CoreResult<()>,
+    /// The answers to give, once `committed` is known.
+    deliveries: Vec<Deliver>,
+    /// The last history sequence written.
+    last_sequence: Option<i64>,
+    /// Whether a job succeeded (and so the commit wrote to the disk).
+    wrote: bool,
+    /// Why a job could not write, when one failed so.
+    unavailable: Option<String>,
+}
+
+/// Runs one group in one transaction.
+fn run_group(conn: &Connection, batch: Vec<Job>) -> Group {
+    let mut group = Group {
+        committed: Ok(()),
+        deliveries: Vec::with_capacity(batch.len()),
+        last_sequence: None,
+        wrote: false,
+        unavailable: None,
+    };
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         // The jobs cannot run; dropping them answers each caller "unavailable".
-        drop(batch);
-        return (Err(db_error(e)), deliveries, None);
+        group.committed = Err(db_error(e));
+        return group;
     }
-    let mut last_sequence = None;
     for job in batch {
         if let Err(e) = conn.execute_batch("SAVEPOINT job") {
             tracing::error!(error = %e, "savepoint failed");
@@ -156,22 +239,37 @@ fn run_group(conn: &Connection, batch: Vec<Job>) -> (CoreResult<()>, Vec<Deliver
             continue;
         }
         let mut tx = SqliteTx { conn, last_sequence: None };
-        let (ok, deliver) = job(&mut tx);
-        if ok {
-            let _ = conn.execute_batch("RELEASE job");
-            last_sequence = tx.last_sequence.or(last_sequence);
-        } else {
-            let _ = conn.execute_batch("ROLLBACK TO job; RELEASE job");
+        let (ran, deliver) = job(&mut tx);
+        group.deliveries.push(deliver);
+        if conn.is_autocommit() {
+            // SQLite rolled the whole transaction back (SQLITE_FULL, SQLITE_IOERR…): every
+            // job of the group is gone; the rest are dropped, which answers them "unavailable".
+            group.committed = Err(CoreError::Unavailable(
+                "the database rolled the transaction back (disk full or I/O error)".into(),
+            ));
+            group.last_sequence = None;
+            return group;
         }
-        deliveries.push(deliver);
-    }
-    match conn.execute_batch("COMMIT") {
-        Ok(()) => (Ok(()), deliveries, last_sequence),
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            (Err(db_error(e)), deliveries, None)
+        match ran {
+            Ran::Ok => {
+                let _ = conn.execute_batch("RELEASE job");
+                group.last_sequence = tx.last_sequence.or(group.last_sequence);
+                group.wrote = true;
+            }
+            Ran::Failed | Ran::Unavailable => {
+                if ran == Ran::Unavailable {
+                    group.unavailable = Some("a write failed: the database is unavailable (disk full or I/O error)".into());
+                }
+                let _ = conn.execute_batch("ROLLBACK TO job; RELEASE job");
+            }
         }
     }
+    if let Err(e) = conn.execute_batch("COMMIT") {
+        let _ = conn.execute_batch("ROLLBACK");
+        group.committed = Err(db_error(e));
+        group.last_sequence = None;
+    }
+    group
 }
 
 trait CloneShallow {
