@@ -13,6 +13,7 @@ mod load;
 mod output;
 mod report;
 mod server;
+mod soak;
 mod stats;
 
 use anyhow::{bail, Context};
@@ -102,6 +103,10 @@ pub struct Args {
     /// Keep the temporary directory (database, server log) and print where it is.
     #[arg(long)]
     pub keep: bool,
+    /// Soak: split each scenario into this many consecutive windows and check that the
+    /// server's memory stays flat and its latency does not drift (see docs/RELIABILITY.md).
+    #[arg(long, default_value_t = 1)]
+    pub windows: usize,
 }
 
 /// The effective settings after `--quick` and the defaults are applied.
@@ -113,6 +118,7 @@ pub struct Settings {
     pub orders: u64,
     pub ceiling_rows: u64,
     pub report_orders: usize,
+    pub windows: usize,
 }
 
 /// How long a scenario runs.
@@ -123,6 +129,15 @@ pub enum Limit {
 }
 
 impl Limit {
+    /// One of `n` equal parts.
+    fn split(self, n: usize) -> Limit {
+        let n = n.max(1);
+        match self {
+            Limit::Time(d) => Limit::Time(d / n as u32),
+            Limit::Ops(ops) => Limit::Ops((ops / n as u64).max(1)),
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Limit::Time(d) => format!("{} s", d.as_secs_f64()),
@@ -142,6 +157,9 @@ impl Args {
         }
         if orders < 1 {
             bail!("--orders must be at least 1");
+        }
+        if self.windows == 0 {
+            bail!("--windows must be at least 1");
         }
         let limit = match (self.ops, self.duration) {
             (Some(0), _) => bail!("--ops must be at least 1"),
@@ -167,6 +185,7 @@ impl Args {
             orders,
             ceiling_rows,
             report_orders: 100,
+            windows: self.windows,
         })
     }
 }
@@ -184,6 +203,7 @@ pub struct Results {
     pub ceiling: Option<stats::Measured>,
     pub scenarios: Vec<stats::ScenarioResult>,
     pub report_check: Option<report::ReportCheck>,
+    pub soak: Vec<soak::Verdict>,
     pub notes: Vec<String>,
 }
 
@@ -195,7 +215,8 @@ pub struct LoadResult {
     pub seconds: f64,
 }
 
-/// Runs the benchmark; fails only when something does not work.
+/// Runs the benchmark; fails only when something does not work (or, with `--windows`, when
+/// memory grows or latency drifts grossly).
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let settings = args.settings()?;
     let dir = tempfile::Builder::new()
@@ -312,6 +333,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             bail!("report totals are not exact: {}", check.detail);
         }
     }
+    let unsteady: Vec<String> = results.soak.iter().filter(|v| !v.steady()).map(|v| v.summary()).collect();
+    if !unsteady.is_empty() {
+        bail!("soak: {}", unsteady.join("; "));
+    }
     Ok(())
 }
 
@@ -333,46 +358,76 @@ async fn drive(
         Vec::new()
     };
     let ctx = std::sync::Arc::new(driver::Context::new(fixture, report_orders));
+    let limit = settings.limit.split(settings.windows);
     for &scenario in &settings.scenarios {
         progress(&format!(
-            "scenario {} ({} clients, {})",
+            "scenario {} ({} clients, {}{})",
             scenario.name(),
             settings.clients,
-            settings.limit.describe()
+            settings.limit.describe(),
+            if settings.windows > 1 {
+                format!(" in {} windows", settings.windows)
+            } else {
+                String::new()
+            }
         ));
-        if let Some(c) = child {
-            c.reset_peak_rss();
+        let first = results.scenarios.len();
+        for window in 1..=settings.windows {
+            let mut result = measure(&client, &ctx, scenario, settings.clients, limit, child).await;
+            if settings.windows > 1 {
+                result.window = Some(window);
+                result.end_rss_kib = child.and_then(|c| c.rss_kib());
+            }
+            progress(&format!(
+                "  {}{:.0} ops/s, p50 {:.2} ms, p99 {:.2} ms, {} errors",
+                result.window.map(|w| format!("#{w}: ")).unwrap_or_default(),
+                result.measured.throughput,
+                result.measured.p50_ms(),
+                result.measured.p99_ms(),
+                result.errors
+            ));
+            if let Some(e) = &result.first_error {
+                progress(&format!("  first error: {e}"));
+            }
+            results.scenarios.push(result);
         }
-        let before = client.metrics().await.ok();
-        let server_cpu_before = child.and_then(|c| c.cpu_seconds());
-        let client_cpu_before = server::cpu_seconds("/proc/self/stat");
-        let mut result = driver::run_scenario(&client, &ctx, scenario, settings.clients, settings.limit).await;
-        let server_cpu_after = child.and_then(|c| c.cpu_seconds());
-        let client_cpu_after = server::cpu_seconds("/proc/self/stat");
-        let after = client.metrics().await.ok();
-        result.server_cpu = server_cpu_after.zip(server_cpu_before).map(|(a, b)| a - b);
-        result.client_cpu = client_cpu_after.zip(client_cpu_before).map(|(a, b)| a - b);
-        if let (Some(b), Some(a)) = (before, after) {
-            result.commits = Some(a.commits.saturating_sub(b.commits));
-            result.write_jobs = Some(a.jobs.saturating_sub(b.jobs));
+        if settings.windows > 1 {
+            results.soak.push(soak::Verdict::of(&results.scenarios[first..]));
         }
-        if let Some(c) = child {
-            result.peak_rss_kib = c.peak_rss_kib();
-        }
-        progress(&format!(
-            "  {:.0} ops/s, p50 {:.2} ms, p99 {:.2} ms, {} errors",
-            result.measured.throughput,
-            result.measured.p50_ms(),
-            result.measured.p99_ms(),
-            result.errors
-        ));
-        if let Some(e) = &result.first_error {
-            progress(&format!("  first error: {e}"));
-        }
-        results.scenarios.push(result);
     }
     if needs_report {
         results.report_check = Some(report::check_totals(&client, &ctx).await?);
     }
     Ok(())
+}
+
+/// Runs one scenario (or one window of it) and reads the server's counters around it.
+async fn measure(
+    client: &driver::Client,
+    ctx: &std::sync::Arc<driver::Context>,
+    scenario: Scenario,
+    clients: usize,
+    limit: Limit,
+    child: Option<&server::Child>,
+) -> stats::ScenarioResult {
+    if let Some(c) = child {
+        c.reset_peak_rss();
+    }
+    let before = client.metrics().await.ok();
+    let server_cpu_before = child.and_then(|c| c.cpu_seconds());
+    let client_cpu_before = server::cpu_seconds("/proc/self/stat");
+    let mut result = driver::run_scenario(client, ctx, scenario, clients, limit).await;
+    let server_cpu_after = child.and_then(|c| c.cpu_seconds());
+    let client_cpu_after = server::cpu_seconds("/proc/self/stat");
+    let after = client.metrics().await.ok();
+    result.server_cpu = server_cpu_after.zip(server_cpu_before).map(|(a, b)| a - b);
+    result.client_cpu = client_cpu_after.zip(client_cpu_before).map(|(a, b)| a - b);
+    if let (Some(b), Some(a)) = (before, after) {
+        result.commits = Some(a.commits.saturating_sub(b.commits));
+        result.write_jobs = Some(a.jobs.saturating_sub(b.jobs));
+    }
+    if let Some(c) = child {
+        result.peak_rss_kib = c.peak_rss_kib();
+    }
+    result
 }

@@ -84,7 +84,7 @@ pub fn table(r: &Results) -> String {
         let _ = writeln!(
             out,
             "{:<18} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9} {:>8} {:>10} {:>9} {:>9} {:>9} {:>7}",
-            s.name,
+            s.label(),
             m.throughput,
             m.p50_ms(),
             m.p95_ms(),
@@ -115,7 +115,10 @@ pub fn table(r: &Results) -> String {
         );
     }
     for s in r.scenarios.iter().filter(|s| s.errors > 0) {
-        let _ = writeln!(out, "{}: first error: {}", s.name, s.first_error.as_deref().unwrap_or("?"));
+        let _ = writeln!(out, "{}: first error: {}", s.label(), s.first_error.as_deref().unwrap_or("?"));
+    }
+    for v in &r.soak {
+        let _ = writeln!(out, "soak: {}", v.summary());
     }
     for note in &r.notes {
         let _ = writeln!(out, "note: {note}");
@@ -147,6 +150,8 @@ pub fn to_json(r: &Results) -> Value {
         .map(|s| {
             let mut v = measured_json(&s.measured, true);
             v["name"] = json!(s.name);
+            v["window"] = json!(s.window);
+            v["endRssMiB"] = json!(s.end_rss_kib.map(|k| k as f64 / 1024.0));
             v["clients"] = json!(s.clients);
             v["errors"] = json!(s.errors);
             v["firstError"] = json!(s.first_error);
@@ -175,6 +180,10 @@ pub fn to_json(r: &Results) -> Value {
         "scenarios": scenarios,
         "reportCheck": r.report_check.as_ref().map(|c| json!({"exact": c.exact, "orders": c.orders,
             "acknowledged": c.acknowledged, "counted": c.counted, "detail": c.detail})),
+        "soak": r.soak.iter().map(|v| json!({"scenario": v.scenario, "windows": v.windows,
+            "rssStartMiB": v.rss_start_kib.map(|k| k as f64 / 1024.0), "rssEndMiB": v.rss_end_kib.map(|k| k as f64 / 1024.0),
+            "memoryFlat": v.memory_flat(), "p50Drift": v.p50_drift, "p99Drift": v.p99_drift,
+            "latencySteady": v.latency_steady()})).collect::<Vec<_>>(),
         "notes": r.notes,
     })
 }

@@ -82,9 +82,21 @@ pub struct ScenarioResult {
     /// CPU seconds used during the scenario by the server and by this process (the clients).
     pub server_cpu: Option<f64>,
     pub client_cpu: Option<f64>,
+    /// With `--windows`: which window of the scenario this is (1-based), and the server's
+    /// resident set (VmRSS) at its end, in KiB.
+    pub window: Option<usize>,
+    pub end_rss_kib: Option<u64>,
 }
 
 impl ScenarioResult {
+    /// The scenario's name, with the window when there are several.
+    pub fn label(&self) -> String {
+        match self.window {
+            Some(w) => format!("{} #{w}", self.name),
+            None => self.name.to_string(),
+        }
+    }
+
     /// CPU milliseconds per operation.
     pub fn cpu_ms_per_op(&self, cpu: Option<f64>) -> Option<f64> {
         cpu.filter(|_| self.measured.ops > 0).map(|c| c * 1000.0 / self.measured.ops as f64)
