@@ -307,6 +307,101 @@ async fn saves_answered_200_survive_sigkill() {
     assert_acknowledged_saves_survived(&logs, &stored);
 }
 
+/// One order's life in the mixed load: create, start, report twice. Each acknowledged step is
+/// the order's expected stored state (version, status, produced).
+type Step = (i64, &'static str, f64);
+
+/// Runs order lives until the server stops answering; returns, per order, the last
+/// acknowledged step and the step in flight (sent, not answered) if any.
+async fn mixed_loop(
+    c: usize,
+    http: reqwest::Client,
+    base: String,
+    ids: (String, String),
+    acks: Arc<AtomicUsize>,
+) -> Vec<(String, Step, Option<Step>)> {
+    let mut orders = Vec::new();
+    for i in 0.. {
+        let name = format!("m{c}-{i}");
+        let body = json!({"name": name, "productId": ids.1, "unitOfMeasureId": ids.0, "quantity": 100});
+        let Ok((StatusCode::OK, saved)) = call(&http, &base, "productionOrder", "saveProductionOrder", body).await else {
+            return orders;
+        };
+        let id = saved["id"].as_str().expect("id").to_string();
+        let mut acked: Step = (1, "IDLE", 0.0);
+        let steps: [(&str, Value, Step); 3] = [
+            ("startProductionOrder", json!([id]), (2, "RUNNING", 0.0)),
+            ("reportProduction", json!([id, 3]), (3, "RUNNING", 3.0)),
+            ("reportProduction", json!([id, 4]), (4, "RUNNING", 7.0)),
+        ];
+        for (function, body, expected) in steps {
+            match call(&http, &base, "productionOrder", function, body).await {
+                Ok((StatusCode::OK, answer)) => {
+                    assert_eq!(answer["version"], expected.0, "{function}: {answer}");
+                    acked = expected;
+                    acks.fetch_add(1, Ordering::SeqCst);
+                }
+                Ok((status, answer)) => panic!("client {c}: {function} answered {status}: {answer}"),
+                Err(_) => {
+                    orders.push((id, acked, Some(expected)));
+                    return orders;
+                }
+            }
+        }
+        orders.push((id, acked, None));
+    }
+    orders
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lifecycle_and_reports_answered_200_survive_sigkill() {
+    let (_dir, db) = temp_db();
+    let mut server = Server::start(&db, true);
+    let http = client(server.token.as_deref());
+    let base = server.base.clone();
+    let ids = master_data(&http, &base).await;
+    let acks = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|c| tokio::spawn(mixed_loop(c, http.clone(), base.clone(), ids.clone(), acks.clone())))
+        .collect();
+    while acks.load(Ordering::SeqCst) < 600 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    server.child.kill().expect("SIGKILL");
+    let mut orders = Vec::new();
+    for t in tasks {
+        orders.extend(t.await.expect("client task"));
+    }
+    let _ = server.wait();
+
+    let server = Server::start(&db, false);
+    for (id, acked, in_flight) in &orders {
+        let got = ok(&http, &server.base, "productionOrder", "getProductionOrder", json!([id])).await;
+        let stored: Step = (
+            got["version"].as_i64().unwrap(),
+            match got["status"].as_str().unwrap() {
+                "IDLE" => "IDLE",
+                "RUNNING" => "RUNNING",
+                other => panic!("order {id}: unexpected status {other}"),
+            },
+            got["quantityProduced"].as_f64().unwrap(),
+        );
+        assert!(
+            stored == *acked || Some(stored) == *in_flight,
+            "order {id}: acknowledged {acked:?} (in flight {in_flight:?}), stored {stored:?}"
+        );
+    }
+    server.terminate();
+    let (status, log) = server.wait();
+    assert!(status.success(), "graceful stop after restart: {status:?}\n{}", log.join("\n"));
+    inspect(&db);
+    eprintln!(
+        "durability: {} orders with {} acknowledged lifecycle steps and reports",
+        orders.len(),
+        acks.load(Ordering::SeqCst)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_finishes_requests_in_flight_and_exits_cleanly() {
     let (_dir, db) = temp_db();
