@@ -4,7 +4,7 @@
 use crate::errors::FieldErrors;
 use crate::id::Id;
 use crate::record::{parse_real, parse_time, Value};
-use crate::schema::{EntityDef, Kind, ValueType};
+use crate::schema::{Access, EntityDef, Kind, ValueType};
 use serde_json::{json, Map, Value as Json};
 
 pub const MAX_PAGE_SIZE: u64 = 10_000;
@@ -36,6 +36,7 @@ pub const PROPERTY_PREFIX: &str = "property:";
 
 impl FieldRef {
     /// Any field, hidden ones included (the services query them; callers' queries cannot).
+    /// Any field of the entity, hidden ones included (for the services' own queries).
     pub fn resolve(def: &EntityDef, key: &str) -> Option<FieldRef> {
         if let Some(f) = def.field(key) {
             return Some(FieldRef {
@@ -53,7 +54,12 @@ impl FieldRef {
         })
     }
 
+    /// A field a client may filter and sort by: not a hidden one (password and token hashes,
+    /// the typed copies of property values), which would otherwise leak by comparison.
     fn resolve_with(def: &EntityDef, key: &str, properties: PropertyResolver) -> Option<FieldRef> {
+        if def.field(key).is_some_and(|f| f.access == Access::Hidden) {
+            return None;
+        }
         match key.strip_prefix(PROPERTY_PREFIX) {
             Some(name) => properties(name.trim()).map(|(column, kind)| FieldRef {
                 key: "property",

@@ -189,6 +189,15 @@ async fn the_database_holds_no_token_or_password_in_clear_text() {
     let session = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_string();
     let user = app.ok(SEC, "getUser", json!(["alice"])).await;
     assert!(user.get("passwordHash").is_none() && user.get("password").is_none(), "{user}");
+    // Hidden fields cannot be filtered or sorted by either: a comparison would leak them.
+    for (function, field) in [("findUsers", "passwordHash"), ("findApiTokens", "tokenHash")] {
+        let filter = json!({"filters": [{"field": field, "condition": "STARTS_WITH", "stringValue": "$"}]});
+        let (status, body) = app.call(SEC, function, filter).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{function} by {field}: {body}");
+        assert!(body["error"]["fields"]["filters[0].field"].is_array(), "{body}");
+        let (status, body) = app.call(SEC, function, json!({"sortFields": [field]})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{function} sorted by {field}: {body}");
+    }
     let listed = app.ok(SEC, "getAllApiTokens", json!([])).await;
     assert!(!listed.to_string().contains(&secret));
     // The database file and its write-ahead log, as they are on disk.
