@@ -5,6 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 use shopfloor_core::catalogue::CATALOGUE;
+use shopfloor_core::query::Condition;
 use shopfloor_core::schema::{Access, Entity, Kind};
 use std::sync::LazyLock;
 
@@ -16,17 +17,38 @@ pub fn router() -> Router<AppState> {
 
 static DOCUMENT: LazyLock<Value> = LazyLock::new(document);
 
+/// A ULID in either accepted spelling: 26 Crockford base-32 symbols, or dashed 10-8-8.
+const ULID_PATTERN: &str =
+    "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{9}(-[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{8}-[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{8}|[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{16})$";
+/// A number written as text (`"100"`, `"-2.5"`, `"1e3"`), as scripts often send quantities.
+const NUMERIC_TEXT_PATTERN: &str = "^-?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]+)?$";
+
+fn ulid_schema() -> Value {
+    json!({"type": "string", "pattern": ULID_PATTERN, "description": "ULID, dashed 10-8-8 on output"})
+}
+
+fn time_schema() -> Value {
+    json!({"anyOf": [{"type": "string", "format": "date-time"}, {"type": "integer"}],
+        "description": "RFC 3339 or epoch milliseconds; RFC 3339 UTC on output"})
+}
+
+fn number_schema() -> Value {
+    json!({"anyOf": [{"type": "number"}, {"type": "string", "pattern": NUMERIC_TEXT_PATTERN}], "description": "a number or numeric string"})
+}
+
+fn nullable(schema: Value) -> Value {
+    json!({"anyOf": [schema, {"type": "null"}]})
+}
+
 fn kind_schema(kind: Kind) -> Value {
     match kind {
-        Kind::Id | Kind::Ref(_) => json!({"type": ["string", "null"], "description": "ULID, dashed 10-8-8 on output"}),
+        Kind::Id | Kind::Ref(_) => nullable(ulid_schema()),
         Kind::Name => json!({"type": ["string", "null"], "maxLength": 255}),
         Kind::Text { max } => json!({"type": ["string", "null"], "maxLength": max}),
-        Kind::Real { .. } => json!({"type": ["number", "string", "null"], "description": "a number or numeric string"}),
+        Kind::Real { .. } => nullable(number_schema()),
         Kind::Int => json!({"type": ["integer", "null"]}),
         Kind::Bool => json!({"type": ["boolean", "null"]}),
-        Kind::Time => {
-            json!({"type": ["string", "integer", "null"], "description": "RFC 3339 or epoch milliseconds; RFC 3339 UTC on output"})
-        }
+        Kind::Time => nullable(time_schema()),
         Kind::Json => json!({"description": "a value typed by the property's dataType"}),
         Kind::Enum(options) => {
             let mut values: Vec<Value> = options.iter().map(|o| json!(o)).collect();
@@ -34,6 +56,41 @@ fn kind_schema(kind: Kind) -> Value {
             json!({"enum": values})
         }
     }
+}
+
+/// The QueryRequest of one entity: its filterable and sortable fields by name (any field a
+/// record shows, derived names included; `property:<name>` for orders).
+fn query_schema(e: Entity) -> Value {
+    let def = e.def();
+    let mut fields: Vec<Value> = def
+        .fields
+        .iter()
+        .filter(|f| f.access != Access::Hidden)
+        .map(|f| json!(f.key))
+        .chain(def.derived.iter().map(|d| json!(d.key)))
+        .collect();
+    fields.dedup();
+    let field = if e == Entity::ProductionOrder {
+        json!({"anyOf": [{"enum": fields}, {"type": "string", "pattern": "^property:.+"}]})
+    } else {
+        json!({"enum": fields})
+    };
+    let conditions = Condition::names();
+    let list = |item: Value| json!({"type": ["array", "null"], "items": item});
+    let filter = json!({"type": "object", "required": ["field", "condition"], "additionalProperties": false, "properties": {
+        "field": field, "condition": {"enum": conditions, "description": "also accepted in any case, with spaces for _"},
+        "type": {"enum": ["string", "number", "boolean", "date", null]},
+        "stringValue": {"type": ["string", "null"]}, "numberValue": nullable(number_schema()), "dateValue": nullable(time_schema()),
+        "booleanValue": {"type": ["boolean", "null"]},
+        "minNumberValue": nullable(number_schema()), "maxNumberValue": nullable(number_schema()),
+        "minDateValue": nullable(time_schema()), "maxDateValue": nullable(time_schema()),
+        "stringListValue": list(json!({"type": "string"})), "numberListValue": list(number_schema()), "dateListValue": list(time_schema())
+    }});
+    let direction = json!({"enum": ["Ascending", "Descending", "asc", "desc", "ASC", "DESC", "ascending", "descending"]});
+    json!({"type": "object", "additionalProperties": false, "properties": {
+        "pageSize": {"type": ["integer", "null"], "minimum": 1, "maximum": 10000}, "pageIndex": {"type": ["integer", "null"], "minimum": 0},
+        "sortFields": list(field), "sortDirections": list(direction.clone()), "sortDirection": nullable(direction),
+        "filters": list(filter)}})
 }
 
 fn entity_schemas(e: Entity) -> (Value, Value) {
@@ -51,6 +108,12 @@ fn entity_schemas(e: Entity) -> (Value, Value) {
     }
     for (alias, _) in def.aliases {
         input.insert((*alias).into(), json!({"type": ["string", "null"], "description": "alias"}));
+    }
+    if e == Entity::User {
+        input.insert(
+            "password".into(),
+            json!({"type": ["string", "null"], "description": "set (string) or keep (absent, null); stored as an argon2id hash"}),
+        );
     }
     let required: Vec<&str> = def.fields.iter().filter(|f| f.required).map(|f| f.key).collect();
     (
@@ -74,15 +137,14 @@ fn document() -> Value {
             "references": {"type": "array"}, "current": {"type": "object"}, "permission": {"type": "string"}
         }}}}),
     );
-    schemas.insert("QueryRequest".into(), json!({"type": "object", "properties": {
-        "pageSize": {"type": ["integer", "null"], "minimum": 1, "maximum": 10000}, "pageIndex": {"type": ["integer", "null"], "minimum": 0},
-        "sortFields": {"type": ["array", "null"], "items": {"type": "string"}}, "sortDirections": {"type": ["array", "null"], "items": {"type": "string"}},
-        "sortDirection": {"type": ["string", "null"]}, "filters": {"type": ["array", "null"], "items": {"type": "object"}}}, "additionalProperties": false}));
     schemas.insert("QueryResult".into(), json!({"type": "object", "required": ["content", "totalElements", "totalPages", "pageSize", "pageIndex", "hasContent", "isFirst", "isLast", "hasNext", "hasPrevious"], "properties": {
         "content": {"type": "array", "items": {"type": "object"}}, "totalElements": {"type": "integer"}, "totalPages": {"type": "integer"},
         "pageSize": {"type": "integer"}, "pageIndex": {"type": "integer"}, "hasContent": {"type": "boolean"}, "isFirst": {"type": "boolean"},
         "isLast": {"type": "boolean"}, "hasNext": {"type": "boolean"}, "hasPrevious": {"type": "boolean"}}}));
     let mut paths = Map::new();
+    // The keyword-argument objects of the generic calls: save/validate take the entity's
+    // input, find its QueryRequest.
+    let mut kwargs_schemas: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
     let errors = json!({
         "400": error_response("malformed JSON or wrong arguments"), "404": error_response("no such function or record"),
         "409": error_response("in use or version conflict"), "413": error_response("body too large"),
@@ -93,8 +155,22 @@ fn document() -> Value {
         let (record, input) = entity_schemas(e);
         schemas.insert(def.noun.into(), record);
         schemas.insert(format!("{}Input", def.noun), input);
+        schemas.insert(format!("{}Query", def.noun), query_schema(e));
+        let q = json!({"$ref": format!("#/components/schemas/{}Query", def.noun)});
         let r = json!({"$ref": format!("#/components/schemas/{}", def.noun)});
         let i = json!({"$ref": format!("#/components/schemas/{}Input", def.noun)});
+        // A new record needs its required fields; a change names the record by id.
+        let required: Vec<&str> = def
+            .fields
+            .iter()
+            .filter(|f| f.required && f.access == Access::Input)
+            .map(|f| f.key)
+            .collect();
+        let create = json!({"allOf": [i.clone()], "required": required});
+        let save = json!({"anyOf": [create.clone(), {"allOf": [i.clone()], "required": ["id"]}]});
+        kwargs_schemas.insert(format!("save{}", def.noun), save.clone());
+        kwargs_schemas.insert(format!("validate{}", def.noun), save);
+        kwargs_schemas.insert(format!("find{}", def.plural), q.clone());
         let ok = |schema: &Value| json!({"description": "OK", "content": {"application/json": {"schema": schema}}});
         let key = json!([{"name": "key", "in": "path", "required": true, "schema": {"type": "string"}, "description": def.lookup_param()}]);
         let with_errors = |mut responses: Value| {
@@ -106,34 +182,40 @@ fn document() -> Value {
         let base = format!("/api/v1/{}", def.rest);
         paths.insert(base.clone(), json!({
             "get": {"tags": [def.module], "summary": format!("Find {}", def.plural), "parameters": [
-                {"name": "pageSize", "in": "query", "schema": {"type": "integer"}}, {"name": "pageIndex", "in": "query", "schema": {"type": "integer"}},
+                {"name": "pageSize", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}}, {"name": "pageIndex", "in": "query", "schema": {"type": "integer", "minimum": 0}},
                 {"name": "sortFields", "in": "query", "schema": {"type": "string"}}, {"name": "sortDirections", "in": "query", "schema": {"type": "string"}},
                 {"name": "filters", "in": "query", "schema": {"type": "string"}, "description": "JSON list of FilterRequest"}],
                 "responses": with_errors(json!({"200": ok(&json!({"$ref": "#/components/schemas/QueryResult"}))}))},
-            "post": {"tags": [def.module], "summary": format!("Create a {}", def.label), "requestBody": {"content": {"application/json": {"schema": i}}},
+            "post": {"tags": [def.module], "summary": format!("Create a {}", def.label), "requestBody": {"content": {"application/json": {"schema": create}}},
                 "responses": with_errors(json!({"201": ok(&r), "200": ok(&r)}))}
         }));
         paths.insert(
             format!("{base}/search"),
             json!({"post": {"tags": [def.module], "summary": format!("Find {} (QueryRequest body)", def.plural),
-            "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/QueryRequest"}}}},
+            "requestBody": {"content": {"application/json": {"schema": q}}},
             "responses": with_errors(json!({"200": ok(&json!({"$ref": "#/components/schemas/QueryResult"}))}))}}),
         );
         paths.insert(format!("{base}/{{key}}"), json!({
             "parameters": key,
             "get": {"tags": [def.module], "summary": format!("Get a {}", def.label), "responses": with_errors(json!({"200": ok(&r)}))},
-            "put": {"tags": [def.module], "summary": format!("Replace a {}", def.label), "requestBody": {"content": {"application/json": {"schema": i}}}, "responses": with_errors(json!({"200": ok(&r)}))},
+            "put": {"tags": [def.module], "summary": format!("Replace a {}", def.label), "requestBody": {"content": {"application/json": {"schema": create}}}, "responses": with_errors(json!({"200": ok(&r)}))},
             "patch": {"tags": [def.module], "summary": format!("Merge into a {}", def.label), "requestBody": {"content": {"application/json": {"schema": i}}}, "responses": with_errors(json!({"200": ok(&r)}))},
             "delete": {"tags": [def.module], "summary": format!("Delete a {}", def.label), "responses": with_errors(json!({"200": ok(&json!({"type": "object"}))}))}
         }));
         paths.insert(format!("{base}/{{key}}/references"), json!({"parameters": key, "get": {"tags": [def.module], "summary": "References", "responses": with_errors(json!({"200": ok(&json!({"type": "array"}))}))}}));
     }
     for f in &CATALOGUE.functions {
-        let mut props = Map::new();
-        for p in &f.params {
-            props.insert(p.name.clone(), json!({}));
-        }
-        let body = json!({"oneOf": [{"type": "object", "description": "keyword arguments"}, {"type": "array", "description": "positional arguments", "maxItems": f.params.len()}]});
+        let body = match f.params.iter().find(|p| p.kwargs) {
+            // `f(**data)`: the body is the keyword-argument object itself.
+            Some(_) => kwargs_schemas.get(&f.name).cloned().unwrap_or_else(|| json!({"type": "object"})),
+            None => {
+                let props: Map<String, Value> = f.params.iter().map(|p| (p.name.clone(), json!({}))).collect();
+                let required: Vec<&str> = f.params.iter().filter(|p| p.required).map(|p| p.name.as_str()).collect();
+                json!({"oneOf": [
+                    {"type": "object", "description": "keyword arguments", "properties": props, "required": required, "additionalProperties": false},
+                    {"type": "array", "description": "positional arguments", "minItems": required.len(), "maxItems": f.params.len()}]})
+            }
+        };
         let mut responses = json!({"200": {"description": "the function's return value", "content": {"application/json": {"schema": {}}}}});
         for (k, v) in errors.as_object().into_iter().flatten() {
             responses[k] = v.clone();
