@@ -16,70 +16,9 @@ use std::time::Duration;
 
 mod support;
 
-use support::Server;
+use support::{call, client, master_data, ok, Server};
 
 const CLIENTS: usize = 8;
-
-/// A client sending the bearer token (when there is one) on every request.
-fn client(token: Option<&str>) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    if let Some(t) = token {
-        headers.insert(
-            reqwest::header::AUTHORIZATION,
-            reqwest::header::HeaderValue::from_str(&format!("Bearer {t}")).expect("token header"),
-        );
-    }
-    // The timeout only bounds a hung test; no assertion depends on it.
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .timeout(Duration::from_secs(120))
-        .build()
-        .expect("http client")
-}
-
-async fn call(http: &reqwest::Client, base: &str, module: &str, function: &str, body: Value) -> reqwest::Result<(StatusCode, Value)> {
-    let resp = http
-        .post(format!("{base}/api/v1/script/{module}/{function}"))
-        .json(&body)
-        .send()
-        .await?;
-    let status = resp.status();
-    let value = resp.json().await?;
-    Ok((status, value))
-}
-
-async fn ok(http: &reqwest::Client, base: &str, module: &str, function: &str, body: Value) -> Value {
-    let (status, value) = call(http, base, module, function, body.clone())
-        .await
-        .unwrap_or_else(|e| panic!("{module}.{function}: {e}"));
-    assert_eq!(status, StatusCode::OK, "{module}.{function}({body}) answered {value}");
-    value
-}
-
-/// A unit and a material: (unit id, material id).
-async fn master_data(http: &reqwest::Client, base: &str) -> (String, String) {
-    let unit = ok(
-        http,
-        base,
-        "unitOfMeasure",
-        "saveUnitOfMeasure",
-        json!({"name": "Each", "symbol": "ea"}),
-    )
-    .await;
-    let class = ok(http, base, "material", "saveMaterialClass", json!({"name": "FG"})).await;
-    let material = ok(
-        http,
-        base,
-        "material",
-        "saveMaterial",
-        json!({"name": "Widget", "materialClassId": class["id"], "unitOfMeasureId": unit["id"]}),
-    )
-    .await;
-    (
-        unit["id"].as_str().unwrap().to_string(),
-        material["id"].as_str().unwrap().to_string(),
-    )
-}
 
 /// What one client had acknowledged, and the request it had in flight when the server went away.
 #[derive(Debug, Default)]

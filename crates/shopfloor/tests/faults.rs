@@ -12,11 +12,10 @@ use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
 mod support;
 
-use support::Server;
+use support::{client, master_data, Server};
 
 /// An ext4 filesystem in a file, mounted on a loop device; unmounted on drop.
 struct LoopFs {
@@ -104,57 +103,17 @@ impl Drop for LoopFs {
     }
 }
 
-fn client(token: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::AUTHORIZATION,
-        reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
-    );
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap()
-}
-
+/// A call whose answer must come (the server must not crash under the fault).
 async fn call(http: &reqwest::Client, base: &str, module: &str, function: &str, body: Value) -> (StatusCode, Value) {
-    let resp = http
-        .post(format!("{base}/api/v1/script/{module}/{function}"))
-        .json(&body)
-        .send()
+    support::call(http, base, module, function, body)
         .await
-        .unwrap_or_else(|e| panic!("{module}.{function}: the server did not answer: {e}"));
-    let status = resp.status();
-    (status, resp.json().await.expect("a JSON answer"))
+        .unwrap_or_else(|e| panic!("{module}.{function}: the server did not answer: {e}"))
 }
 
 async fn readyz(http: &reqwest::Client, base: &str) -> (StatusCode, Value) {
     let resp = http.get(format!("{base}/readyz")).send().await.expect("readyz answers");
     let status = resp.status();
     (status, resp.json().await.expect("JSON"))
-}
-
-/// A unit and a material: (unit id, material id).
-async fn master_data(http: &reqwest::Client, base: &str) -> (String, String) {
-    let (_, unit) = call(
-        http,
-        base,
-        "unitOfMeasure",
-        "saveUnitOfMeasure",
-        json!({"name": "Each", "symbol": "ea"}),
-    )
-    .await;
-    let (_, class) = call(http, base, "material", "saveMaterialClass", json!({"name": "FG"})).await;
-    let (status, material) = call(
-        http,
-        base,
-        "material",
-        "saveMaterial",
-        json!({"name": "Widget", "materialClassId": class["id"], "unitOfMeasureId": unit["id"]}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{material}");
-    (unit["id"].as_str().unwrap().into(), material["id"].as_str().unwrap().into())
 }
 
 fn order(name: &str, unit: &str, material: &str) -> Value {
@@ -217,7 +176,7 @@ async fn a_full_disk_refuses_writes_with_503_and_service_resumes_when_space_is_b
     let Some(fs) = LoopFs::new(48) else { return };
     let db = fs.path("shopfloor.db");
     let server = Server::start(&db, true);
-    let http = client(server.token.as_deref().unwrap());
+    let http = client(server.token.as_deref());
     let base = server.base.clone();
     let ids = master_data(&http, &base).await;
     let (mut acked, refused) = save_until_refused(&http, &base, (&ids.0, &ids.1), "before", 20).await;
@@ -253,7 +212,7 @@ async fn a_filesystem_turned_read_only_refuses_writes_with_503_and_keeps_serving
     let Some(fs) = LoopFs::new(32) else { return };
     let db = fs.path("shopfloor.db");
     let server = Server::start(&db, true);
-    let http = client(server.token.as_deref().unwrap());
+    let http = client(server.token.as_deref());
     let base = server.base.clone();
     let ids = master_data(&http, &base).await;
     let (acked, refused) = save_until_refused(&http, &base, (&ids.0, &ids.1), "before", 20).await;

@@ -4,11 +4,13 @@
 
 #![allow(dead_code)] // each test binary uses a part
 
-use serde_json::Value;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
+use std::time::Duration;
 
 /// A running `shopfloor serve`; killed (SIGKILL) on drop if still running.
 pub struct Server {
@@ -117,4 +119,65 @@ impl Drop for Server {
             let _ = self.child.wait();
         }
     }
+}
+
+/// A client sending the bearer token (when there is one) on every request.
+pub fn client(token: Option<&str>) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(t) = token {
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            reqwest::header::HeaderValue::from_str(&format!("Bearer {t}")).expect("token header"),
+        );
+    }
+    // The timeout only bounds a hung test; no assertion depends on it.
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .timeout(Duration::from_secs(120))
+        .build()
+        .expect("http client")
+}
+
+pub async fn call(http: &reqwest::Client, base: &str, module: &str, function: &str, body: Value) -> reqwest::Result<(StatusCode, Value)> {
+    let resp = http
+        .post(format!("{base}/api/v1/script/{module}/{function}"))
+        .json(&body)
+        .send()
+        .await?;
+    let status = resp.status();
+    let value = resp.json().await?;
+    Ok((status, value))
+}
+
+pub async fn ok(http: &reqwest::Client, base: &str, module: &str, function: &str, body: Value) -> Value {
+    let (status, value) = call(http, base, module, function, body.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{module}.{function}: {e}"));
+    assert_eq!(status, StatusCode::OK, "{module}.{function}({body}) answered {value}");
+    value
+}
+
+/// A unit and a material: (unit id, material id).
+pub async fn master_data(http: &reqwest::Client, base: &str) -> (String, String) {
+    let unit = ok(
+        http,
+        base,
+        "unitOfMeasure",
+        "saveUnitOfMeasure",
+        json!({"name": "Each", "symbol": "ea"}),
+    )
+    .await;
+    let class = ok(http, base, "material", "saveMaterialClass", json!({"name": "FG"})).await;
+    let material = ok(
+        http,
+        base,
+        "material",
+        "saveMaterial",
+        json!({"name": "Widget", "materialClassId": class["id"], "unitOfMeasureId": unit["id"]}),
+    )
+    .await;
+    (
+        unit["id"].as_str().unwrap().to_string(),
+        material["id"].as_str().unwrap().to_string(),
+    )
 }
