@@ -182,7 +182,7 @@ pub fn to_json(r: &Results) -> Value {
             "acknowledged": c.acknowledged, "counted": c.counted, "detail": c.detail})),
         "soak": r.soak.iter().map(|v| json!({"scenario": v.scenario, "windows": v.windows,
             "rssStartMiB": v.rss_start_kib.map(|k| k as f64 / 1024.0), "rssEndMiB": v.rss_end_kib.map(|k| k as f64 / 1024.0),
-            "memoryFlat": v.memory_flat(), "p50Drift": v.p50_drift, "p99Drift": v.p99_drift,
+            "memoryFlat": v.memory_flat(), "p50Drift": v.p50_drift, "p99Drift": v.p99_drift, "serverCpuDrift": v.cpu_drift,
             "latencySteady": v.latency_steady()})).collect::<Vec<_>>(),
         "notes": r.notes,
     })

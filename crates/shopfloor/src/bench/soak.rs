@@ -25,6 +25,9 @@ pub struct Verdict {
     /// window 2); the same for p99.
     pub p50_drift: f64,
     pub p99_drift: f64,
+    /// The same for the server's CPU time per operation: on a shared machine the steadier
+    /// sign of a cost that grows with the requests served.
+    pub cpu_drift: Option<f64>,
 }
 
 impl Verdict {
@@ -32,7 +35,7 @@ impl Verdict {
         let compared = if windows.len() > 2 { &windows[1..] } else { windows };
         let half = compared.len() / 2;
         let (early, late) = compared.split_at(half.max(1).min(compared.len()));
-        let drift = |f: fn(&ScenarioResult) -> f64| {
+        let drift = |f: &dyn Fn(&ScenarioResult) -> f64| {
             let e = median(early.iter().map(f).collect());
             let l = median(late.iter().map(f).collect());
             if e > 0.0 && !late.is_empty() {
@@ -46,8 +49,12 @@ impl Verdict {
             windows: windows.len(),
             rss_start_kib: windows.first().and_then(|w| w.end_rss_kib),
             rss_end_kib: windows.last().and_then(|w| w.end_rss_kib),
-            p50_drift: drift(|w| w.measured.p50_ms()),
-            p99_drift: drift(|w| w.measured.p99_ms()),
+            p50_drift: drift(&|w| w.measured.p50_ms()),
+            p99_drift: drift(&|w| w.measured.p99_ms()),
+            cpu_drift: windows
+                .iter()
+                .all(|w| w.server_cpu.is_some())
+                .then(|| drift(&|w| w.cpu_ms_per_op(w.server_cpu).unwrap_or(0.0))),
         }
     }
 
@@ -74,7 +81,7 @@ impl Verdict {
     pub fn summary(&self) -> String {
         let mib = |k: Option<u64>| k.map(|k| format!("{:.1} MiB", k as f64 / 1024.0)).unwrap_or_else(|| "?".into());
         format!(
-            "{} over {} windows: RSS {} after window 1 -> {} at the end ({}), p50 x{:.2}, p99 x{:.2} later vs earlier windows ({})",
+            "{} over {} windows: RSS {} after window 1 -> {} at the end ({}), p50 x{:.2}, p99 x{:.2}, server CPU/op x{} later vs earlier windows ({})",
             self.scenario,
             self.windows,
             mib(self.rss_start_kib),
@@ -82,6 +89,7 @@ impl Verdict {
             if self.memory_flat() { "flat" } else { "GROWING" },
             self.p50_drift,
             self.p99_drift,
+            self.cpu_drift.map(|d| format!("{d:.2}")).unwrap_or_else(|| "?".into()),
             if self.latency_steady() { "steady" } else { "DRIFTING" },
         )
     }
