@@ -101,9 +101,8 @@ impl Writer {
             .map_err(|_| CoreError::Unavailable("the writer stopped before answering".into()))?
     }
 
-    /// `Ok` while writes succeed. After a failed write, tries a write that changes nothing
-    /// (but must reach the disk) and says why it fails, so readiness recovers by itself once
-    /// the cause is gone.
+    /// `Ok` while writes succeed. After a failed write, tries a harmless write that must reach
+    /// the disk and says why it fails, so readiness recovers by itself once the cause is gone.
     pub async fn check_writes(&self) -> CoreResult<()> {
         if self.counters.failing.lock().map(|f| f.is_none()).unwrap_or(false) {
             return Ok(());
