@@ -6,6 +6,8 @@ pub mod postgres;
 pub mod sql;
 pub mod sqlite;
 
+pub use postgres::settings::redact as redact_url;
+
 use shopfloor_core::errors::CoreResult;
 use shopfloor_core::tx::Tx;
 use std::sync::Arc;
@@ -138,7 +140,7 @@ fn sqlite_path(url: &str) -> Result<String, StoreError> {
         return Ok(rest.to_string());
     }
     if url.contains("://") {
-        return Err(StoreError::UnsupportedUrl(url.to_string()));
+        return Err(StoreError::UnsupportedUrl(redact_url(url)));
     }
     Ok(url.to_string())
 }
