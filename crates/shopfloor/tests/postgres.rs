@@ -12,6 +12,8 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod support;
@@ -305,7 +307,68 @@ async fn two_instances_on_one_database_stay_correct_under_concurrent_clients() {
         "the waiter on the other instance got the event: {text}"
     );
     assert!(waited < Duration::from_secs(15), "woken by the commit, not the timeout: {waited:?}");
+
+    // 6. Followers of the feed on both instances, reading "after the last one I saw" while 16
+    //    clients create orders (different rows) at once, miss no event: sequences are handed
+    //    out in commit order.
+    let start = feed_after(&http, &bases[0], 0).await.last().copied().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let followers: Vec<_> = bases
+        .iter()
+        .map(|base| {
+            let (http, base, stop) = (http.clone(), base.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut cursor = start;
+                loop {
+                    let stopping = stop.load(Ordering::SeqCst);
+                    let got = feed_after(&http, &base, cursor).await;
+                    if got.is_empty() && stopping {
+                        return seen;
+                    }
+                    if let Some(last) = got.last() {
+                        cursor = *last;
+                    }
+                    seen.extend(got);
+                }
+            })
+        })
+        .collect();
+    let (unit_id, material_id) = (unit["id"].clone(), material["id"].clone());
+    on_both(&bases, &token, move |http, base, c| {
+        let (unit_id, material_id) = (unit_id.clone(), material_id.clone());
+        async move {
+            for i in 0..10 {
+                let body = json!({"name": format!("Feed {c}-{i}"), "productId": material_id, "unitOfMeasureId": unit_id});
+                let (status, answer) = call(&http, &base, "productionOrder", "saveProductionOrder", body).await;
+                assert_eq!(status, StatusCode::OK, "{answer}");
+            }
+        }
+    })
+    .await;
+    stop.store(true, Ordering::SeqCst);
+    let all = feed_after(&http, &bases[0], start).await;
+    assert_eq!(all.len(), 2 * CLIENTS_PER_INSTANCE * 10, "one CREATE per order");
+    for follower in followers {
+        assert_eq!(follower.await.unwrap(), all, "a follower saw every event, in order");
+    }
     drop((a, b));
+}
+
+/// The sequences after `after` (long-polling briefly when there are none yet).
+async fn feed_after(http: &reqwest::Client, base: &str, after: i64) -> Vec<i64> {
+    let text = http
+        .get(format!("{base}/api/v1/events?after={after}&timeout=0.2"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["sequence"].as_i64().unwrap())
+        .collect()
 }
 
 /// A PostgreSQL cluster of this test's own, to stop and start.
