@@ -79,9 +79,9 @@ impl Postgres {
         counters.jobs.fetch_add(1, Ordering::Relaxed);
         let (result, sequence) = self
             .pool
-            .run(BEGIN_WRITE, move |client| {
+            .run(BEGIN_WRITE, move |conn| {
                 let mut tx = PgTx {
-                    tx: client,
+                    conn: &mut *conn,
                     last_sequence: None,
                     read_only: false,
                 };
@@ -90,6 +90,7 @@ impl Postgres {
                     Err(_) => Err(CoreError::Internal("a write job panicked".into())),
                 };
                 let sequence = tx.last_sequence;
+                let client = &mut conn.client;
                 if result.is_err() {
                     let _ = client.batch_execute("ROLLBACK");
                     return Ok((result, None));
@@ -127,10 +128,10 @@ impl Postgres {
 
     pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&mut dyn Tx) -> CoreResult<T> + Send + 'static) -> CoreResult<T> {
         self.pool
-            .run(BEGIN_READ, move |client| {
+            .run(BEGIN_READ, move |conn| {
                 let result = {
                     let mut tx = PgTx {
-                        tx: client,
+                        conn: &mut *conn,
                         last_sequence: None,
                         read_only: true,
                     };
@@ -139,7 +140,7 @@ impl Postgres {
                         Err(_) => Err(CoreError::Internal("a read job panicked".into())),
                     }
                 };
-                let _ = client.batch_execute("ROLLBACK");
+                let _ = conn.client.batch_execute("ROLLBACK");
                 result
             })
             .await
@@ -147,9 +148,9 @@ impl Postgres {
 
     pub async fn ping(&self) -> CoreResult<()> {
         self.pool
-            .run(BEGIN_READ, |client| {
-                let r = client.simple_query("SELECT 1").map(|_| ()).map_err(db_error);
-                let _ = client.batch_execute("ROLLBACK");
+            .run(BEGIN_READ, |conn| {
+                let r = conn.client.simple_query("SELECT 1").map(|_| ()).map_err(db_error);
+                let _ = conn.client.batch_execute("ROLLBACK");
                 r
             })
             .await

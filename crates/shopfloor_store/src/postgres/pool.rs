@@ -4,8 +4,9 @@
 
 use super::settings::PgSettings;
 use super::tx::{describe, is_connection_error};
-use postgres::{Client, NoTls};
+use postgres::{Client, NoTls, Statement};
 use shopfloor_core::errors::{CoreError, CoreResult};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
@@ -13,9 +14,46 @@ pub struct Pool {
     inner: Arc<Inner>,
 }
 
+/// Most prepared statements one connection keeps (the generated queries vary with the filters).
+const STATEMENT_CACHE: usize = 256;
+
+/// A pooled connection and the statements prepared on it (one round-trip fewer per statement).
+pub struct Conn {
+    pub client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+impl Conn {
+    fn new(client: Client) -> Conn {
+        Conn {
+            client,
+            statements: HashMap::new(),
+        }
+    }
+
+    /// The statement for `sql`, prepared once per connection.
+    pub fn prepare(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let statement = self.client.prepare(sql)?;
+        if self.statements.len() >= STATEMENT_CACHE {
+            self.statements.clear();
+        }
+        self.statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+
+    /// Forgets the prepared statements (after an error that may have made them stale, such as
+    /// another instance migrating the schema).
+    pub fn forget_statements(&mut self) {
+        self.statements.clear();
+    }
+}
+
 struct Inner {
     settings: PgSettings,
-    idle: Mutex<Vec<Client>>,
+    idle: Mutex<Vec<Conn>>,
     slots: Arc<Semaphore>,
 }
 
@@ -66,7 +104,7 @@ impl Pool {
     pub async fn run<T: Send + 'static>(
         &self,
         begin: &'static str,
-        work: impl FnOnce(&mut Client) -> CoreResult<T> + Send + 'static,
+        work: impl FnOnce(&mut Conn) -> CoreResult<T> + Send + 'static,
     ) -> CoreResult<T> {
         let inner = self.inner.clone();
         let permit = tokio::time::timeout(inner.settings.pool_timeout, inner.slots.clone().acquire_owned())
@@ -81,27 +119,27 @@ impl Pool {
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let pooled = inner.idle.lock().ok().and_then(|mut idle| idle.pop());
-            let mut client = match pooled {
-                Some(mut c) => match c.batch_execute(begin) {
+            let mut conn = match pooled {
+                Some(mut c) => match c.client.batch_execute(begin) {
                     Ok(()) => c,
                     Err(e) if is_connection_error(&e) => {
                         drop(c);
                         let mut fresh = connect(&inner.settings)?;
                         fresh.batch_execute(begin).map_err(super::tx::db_error)?;
-                        fresh
+                        Conn::new(fresh)
                     }
                     Err(e) => return Err(super::tx::db_error(e)),
                 },
                 None => {
                     let mut fresh = connect(&inner.settings)?;
                     fresh.batch_execute(begin).map_err(super::tx::db_error)?;
-                    fresh
+                    Conn::new(fresh)
                 }
             };
-            let result = work(&mut client);
-            if !client.is_closed() {
+            let result = work(&mut conn);
+            if !conn.client.is_closed() {
                 if let Ok(mut idle) = inner.idle.lock() {
-                    idle.push(client);
+                    idle.push(conn);
                 }
             }
             result

@@ -2,10 +2,11 @@
 //! shared generator (`crate::sql`) in the PostgreSQL dialect; values keep the SQLite shapes
 //! (epoch milliseconds, 0/1 booleans, ULID text) so both backends decode alike.
 
+use super::pool::Conn;
 use crate::sql::{self as gen, row_params, Dialect, EntitySql, Param};
 use postgres::error::SqlState;
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
-use postgres::{Client, Row};
+use postgres::Row;
 use shopfloor_core::errors::{CoreError, CoreResult, FieldErrors};
 use shopfloor_core::history::{Event, NewEvent};
 use shopfloor_core::id::Id;
@@ -21,7 +22,7 @@ pub const EVENTS_CHANNEL: &str = "shopfloor_events";
 
 pub struct PgTx<'a> {
     /// A connection inside an open transaction (begun and ended by the caller).
-    pub tx: &'a mut Client,
+    pub conn: &'a mut Conn,
     /// The highest history sequence appended in this transaction.
     pub last_sequence: Option<i64>,
     /// A read transaction: rows are not locked (PostgreSQL refuses `FOR UPDATE` there, and a
@@ -214,20 +215,31 @@ fn wrap(params: Vec<Param>) -> Vec<PgParam> {
 }
 
 impl PgTx<'_> {
+    /// The cached prepared statement for `sql_text`; a failure forgets the cache (a schema
+    /// change by another instance can leave cached statements stale).
+    fn prepare(&mut self, sql_text: &str) -> CoreResult<postgres::Statement> {
+        self.conn.prepare(sql_text).map_err(|e| {
+            self.conn.forget_statements();
+            db_error(e)
+        })
+    }
+
     fn query_records(&mut self, def: &EntityDef, sql_text: &str, params: Vec<Param>) -> CoreResult<Vec<Record>> {
         let params = wrap(params);
-        let stmt = self.tx.prepare(sql_text).map_err(db_error)?;
-        let rows = self.tx.query(&stmt, &params_of(&params)).map_err(db_error)?;
+        let stmt = self.prepare(sql_text)?;
+        let rows = self.conn.client.query(&stmt, &params_of(&params)).map_err(db_error)?;
         rows.iter().map(|r| decode(def, r).map_err(db_error)).collect()
     }
 
     fn execute(&mut self, sql_text: &str, params: Vec<Param>) -> CoreResult<u64> {
         let params = wrap(params);
-        self.tx.execute(sql_text, &params_of(&params)).map_err(db_error)
+        let stmt = self.prepare(sql_text)?;
+        self.conn.client.execute(&stmt, &params_of(&params)).map_err(db_error)
     }
 
     fn events(&mut self, sql_text: &str, params: &[&(dyn ToSql + Sync)]) -> CoreResult<Vec<Event>> {
-        let rows = self.tx.query(sql_text, params).map_err(db_error)?;
+        let stmt = self.prepare(sql_text)?;
+        let rows = self.conn.client.query(&stmt, params).map_err(db_error)?;
         rows.iter().map(|r| decode_event(r).map_err(db_error)).collect()
     }
 }
@@ -249,7 +261,8 @@ impl Tx for PgTx<'_> {
     }
 
     fn exists(&mut self, entity: Entity, id: Id) -> CoreResult<bool> {
-        let rows = self.tx.query(sql(entity).exists.as_str(), &[&id.to_string()]).map_err(db_error)?;
+        let stmt = self.prepare(&sql(entity).exists)?;
+        let rows = self.conn.client.query(&stmt, &[&id.to_string()]).map_err(db_error)?;
         Ok(!rows.is_empty())
     }
 
@@ -294,7 +307,8 @@ impl Tx for PgTx<'_> {
             s.where_clause(def, filters, &mut params)
         );
         let params = wrap(params);
-        let row = self.tx.query_one(text.as_str(), &params_of(&params)).map_err(db_error)?;
+        let stmt = self.prepare(&text)?;
+        let row = self.conn.client.query_one(&stmt, &params_of(&params)).map_err(db_error)?;
         let n: i64 = row.try_get(0).map_err(db_error)?;
         Ok(n.max(0) as u64)
     }
@@ -334,11 +348,15 @@ impl Tx for PgTx<'_> {
 
     fn append_event(&mut self, e: &NewEvent) -> CoreResult<i64> {
         let changes = serde_json::Value::Object(e.changes.clone()).to_string();
+        let stmt = self.prepare(
+            "INSERT INTO history_events (at, user_name, entity, entity_id, order_id, action, changes, reason) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING sequence",
+        )?;
         let row = self
-            .tx
+            .conn
+            .client
             .query_one(
-                "INSERT INTO history_events (at, user_name, entity, entity_id, order_id, action, changes, reason) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING sequence",
+                &stmt,
                 &[
                     &e.at.millis(),
                     &e.user,
