@@ -3,7 +3,7 @@
 //! there), so each one goes back to the pool from the blocking thread that used it.
 
 use super::settings::PgSettings;
-use super::tx::{describe, is_connection_error};
+use super::tx::{describe, is_dead_connection};
 use postgres::{Client, NoTls, Statement};
 use shopfloor_core::errors::{CoreError, CoreResult};
 use std::collections::HashMap;
@@ -122,7 +122,7 @@ impl Pool {
             let mut conn = match pooled {
                 Some(mut c) => match c.client.batch_execute(begin) {
                     Ok(()) => c,
-                    Err(e) if is_connection_error(&e) => {
+                    Err(e) if is_dead_connection(&e) => {
                         drop(c);
                         let mut fresh = connect(&inner.settings)?;
                         fresh.batch_execute(begin).map_err(super::tx::db_error)?;

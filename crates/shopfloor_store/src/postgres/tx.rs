@@ -48,6 +48,22 @@ pub fn is_connection_error(e: &postgres::Error) -> bool {
     }
 }
 
+/// Whether the connection itself is gone (closed socket, server shut down or restarted), as
+/// opposed to a statement that failed or timed out on a live connection: only then is a pooled
+/// connection replaced and its first statement tried again.
+pub fn is_dead_connection(e: &postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    match e.code() {
+        Some(code) => {
+            let c = code.code();
+            c.starts_with("08") || c == "57P01" || c == "57P02" || c == "57P03"
+        }
+        None => e.source().is_some_and(|s| s.is::<std::io::Error>()),
+    }
+}
+
 /// Maps a database error to the domain like the SQLite backend does: unique names become field
 /// errors (by index name), lost connections and timeouts "unavailable", anything else internal.
 pub fn db_error(e: postgres::Error) -> CoreError {
