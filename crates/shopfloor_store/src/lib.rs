@@ -150,7 +150,7 @@ pub fn migrate(url: &str) -> Result<Vec<u32>, StoreError> {
     if postgres::settings::is_postgres_url(url) {
         let settings = postgres::settings::parse(url)?;
         return std::thread::spawn(move || {
-            let mut client = postgres::connect(&settings).map_err(|e| StoreError::Config(e.to_string()))?;
+            let mut client = postgres::connect_for_setup(&settings)?;
             postgres::migrations::run(&mut client)
         })
         .join()

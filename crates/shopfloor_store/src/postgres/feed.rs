@@ -38,27 +38,48 @@ impl Drop for Feed {
 fn run(settings: &PgSettings, events: &watch::Sender<i64>, stop: &AtomicBool) {
     let poll = settings.feed_poll;
     let done = || stop.load(Ordering::Relaxed);
+    // Reconnect after 0.5 s, doubling up to 5 s while the database stays away; say so once per
+    // outage, not once per attempt.
+    let mut backoff = Duration::from_millis(500);
+    let mut failing = false;
     while !done() {
-        match listen(settings, events, poll, &done) {
+        let mut connected = false;
+        match listen(settings, events, poll, &done, &mut connected) {
             Ok(()) => return,
             Err(e) => {
-                tracing::warn!(error = %super::tx::describe(&e), "change-feed listener lost the database; retrying");
-                // Wait a little before reconnecting, but notice a stop quickly.
-                for _ in 0..10 {
+                if connected {
+                    backoff = Duration::from_millis(500);
+                    failing = false;
+                }
+                if !failing {
+                    tracing::warn!(error = %super::tx::describe(&e), "change-feed listener lost the database; reconnecting");
+                    failing = true;
+                }
+                let until = std::time::Instant::now() + backoff;
+                while std::time::Instant::now() < until {
                     if done() {
                         return;
                     }
                     std::thread::sleep(Duration::from_millis(100));
                 }
+                backoff = (backoff * 2).min(Duration::from_secs(5));
             }
         }
     }
 }
 
 /// Listens until stopped (`Ok`) or the connection fails (`Err`).
-fn listen(settings: &PgSettings, events: &watch::Sender<i64>, poll: Duration, done: &dyn Fn() -> bool) -> Result<(), postgres::Error> {
+fn listen(
+    settings: &PgSettings,
+    events: &watch::Sender<i64>,
+    poll: Duration,
+    done: &dyn Fn() -> bool,
+    connected: &mut bool,
+) -> Result<(), postgres::Error> {
     let mut client = settings.config.connect(postgres::NoTls)?;
     client.batch_execute(&format!("LISTEN {EVENTS_CHANNEL}"))?;
+    *connected = true;
+    tracing::debug!("change-feed listener connected");
     loop {
         if done() || events.is_closed() {
             return Ok(());

@@ -13,7 +13,7 @@
 mod feed;
 pub mod migrations;
 mod pool;
-pub use pool::connect;
+pub use pool::connect_for_setup;
 pub mod settings;
 pub mod tx;
 
@@ -53,7 +53,7 @@ impl Postgres {
         let settings = settings::parse(url)?;
         let setup = settings.clone();
         let last = std::thread::spawn(move || -> Result<i64, StoreError> {
-            let mut client = pool::connect(&setup).map_err(|e| StoreError::Config(e.to_string()))?;
+            let mut client = pool::connect_for_setup(&setup)?;
             migrations::run(&mut client)?;
             let row = client
                 .query_one("SELECT COALESCE(MAX(sequence), 0) FROM history_events", &[])

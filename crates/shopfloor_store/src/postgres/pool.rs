@@ -77,12 +77,22 @@ pub fn connect(settings: &PgSettings) -> CoreResult<Client> {
         .map_err(|e| CoreError::Unavailable(format!("database unreachable: {}", describe(&e))))?;
     client
         .batch_execute(&format!(
-            "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {}; SET TIME ZONE 'UTC'",
+            "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {}; SET TIME ZONE 'UTC'; \
+             SET client_min_messages = warning",
             settings.statement_timeout.as_millis(),
             settings.statement_timeout.as_millis().max(1000) * 2
         ))
         .map_err(|e| CoreError::Unavailable(format!("database unavailable: {}", describe(&e))))?;
     Ok(client)
+}
+
+/// A connection for start-up work (migrations, the first look at the history), with its
+/// failure as a start-up error.
+pub fn connect_for_setup(settings: &PgSettings) -> Result<Client, crate::StoreError> {
+    connect(settings).map_err(|e| match e {
+        CoreError::Unavailable(m) => crate::StoreError::Postgres(m),
+        other => crate::StoreError::Postgres(other.to_string()),
+    })
 }
 
 impl Pool {
