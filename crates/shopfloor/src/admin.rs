@@ -50,7 +50,7 @@ fn cli_caller() -> Caller {
 }
 
 fn open(database: &str) -> anyhow::Result<Store> {
-    Store::open(&StoreConfig::new(database)).with_context(|| format!("opening {database}"))
+    Store::open(&StoreConfig::new(database)).with_context(|| format!("opening {}", shopfloor_store::redact_url(database)))
 }
 
 /// `30d`, `12h`, `90m`, `45s`, or a plain number of days → milliseconds.

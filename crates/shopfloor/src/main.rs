@@ -13,7 +13,8 @@ use std::time::Duration;
 #[derive(Parser)]
 #[command(name = "shopfloor", version, about)]
 struct Cli {
-    /// Database: a SQLite file path (or sqlite://PATH). Created and migrated on first start.
+    /// Database: a SQLite file path (or sqlite://PATH), or postgres://USER:PASS@HOST:PORT/DB
+    /// (pool settings in the query string, see docs/OPERATIONS.md). Migrated on first start.
     #[arg(long, global = true, env = "SHOPFLOOR_DATABASE_URL", default_value = "./shopfloor.db")]
     database: String,
     /// Log format: `text` for people, `json` for machines.
@@ -109,8 +110,13 @@ async fn main() -> anyhow::Result<()> {
         Command::User(command) => admin::user(&cli.database, command).await?,
         Command::Token(command) => admin::token(&cli.database, command).await?,
         Command::Migrate => {
-            let applied = shopfloor_store::migrate(&cli.database).with_context(|| format!("migrating {}", cli.database))?;
-            println!("database {} is up to date (applied now: {:?})", cli.database, applied);
+            let applied = shopfloor_store::migrate(&cli.database)
+                .with_context(|| format!("migrating {}", shopfloor_store::redact_url(&cli.database)))?;
+            println!(
+                "database {} is up to date (applied now: {:?})",
+                shopfloor_store::redact_url(&cli.database),
+                applied
+            );
         }
         Command::Demo => {
             let store = shopfloor_store::Store::open(&shopfloor_store::StoreConfig::new(cli.database.clone()))?;
@@ -150,7 +156,7 @@ async fn main() -> anyhow::Result<()> {
                 let message = demo::fill(&app.store()).await?;
                 tracing::info!("{message}");
             }
-            tracing::info!(address = %app.local_addr(), database = %cli.database, "shopfloor is listening");
+            tracing::info!(address = %app.local_addr(), database = %shopfloor_store::redact_url(&cli.database), "shopfloor is listening");
             app.run_until(shutdown_signal()).await.context("serving")?;
             tracing::info!("stopped");
         }

@@ -1,8 +1,14 @@
 //! Shopfloor's storage: opening a database by URL, migrations, and running service calls in
 //! read or write transactions. SQLite (the embedded default) commits concurrent writes in
-//! groups on one writer thread; see `sqlite/writer.rs`.
+//! groups on one writer thread (`sqlite/writer.rs`); PostgreSQL (`postgres://…`) runs each call
+//! on a pooled connection and serialises writes of every instance with one advisory lock
+//! (`postgres/mod.rs`, docs/adr/0005-postgresql-backend.md). Both share one SQL generator (`sql`).
 
+pub mod postgres;
+pub mod sql;
 pub mod sqlite;
+
+pub use postgres::settings::redact as redact_url;
 
 use shopfloor_core::errors::CoreResult;
 use shopfloor_core::tx::Tx;
@@ -12,7 +18,7 @@ use tokio::sync::watch;
 /// Failures opening or migrating a database (startup and CLI only).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("unsupported database URL '{0}': use a SQLite file path or sqlite://PATH")]
+    #[error("unsupported database URL '{0}': use a SQLite file path, sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
     #[error("cannot open database {path}: {source}")]
     Open { path: String, source: rusqlite::Error },
@@ -22,9 +28,16 @@ pub enum StoreError {
     Thread(std::io::Error),
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("invalid database setting: {0}")]
+    Config(String),
+    #[error("PostgreSQL error: {0}")]
+    Postgres(String),
+    #[error("migration {version} failed: {message}")]
+    PgMigration { version: u32, message: String },
 }
 
-/// Settings of a store.
+/// Settings of a store. PostgreSQL's pool settings travel in its URL (see
+/// `postgres::settings`), so that every command that takes `--database` takes them too.
 #[derive(Clone, Debug)]
 pub struct StoreConfig {
     pub url: String,
@@ -47,7 +60,23 @@ impl StoreConfig {
 /// A handle to the database; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    inner: Arc<sqlite::Sqlite>,
+    inner: Arc<Backend>,
+}
+
+/// The database behind a store, chosen by the URL.
+enum Backend {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
+}
+
+/// Calls the same method on whichever backend the store has.
+macro_rules! on_backend {
+    ($self:ident, $b:ident => $e:expr) => {
+        match &*$self.inner {
+            Backend::Sqlite($b) => $e,
+            Backend::Postgres($b) => $e,
+        }
+    };
 }
 
 /// Counters for `/metrics`.
@@ -61,39 +90,49 @@ pub struct StoreStats {
 impl Store {
     /// Opens (creating if needed) and migrates the database named by `config.url`.
     pub fn open(config: &StoreConfig) -> Result<Store, StoreError> {
-        let path = sqlite_path(&config.url)?;
-        Ok(Store {
-            inner: Arc::new(sqlite::Sqlite::open(&path, config)?),
-        })
+        let backend = if postgres::settings::is_postgres_url(&config.url) {
+            Backend::Postgres(postgres::Postgres::open(&config.url)?)
+        } else {
+            Backend::Sqlite(sqlite::Sqlite::open(&sqlite_path(&config.url)?, config)?)
+        };
+        Ok(Store { inner: Arc::new(backend) })
+    }
+
+    /// Which backend this is: `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match &*self.inner {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
     }
 
     /// Runs `f` in a write transaction; the result is returned only after it is durable.
     pub async fn write<T: Send + 'static>(&self, f: impl FnOnce(&mut dyn Tx) -> CoreResult<T> + Send + 'static) -> CoreResult<T> {
-        self.inner.write(f).await
+        on_backend!(self, b => b.write(f).await)
     }
 
     /// Runs `f` in a read transaction (a consistent snapshot) on the blocking pool.
     pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&mut dyn Tx) -> CoreResult<T> + Send + 'static) -> CoreResult<T> {
-        self.inner.read(f).await
+        on_backend!(self, b => b.read(f).await)
     }
 
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> CoreResult<()> {
-        self.inner.ping().await
+        on_backend!(self, b => b.ping().await)
     }
 
     /// The sequence number of the latest committed history event; changes wake waiters.
     pub fn last_event(&self) -> watch::Receiver<i64> {
-        self.inner.last_event()
+        on_backend!(self, b => b.last_event())
     }
 
     pub fn stats(&self) -> StoreStats {
-        self.inner.stats()
+        on_backend!(self, b => b.stats())
     }
 
     /// Finishes queued writes and stops the writer (waits for it).
     pub fn close(&self) {
-        self.inner.close();
+        on_backend!(self, b => b.close());
     }
 }
 
@@ -103,13 +142,22 @@ fn sqlite_path(url: &str) -> Result<String, StoreError> {
         return Ok(rest.to_string());
     }
     if url.contains("://") {
-        return Err(StoreError::UnsupportedUrl(url.to_string()));
+        return Err(StoreError::UnsupportedUrl(redact_url(url)));
     }
     Ok(url.to_string())
 }
 
 /// Runs the migrations alone (`shopfloor migrate`); returns the versions applied now.
 pub fn migrate(url: &str) -> Result<Vec<u32>, StoreError> {
+    if postgres::settings::is_postgres_url(url) {
+        let settings = postgres::settings::parse(url)?;
+        return std::thread::spawn(move || {
+            let mut client = postgres::connect_for_setup(&settings)?;
+            postgres::migrations::run(&mut client)
+        })
+        .join()
+        .map_err(|_| StoreError::Config("migrating panicked".into()))?;
+    }
     let path = sqlite_path(url)?;
     let mut conn = sqlite::connection::open_writer(&path)?;
     sqlite::migrations::run(&mut conn)

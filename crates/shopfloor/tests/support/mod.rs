@@ -6,8 +6,8 @@
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -23,12 +23,13 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `serve` on `db`; `fresh`: the database is empty, so the server prints the
-    /// bootstrap admin token on stdout (before it logs that it listens).
-    pub fn start(db: &Path, fresh: bool) -> Server {
+    /// Starts `serve` on `db` (a SQLite path or a PostgreSQL URL); `fresh`: the database is
+    /// empty, so the server prints the bootstrap admin token on stdout (before it logs that it
+    /// listens).
+    pub fn start(db: impl AsRef<OsStr>, fresh: bool) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_shopfloor"))
             .arg("--database")
-            .arg(db)
+            .arg(db.as_ref())
             .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
             .env("SHOPFLOOR_LOG", "info")
             .stdin(Stdio::null())

@@ -13,11 +13,120 @@ pub struct TestApp {
     /// The first API token of `admin` (Administrator), created when the server started.
     pub token: String,
     pub dir: TempDir,
+    /// The database the server runs on (a SQLite file in `dir`, or a PostgreSQL database).
+    pub database: TestDatabase,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
 
-/// Boots the real server on 127.0.0.1:0 with a fresh SQLite file.
+/// A fresh database for one test: a SQLite file in the test's directory, or — when
+/// `TEST_DATABASE_URL` names a PostgreSQL server — a database `t_<random>` created on it and
+/// dropped when the test ends.
+pub struct TestDatabase {
+    pub url: String,
+    /// The PostgreSQL server's maintenance URL and the database's name.
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub fn new(dir: &TempDir) -> TestDatabase {
+        match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+            Some(server) => {
+                let name = unique_database_name();
+                let admin = server.clone();
+                let statement = format!("CREATE DATABASE {name}");
+                on_own_thread(move || {
+                    let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("TEST_DATABASE_URL answers");
+                    client.batch_execute(&statement).expect("test database created");
+                });
+                TestDatabase {
+                    url: with_database(&server, &name),
+                    postgres: Some((server, name)),
+                }
+            }
+            None => TestDatabase {
+                url: dir.path().join("shopfloor.db").to_string_lossy().to_string(),
+                postgres: None,
+            },
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// Every stored text value of the named tables (what is at rest in the database), for
+    /// tests that check secrets are not stored in clear.
+    pub fn stored_text(&self, dir: &TempDir, tables: &[&str]) -> String {
+        match &self.postgres {
+            None => {
+                let mut stored = Vec::new();
+                for entry in std::fs::read_dir(dir.path()).unwrap() {
+                    stored.extend(std::fs::read(entry.unwrap().path()).unwrap_or_default());
+                }
+                String::from_utf8_lossy(&stored).to_string()
+            }
+            Some(_) => {
+                let url = self.url.clone();
+                let tables: Vec<String> = tables.iter().map(|t| t.to_string()).collect();
+                on_own_thread(move || {
+                    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                    let mut out = String::new();
+                    for t in tables {
+                        for row in client.query(&format!("SELECT row_to_json(x)::text FROM {t} x"), &[]).unwrap() {
+                            out.push_str(row.get::<_, &str>(0));
+                        }
+                    }
+                    out
+                })
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some((server, name)) = self.postgres.take() {
+            on_own_thread(move || {
+                if let Ok(mut client) = postgres::Client::connect(&server, postgres::NoTls) {
+                    let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            });
+        }
+    }
+}
+
+/// `t_<pid>_<time>_<n>`: unique across the tests of a run and across runs.
+fn unique_database_name() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("t_{}_{nanos:x}_{n}", std::process::id())
+}
+
+/// The URL with its database name replaced.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{name}", &base[..host_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// Runs blocking PostgreSQL client work off the async runtime (the sync driver may not block
+/// an async thread).
+pub fn on_own_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::spawn(f).join().expect("database helper thread")
+}
+
+/// Boots the real server on 127.0.0.1:0 with a fresh database (see [`TestDatabase`]).
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
@@ -25,8 +134,8 @@ pub async fn spawn_app() -> TestApp {
 /// Like [`spawn_app`], with a chance to change the configuration first.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("shopfloor.db");
-    let mut config = ServerConfig::new(db.to_string_lossy().to_string(), "127.0.0.1:0");
+    let database = TestDatabase::new(&dir);
+    let mut config = ServerConfig::new(database.url.clone(), "127.0.0.1:0");
     configure(&mut config);
     let app = Application::build(config).await.expect("server starts");
     let token = app
@@ -47,6 +156,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestAp
         client: authorized_client(&token),
         token,
         dir,
+        database,
         shutdown: Some(tx),
         server: Some(server),
     }

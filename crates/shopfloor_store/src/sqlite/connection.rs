@@ -5,10 +5,9 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OpenFlags};
 use std::time::Duration;
 
-/// Name of the SQL function that folds letter case like Rust's `to_lowercase` (SQLite's own
-/// `lower` folds ASCII only). Used in queries only, never in the schema, so the database stays
-/// readable by any SQLite tool.
-pub const FOLD: &str = "sf_fold";
+/// The case-folding function (see `crate::sql::FOLD`). Used in queries only, never in the
+/// schema, so the database stays readable by any SQLite tool.
+use crate::sql::FOLD;
 
 fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function(FOLD, 1, FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {

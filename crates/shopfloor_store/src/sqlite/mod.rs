@@ -2,7 +2,6 @@
 
 pub mod connection;
 pub mod migrations;
-pub mod sql;
 pub mod tx;
 pub mod writer;
 

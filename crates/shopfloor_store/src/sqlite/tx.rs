@@ -1,6 +1,6 @@
 //! [`Tx`] over one SQLite connection inside an open transaction.
 
-use super::sql::{row_params, sql, EntitySql};
+use crate::sql::{self as gen, row_params, Dialect, EntitySql, Param};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params_from_iter, Connection, ErrorCode, Row};
 use shopfloor_core::errors::{CoreError, CoreResult, FieldErrors};
@@ -42,6 +42,16 @@ pub fn db_error(e: rusqlite::Error) -> CoreError {
         }
     }
     CoreError::Internal(e.to_string())
+}
+
+/// A driver-independent parameter as SQLite's value.
+fn value(p: Param) -> SqlValue {
+    match p {
+        Param::Null => SqlValue::Null,
+        Param::Int(i) => SqlValue::Integer(i),
+        Param::Real(r) => SqlValue::Real(r),
+        Param::Text(s) => SqlValue::Text(s),
+    }
 }
 
 fn decode(def: &EntityDef, row: &Row) -> rusqlite::Result<Record> {
@@ -87,9 +97,11 @@ fn decode_event(row: &Row) -> rusqlite::Result<Event> {
 const EVENT_COLUMNS: &str = "sequence, at, user_name, entity, entity_id, order_id, action, changes, reason";
 
 impl SqliteTx<'_> {
-    fn query_records(&self, def: &EntityDef, sql_text: &str, params: Vec<SqlValue>) -> CoreResult<Vec<Record>> {
+    fn query_records(&self, def: &EntityDef, sql_text: &str, params: Vec<Param>) -> CoreResult<Vec<Record>> {
         let mut stmt = self.conn.prepare_cached(sql_text).map_err(db_error)?;
-        let rows = stmt.query_map(params_from_iter(params), |row| decode(def, row)).map_err(db_error)?;
+        let rows = stmt
+            .query_map(params_from_iter(params.into_iter().map(value)), |row| decode(def, row))
+            .map_err(db_error)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
     }
 
@@ -97,26 +109,29 @@ impl SqliteTx<'_> {
         let def = entity.def();
         let params = row_params(def, &|k| record.get(k).clone());
         let mut stmt = self.conn.prepare_cached(statement).map_err(db_error)?;
-        stmt.execute(params_from_iter(params)).map_err(db_error)?;
+        stmt.execute(params_from_iter(params.into_iter().map(value))).map_err(db_error)?;
         Ok(())
     }
 }
 
 impl Tx for SqliteTx<'_> {
     fn get(&mut self, entity: Entity, id: Id) -> CoreResult<Option<Record>> {
-        let s = sql(entity);
+        let s = gen::sql(Dialect::Sqlite, entity);
         let text = format!("{} WHERE t.id = ?1", s.select);
-        Ok(self.query_records(entity.def(), &text, vec![SqlValue::Text(id.to_string())])?.pop())
+        Ok(self.query_records(entity.def(), &text, vec![Param::Text(id.to_string())])?.pop())
     }
 
     fn exists(&mut self, entity: Entity, id: Id) -> CoreResult<bool> {
-        let mut stmt = self.conn.prepare_cached(&sql(entity).exists).map_err(db_error)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&gen::sql(Dialect::Sqlite, entity).exists)
+            .map_err(db_error)?;
         stmt.exists([id.to_string()]).map_err(db_error)
     }
 
     fn find(&mut self, entity: Entity, query: &Query) -> CoreResult<Vec<Record>> {
         let def = entity.def();
-        let s = sql(entity);
+        let s = gen::sql(Dialect::Sqlite, entity);
         let mut params = Vec::new();
         let filter = s.where_clause(def, &query.filters, &mut params);
         let text = match query.page {
@@ -147,7 +162,7 @@ impl Tx for SqliteTx<'_> {
 
     fn count(&mut self, entity: Entity, filters: &[Filter]) -> CoreResult<u64> {
         let def = entity.def();
-        let s = sql(entity);
+        let s = gen::sql(Dialect::Sqlite, entity);
         let mut params = Vec::new();
         let joins = if EntitySql::needs_joins(filters) { s.joins.as_str() } else { "" };
         let text = format!(
@@ -157,23 +172,25 @@ impl Tx for SqliteTx<'_> {
             s.where_clause(def, filters, &mut params)
         );
         let mut stmt = self.conn.prepare_cached(&text).map_err(db_error)?;
-        let n: i64 = stmt.query_row(params_from_iter(params), |r| r.get(0)).map_err(db_error)?;
+        let n: i64 = stmt
+            .query_row(params_from_iter(params.into_iter().map(value)), |r| r.get(0))
+            .map_err(db_error)?;
         Ok(n.max(0) as u64)
     }
 
     fn insert(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
-        self.write_row(entity, record, &sql(entity).insert)
+        self.write_row(entity, record, &gen::sql(Dialect::Sqlite, entity).insert)
     }
 
     fn update_fields(&mut self, entity: Entity, record: &Record, keys: &[&'static str]) -> CoreResult<()> {
         let def = entity.def();
         let mut sets = Vec::with_capacity(keys.len() + 1);
-        let mut params = vec![SqlValue::Text(record.id().map(|i| i.to_string()).unwrap_or_default())];
+        let mut params = vec![Param::Text(record.id().map(|i| i.to_string()).unwrap_or_default())];
         for f in def.fields.iter().filter(|f| keys.contains(&f.key) && f.key != "id") {
-            params.push(super::sql::to_sql(record.get(f.key)));
+            params.push(gen::to_sql(record.get(f.key)));
             sets.push(format!("{} = ?{}", f.column, params.len()));
             if f.key == "name" && def.has_name() {
-                params.push(super::sql::name_key(record.get("name")));
+                params.push(gen::name_key(record.get("name")));
                 sets.push(format!("name_key = ?{}", params.len()));
             }
         }
@@ -182,16 +199,19 @@ impl Tx for SqliteTx<'_> {
         }
         let text = format!("UPDATE {} SET {} WHERE id = ?1", def.table, sets.join(", "));
         let mut stmt = self.conn.prepare_cached(&text).map_err(db_error)?;
-        stmt.execute(params_from_iter(params)).map_err(db_error)?;
+        stmt.execute(params_from_iter(params.into_iter().map(value))).map_err(db_error)?;
         Ok(())
     }
 
     fn update(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
-        self.write_row(entity, record, &sql(entity).update)
+        self.write_row(entity, record, &gen::sql(Dialect::Sqlite, entity).update)
     }
 
     fn delete(&mut self, entity: Entity, id: Id) -> CoreResult<()> {
-        let mut stmt = self.conn.prepare_cached(&sql(entity).delete).map_err(db_error)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&gen::sql(Dialect::Sqlite, entity).delete)
+            .map_err(db_error)?;
         stmt.execute([id.to_string()]).map_err(db_error)?;
         Ok(())
     }

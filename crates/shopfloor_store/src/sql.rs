@@ -1,0 +1,298 @@
+//! SQL text built from the record catalogue: select lists with joins for derived names,
+//! inserts, updates, and WHERE / ORDER BY clauses from a typed query — one generator for both
+//! dialects (SQLite and PostgreSQL); the few spellings that differ are asked of [`Dialect`].
+//!
+//! Semantics fixed here (and documented in docs/API.md): text comparisons ignore letter case;
+//! `NOT_EQUALS` / `NOT_IN` also match nulls, other conditions never do; nulls sort first
+//! ascending and last descending; ties are broken by `id` in the direction of the last sort key.
+
+use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Query};
+use shopfloor_core::record::Value;
+use shopfloor_core::schema::{Entity, EntityDef, Kind};
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::sync::LazyLock;
+
+/// The SQL dialect a statement is written for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// Name of the SQL function that folds letter case like Rust's `to_lowercase`. On SQLite it is
+/// registered on every connection (SQLite's own `lower` folds ASCII only); on PostgreSQL the
+/// schema defines it as `lower()` under an ICU collation (see migrations/postgres/0001).
+pub const FOLD: &str = "sf_fold";
+
+impl Dialect {
+    /// The `n`-th (1-based) statement parameter.
+    pub fn mark(self, n: usize) -> String {
+        match self {
+            Dialect::Sqlite => format!("?{n}"),
+            Dialect::Postgres => format!("${n}"),
+        }
+    }
+
+    /// A parameter used as text (PostgreSQL must be told where the context does not say).
+    fn text(self, n: usize) -> String {
+        match self {
+            Dialect::Sqlite => format!("?{n}"),
+            Dialect::Postgres => format!("${n}::text"),
+        }
+    }
+}
+
+/// A statement parameter, independent of the driver; each backend converts it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+pub struct EntitySql {
+    /// `SELECT t.a, …, j0.name FROM table t LEFT JOIN … j0 ON …`
+    pub select: String,
+    /// The joins alone, for counts that filter on derived names.
+    pub joins: String,
+    pub insert: String,
+    pub update: String,
+    pub delete: String,
+    pub exists: String,
+    pub dialect: Dialect,
+    /// Join alias per reference field key.
+    aliases: HashMap<&'static str, String>,
+}
+
+static SQL: LazyLock<HashMap<(Dialect, Entity), EntitySql>> = LazyLock::new(|| {
+    [Dialect::Sqlite, Dialect::Postgres]
+        .iter()
+        .flat_map(|d| Entity::ALL.iter().map(move |e| ((*d, *e), build(*d, e.def()))))
+        .collect()
+});
+
+pub fn sql(dialect: Dialect, entity: Entity) -> &'static EntitySql {
+    &SQL[&(dialect, entity)]
+}
+
+fn build(dialect: Dialect, def: &EntityDef) -> EntitySql {
+    let mut aliases = HashMap::new();
+    let mut joins = String::new();
+    for d in &def.derived {
+        if aliases.contains_key(d.via) {
+            continue;
+        }
+        let alias = format!("j{}", aliases.len());
+        let via = def.field(d.via).expect("derived via a known field");
+        let Kind::Ref(target) = via.kind else {
+            panic!("{} is not a reference", d.via)
+        };
+        let _ = write!(joins, " LEFT JOIN {} {alias} ON {alias}.id = t.{}", target.def().table, via.column);
+        aliases.insert(d.via, alias);
+    }
+    let mut cols: Vec<String> = def.fields.iter().map(|f| format!("t.{}", f.column)).collect();
+    cols.extend(def.derived.iter().map(|d| format!("{}.{}", aliases[d.via], d.column)));
+    let select = format!("SELECT {} FROM {} t{}", cols.join(", "), def.table, joins);
+
+    let mut names: Vec<&str> = def.fields.iter().map(|f| f.column).collect();
+    if def.has_name() {
+        names.push("name_key");
+    }
+    let marks: Vec<String> = (1..=names.len()).map(|i| dialect.mark(i)).collect();
+    let insert = format!("INSERT INTO {} ({}) VALUES ({})", def.table, names.join(", "), marks.join(", "));
+    let sets: Vec<String> = names
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n != "id")
+        .map(|(i, n)| format!("{n} = {}", dialect.mark(i + 1)))
+        .collect();
+    let one = dialect.mark(1);
+    let update = format!("UPDATE {} SET {} WHERE id = {one}", def.table, sets.join(", "));
+    let delete = format!("DELETE FROM {} WHERE id = {one}", def.table);
+    let exists = format!("SELECT 1 FROM {} WHERE id = {one}", def.table);
+    EntitySql {
+        dialect,
+        select,
+        joins,
+        insert,
+        update,
+        delete,
+        exists,
+        aliases,
+    }
+}
+
+/// The parameters of `insert` / `update`: every field in catalogue order, then `name_key`.
+pub fn row_params(def: &EntityDef, values: &dyn Fn(&str) -> Value) -> Vec<Param> {
+    let mut params: Vec<Param> = def.fields.iter().map(|f| to_sql(&values(f.key))).collect();
+    if def.has_name() {
+        params.push(name_key(&values("name")));
+    }
+    params
+}
+
+/// The case-folded name that unique indexes and name lookups use.
+pub fn name_key(name: &Value) -> Param {
+    match name {
+        Value::Text(s) => Param::Text(s.to_lowercase()),
+        _ => Param::Null,
+    }
+}
+
+pub fn to_sql(v: &Value) -> Param {
+    match v {
+        Value::Null => Param::Null,
+        Value::Id(id) => Param::Text(id.to_string()),
+        Value::Text(s) => Param::Text(s.clone()),
+        Value::Real(r) => Param::Real(*r),
+        Value::Int(i) => Param::Int(*i),
+        Value::Bool(b) => Param::Int(i64::from(*b)),
+        Value::Time(t) => Param::Int(t.millis()),
+        Value::Json(j) => Param::Text(j.to_string()),
+    }
+}
+
+impl EntitySql {
+    fn column(&self, def: &EntityDef, field: &FieldRef) -> String {
+        if let Some(p) = field.property {
+            // The order's value of one custom property, in the column of its type (ids are
+            // canonical ULID text, safe to inline).
+            return format!(
+                "(SELECT v.{} FROM production_order_property_values v WHERE v.production_order_id = t.id AND v.property_id = '{}')",
+                p.column, p.property_id
+            );
+        }
+        match field.via {
+            Some((via, column)) => format!("{}.{column}", self.aliases[via]),
+            None => {
+                let column = def.field(field.key).map(|f| f.column).unwrap_or(field.key);
+                format!("t.{column}")
+            }
+        }
+    }
+
+    /// Whether any filter needs the joins.
+    pub fn needs_joins(filters: &[Filter]) -> bool {
+        filters.iter().any(|f| f.field.via.is_some())
+    }
+
+    /// ` WHERE …` (or nothing) for the filters, pushing operands onto `params`.
+    pub fn where_clause(&self, def: &EntityDef, filters: &[Filter], params: &mut Vec<Param>) -> String {
+        let mut parts = Vec::with_capacity(filters.len());
+        for f in filters {
+            parts.push(self.condition(def, f, params));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", parts.join(" AND "))
+        }
+    }
+
+    fn condition(&self, def: &EntityDef, f: &Filter, params: &mut Vec<Param>) -> String {
+        let raw = self.column(def, &f.field);
+        let by_name_key = f.field.via.is_none() && f.field.key == "name" && def.has_name();
+        // Case-insensitive text: compare the folded column with the (already folded) operand.
+        // The string conditions fold ids and enums too: their operand is always lower-cased.
+        let matches_text = matches!(f.condition, Condition::Contains | Condition::StartsWith | Condition::EndsWith);
+        let col = if by_name_key {
+            "t.name_key".to_string()
+        } else if f.field.is_text() || matches_text {
+            format!("{FOLD}({raw})")
+        } else {
+            raw.clone()
+        };
+        let dialect = self.dialect;
+        // Pushes an operand; `as_text` where the statement alone does not tell PostgreSQL its type.
+        let mut put = |v: &Value, as_text: bool| {
+            params.push(to_sql(v));
+            match (dialect, as_text, params.last()) {
+                (_, true, _) => dialect.text(params.len()),
+                // A fraction compared with a whole-number column compares as a double (as on
+                // SQLite), not as a whole number PostgreSQL would fail to convert it to.
+                (Dialect::Postgres, false, Some(Param::Real(_))) => format!("{}::double precision", dialect.mark(params.len())),
+                _ => dialect.mark(params.len()),
+            }
+        };
+        match (&f.condition, &f.operand) {
+            (Condition::IsNull, _) => format!("{raw} IS NULL"),
+            (Condition::IsNotNull, _) => format!("{raw} IS NOT NULL"),
+            (Condition::True, _) => format!("{raw} = 1"),
+            (Condition::False, _) => format!("{raw} = 0"),
+            (Condition::Equals, Operand::One(v)) => format!("{col} = {}", put(v, false)),
+            (Condition::NotEquals, Operand::One(v)) => format!("({raw} IS NULL OR {col} <> {})", put(v, false)),
+            (Condition::GreaterThan, Operand::One(v)) => format!("{col} > {}", put(v, false)),
+            (Condition::GreaterThanOrEqualTo, Operand::One(v)) => format!("{col} >= {}", put(v, false)),
+            (Condition::LessThan, Operand::One(v)) => format!("{col} < {}", put(v, false)),
+            (Condition::LessThanOrEqualTo, Operand::One(v)) => format!("{col} <= {}", put(v, false)),
+            (Condition::Between, Operand::Range(a, b)) => format!("{col} BETWEEN {} AND {}", put(a, false), put(b, false)),
+            (Condition::Contains, Operand::One(v)) => match dialect {
+                Dialect::Sqlite => format!("instr({col}, {}) > 0", put(v, false)),
+                Dialect::Postgres => format!("strpos({col}, {}) > 0", put(v, true)),
+            },
+            (Condition::StartsWith, Operand::One(v)) => match dialect {
+                Dialect::Sqlite => {
+                    let p = put(v, false);
+                    format!("substr({col}, 1, length({p})) = {p}")
+                }
+                Dialect::Postgres => {
+                    let p = put(v, true);
+                    format!("left({col}, length({p})) = {p}")
+                }
+            },
+            (Condition::EndsWith, Operand::One(v)) => match dialect {
+                Dialect::Sqlite => {
+                    let p = put(v, false);
+                    format!("({raw} IS NOT NULL AND (length({p}) = 0 OR substr({col}, -length({p})) = {p}))")
+                }
+                Dialect::Postgres => {
+                    let p = put(v, true);
+                    format!("({raw} IS NOT NULL AND right({col}, length({p})) = {p})")
+                }
+            },
+            (Condition::In, Operand::List(vs)) => {
+                let marks: Vec<String> = vs.iter().map(|v| put(v, false)).collect();
+                format!("{col} IN ({})", marks.join(", "))
+            }
+            (Condition::NotIn, Operand::List(vs)) => {
+                let marks: Vec<String> = vs.iter().map(|v| put(v, false)).collect();
+                format!("({raw} IS NULL OR {col} NOT IN ({}))", marks.join(", "))
+            }
+            // The parser never pairs a condition with the wrong operand shape.
+            _ => "0 = 1".to_string(),
+        }
+    }
+
+    /// Nulls sort first ascending and last descending (SQLite's rule; PostgreSQL is told).
+    fn direction(&self, descending: bool) -> &'static str {
+        match (self.dialect, descending) {
+            (Dialect::Sqlite, false) => "ASC",
+            (Dialect::Sqlite, true) => "DESC",
+            (Dialect::Postgres, false) => "ASC NULLS FIRST",
+            (Dialect::Postgres, true) => "DESC NULLS LAST",
+        }
+    }
+
+    /// ` ORDER BY …` with the id tie-break, and ` LIMIT … OFFSET …` when paged.
+    pub fn order_and_page(&self, def: &EntityDef, query: &Query) -> String {
+        let mut parts: Vec<String> = query
+            .sort
+            .iter()
+            .map(|s| format!("{} {}", self.column(def, &s.field), self.direction(s.descending)))
+            .collect();
+        let last_desc = query.sort.last().is_some_and(|s| s.descending);
+        parts.push(format!("t.id {}", if last_desc { "DESC" } else { "ASC" }));
+        let mut out = format!(" ORDER BY {}", parts.join(", "));
+        if let Some(p) = query.page {
+            let _ = write!(
+                out,
+                " LIMIT {} OFFSET {}",
+                p.size,
+                p.size.saturating_mul(p.index).min(i64::MAX as u64)
+            );
+        }
+        out
+    }
+}

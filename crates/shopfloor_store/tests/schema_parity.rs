@@ -1,0 +1,216 @@
+//! Both dialects' migrations build the same schema: the same tables, columns (name, type
+//! class, nullability, default), primary keys, foreign keys, check constraints and indexes
+//! (name, uniqueness, columns). Runs when `TEST_DATABASE_URL` names a PostgreSQL server
+//! (`scripts/with-postgres` provides one; `scripts/test` runs it so).
+
+use std::collections::BTreeSet;
+
+/// One fact about the schema, as a comparable line: `table.column: …`, `index …`, and so on.
+type Facts = BTreeSet<String>;
+
+fn type_class(t: &str) -> &'static str {
+    match t.to_ascii_lowercase().as_str() {
+        "text" => "text",
+        "integer" | "bigint" => "int",
+        "real" | "double precision" => "real",
+        _ => "other",
+    }
+}
+
+fn sqlite_facts(path: &str) -> Facts {
+    shopfloor_store::migrate(path).expect("SQLite migrates");
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut facts = Facts::new();
+    let tables: Vec<(String, String)> = conn
+        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (table, sql) in &tables {
+        facts.insert(format!("table {table}"));
+        let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})")).unwrap();
+        let cols = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, bool>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, i64>(5)?,
+                ))
+            })
+            .unwrap()
+            .map(Result::unwrap);
+        for (name, ty, notnull, default, pk) in cols {
+            let notnull = notnull || pk > 0;
+            facts.insert(format!(
+                "{table}.{name}: {} {} default {}",
+                type_class(&ty),
+                if notnull { "not null" } else { "null" },
+                default.unwrap_or_else(|| "none".into())
+            ));
+            if pk > 0 {
+                facts.insert(format!("{table} primary key ({name})"));
+            }
+        }
+        let mut stmt = conn.prepare(&format!("PRAGMA foreign_key_list({table})")).unwrap();
+        for fk in stmt
+            .query_map([], |r| Ok((r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)))
+            .unwrap()
+            .map(Result::unwrap)
+        {
+            facts.insert(format!("{table}.{} references {}.{}", fk.1, fk.0, fk.2));
+        }
+        for word in sql.split_whitespace().filter(|w| w.starts_with("ck_")) {
+            facts.insert(format!("{table} check {word}"));
+        }
+    }
+    let indexes: Vec<(String, String, String)> = conn
+        .prepare("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (name, table, sql) in indexes {
+        let unique = sql.to_ascii_uppercase().starts_with("CREATE UNIQUE");
+        let columns = &sql[sql.find('(').unwrap() + 1..sql.rfind(')').unwrap()];
+        facts.insert(format!("{table} index {name} unique={unique} ({})", normalize(columns)));
+    }
+    facts
+}
+
+/// Index key text with the spellings that differ between the dialects taken out.
+fn normalize(columns: &str) -> String {
+    columns
+        .replace("NULLS FIRST", "")
+        .replace("''::text", "''")
+        .replace("COALESCE", "coalesce")
+        .replace('"', "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" ,", ",")
+}
+
+fn postgres_facts(url: &str) -> Facts {
+    shopfloor_store::migrate(url).expect("PostgreSQL migrates");
+    let url = url.to_string();
+    std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let mut facts = Facts::new();
+        for row in c
+            .query("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'", &[])
+            .unwrap()
+        {
+            facts.insert(format!("table {}", row.get::<_, String>(0)));
+        }
+        for row in c
+            .query(
+                "SELECT table_name::text, column_name::text, data_type::text, is_nullable::text, column_default::text, is_identity::text
+                 FROM information_schema.columns WHERE table_schema = 'public'",
+                &[],
+            )
+            .unwrap()
+        {
+            let (table, name, ty, nullable, default, _identity): (String, String, String, String, Option<String>, String) =
+                (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5));
+            facts.insert(format!(
+                "{table}.{name}: {} {} default {}",
+                type_class(&ty),
+                if nullable == "NO" { "not null" } else { "null" },
+                default.unwrap_or_else(|| "none".into())
+            ));
+        }
+        for row in c
+            .query(
+                "SELECT con.contype::text, rel.relname::text, con.conname::text,
+                        ARRAY(SELECT a.attname::text FROM unnest(con.conkey) k JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k),
+                        frel.relname::text,
+                        ARRAY(SELECT a.attname::text FROM unnest(con.confkey) k JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k)
+                 FROM pg_constraint con JOIN pg_class rel ON rel.oid = con.conrelid
+                 JOIN pg_namespace n ON n.oid = rel.relnamespace LEFT JOIN pg_class frel ON frel.oid = con.confrelid
+                 WHERE n.nspname = 'public'",
+                &[],
+            )
+            .unwrap()
+        {
+            let (kind, table, name, cols, ftable, fcols): (String, String, String, Vec<String>, Option<String>, Vec<String>) =
+                (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5));
+            match kind.as_str() {
+                "p" => {
+                    for col in cols {
+                        facts.insert(format!("{table} primary key ({col})"));
+                    }
+                }
+                "f" => {
+                    facts.insert(format!("{table}.{} references {}.{}", cols.join(","), ftable.unwrap_or_default(), fcols.join(",")));
+                }
+                "c" => {
+                    facts.insert(format!("{table} check {name}"));
+                }
+                _ => {}
+            }
+        }
+        for row in c
+            .query(
+                "SELECT i.relname::text, t.relname::text, ix.indisunique, pg_get_indexdef(ix.indexrelid)
+                 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid
+                 JOIN pg_namespace n ON n.oid = t.relnamespace
+                 WHERE n.nspname = 'public' AND NOT ix.indisprimary",
+                &[],
+            )
+            .unwrap()
+        {
+            let (name, table, unique, def): (String, String, bool, String) = (row.get(0), row.get(1), row.get(2), row.get(3));
+            let columns = &def[def.find('(').unwrap() + 1..def.rfind(')').unwrap()];
+            facts.insert(format!("{table} index {name} unique={unique} ({})", normalize(columns)));
+        }
+        facts
+    })
+    .join()
+    .unwrap()
+}
+
+#[test]
+fn sqlite_and_postgres_migrations_build_the_same_schema() {
+    let Some(server) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+        eprintln!("schema parity: TEST_DATABASE_URL is not set; run under scripts/with-postgres");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = sqlite_facts(&dir.path().join("parity.db").to_string_lossy());
+
+    let name = format!("t_parity_{}", std::process::id());
+    let admin = server.clone();
+    let create = name.clone();
+    std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+        c.batch_execute(&format!("DROP DATABASE IF EXISTS {create} WITH (FORCE)")).unwrap();
+        c.batch_execute(&format!("CREATE DATABASE {create}")).unwrap();
+    })
+    .join()
+    .unwrap();
+    let base = server.split('?').next().unwrap();
+    let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+    let pg = postgres_facts(&url);
+    let admin = server.clone();
+    std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
+    })
+    .join()
+    .unwrap();
+
+    let only_sqlite: Vec<_> = sqlite.difference(&pg).collect();
+    let only_pg: Vec<_> = pg.difference(&sqlite).collect();
+    assert!(
+        only_sqlite.is_empty() && only_pg.is_empty(),
+        "the schemas differ:\n only in SQLite:\n  {}\n only in PostgreSQL:\n  {}",
+        only_sqlite.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  "),
+        only_pg.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  ")
+    );
+    assert!(sqlite.len() > 300, "the comparison saw the whole schema ({} facts)", sqlite.len());
+}
