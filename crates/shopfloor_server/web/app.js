@@ -103,6 +103,12 @@ function toLocalInput(s) {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 const fromLocalInput = (v) => (v ? new Date(v).toISOString() : null);
+/** A datetime-local input shows minutes: an untouched one keeps its stored (finer) value. */
+function readDate(el) {
+  const original = el.dataset.original || null;
+  if (original && el.value === toLocalInput(original)) return original;
+  return fromLocalInput(el.value);
+}
 
 /** A labelled control with its message slot. */
 function field(label, control, opts = {}) {
@@ -285,7 +291,11 @@ const cache = new Map();
 /** Rows of a small master-data entity, cached for the page's life; refreshed by `forget`. */
 function rows(module, fn) {
   const key = `${module}.${fn}`;
-  if (!cache.has(key)) cache.set(key, call(module, fn).catch((e) => { cache.delete(key); throw e; }));
+  // Shift records grow every day: pickers offer the latest 200.
+  const load = fn === 'recentShiftRecords'
+    ? () => call('shift', 'findShiftRecords', { pageSize: 200, pageIndex: 0, sortFields: ['startDate'], sortDirections: ['desc'] }).then((r) => r.content)
+    : () => call(module, fn);
+  if (!cache.has(key)) cache.set(key, load().catch((e) => { cache.delete(key); throw e; }));
   return cache.get(key);
 }
 const forget = () => cache.clear();
@@ -477,7 +487,7 @@ const ORDER_FIELDS = [
   ['schedulePriority', 'Priority', 'enum', { options: PRIORITIES }],
   ['locationId', 'Location', 'location', {}],
   ['customerId', 'Customer', 'ref', { module: 'customer', fn: 'getAllCustomers', text: (c) => c.name }],
-  ['shiftRecordId', 'Shift record', 'ref', { module: 'shift', fn: 'getAllShiftRecords', text: (r) => `${r.shiftName || 'Shift'} @ ${r.locationName || ''} ${fmtDate(r.startDate)} (${r.status})` }],
+  ['shiftRecordId', 'Shift record', 'ref', { module: 'shift', fn: 'recentShiftRecords', text: (r) => `${r.shiftName || 'Shift'} @ ${r.locationName || ''} ${fmtDate(r.startDate)} (${r.status})` }],
   ['dueDate', 'Due date', 'datetime', {}],
   ['startDate', 'Start date', 'datetime', {}],
   ['endDate', 'End date', 'datetime', {}],
@@ -492,7 +502,8 @@ async function buildControl(key, kind, opt, value, readOnly) {
   let el;
   if (kind === 'ref') {
     let list = [];
-    try { list = can(opt.module, opt.fn) ? await rows(opt.module, opt.fn) : []; } catch { list = []; }
+    const allowed = opt.fn === 'recentShiftRecords' ? can('shift', 'findShiftRecords') : can(opt.module, opt.fn);
+    try { list = allowed ? await rows(opt.module, opt.fn) : []; } catch { list = []; }
     el = select([['', '—'], ...list.map((r) => [r.id, opt.text(r)])], value, {});
     if (value && !list.some((r) => r.id === value)) el.append(h('option', { value }, value));
     el.value = value ?? '';
@@ -505,6 +516,7 @@ async function buildControl(key, kind, opt, value, readOnly) {
     el = h('input', { type: 'number', step: 'any', inputmode: 'decimal', value: value ?? '' });
   } else if (kind === 'datetime') {
     el = h('input', { type: 'datetime-local', value: toLocalInput(value) });
+    el.dataset.original = value || '';
   } else if (kind === 'bool') {
     el = h('input', { type: 'checkbox', checked: !!value });
   } else if (kind === 'textarea') {
@@ -521,7 +533,7 @@ async function buildControl(key, kind, opt, value, readOnly) {
 function readControl(el, kind) {
   if (kind === 'bool') return el.checked;
   if (kind === 'number') return el.value === '' ? null : Number(el.value);
-  if (kind === 'datetime') return fromLocalInput(el.value);
+  if (kind === 'datetime') return readDate(el);
   if (kind === 'ref' || kind === 'location') return el.value || null;
   if (kind === 'text' || kind === 'textarea') return el.value === '' && kind !== 'text' ? null : (el.value === '' ? null : el.value);
   return el.value;
@@ -763,7 +775,7 @@ async function propertiesTab(panel, order) {
     if (d.dataType === 'BOOLEAN') input = h('input', { type: 'checkbox', checked: current === true });
     else if (options.length) input = select([['', '—'], ...options.map((o) => [String(o), String(o)])], current === null ? '' : String(current));
     else if (d.dataType === 'INTEGER' || d.dataType === 'FLOAT') input = h('input', { type: 'number', step: d.dataType === 'INTEGER' ? 1 : 'any', min: d.lowLimit ?? null, max: d.highLimit ?? null, value: current ?? '' });
-    else if (d.dataType === 'DATETIME') input = h('input', { type: 'datetime-local', value: toLocalInput(current) });
+    else if (d.dataType === 'DATETIME') { input = h('input', { type: 'datetime-local', value: toLocalInput(current) }); input.dataset.original = current || ''; }
     else input = h('input', { type: 'text', value: current ?? '' });
     input.id = `prop-${d.id}`;
     input.dataset.property = d.name;
@@ -778,7 +790,7 @@ async function propertiesTab(panel, order) {
       if (d.dataType === 'BOOLEAN') return input.checked;
       if (input.value === '') return null;
       if (d.dataType === 'INTEGER' || d.dataType === 'FLOAT') return Number(input.value);
-      if (d.dataType === 'DATETIME') return fromLocalInput(input.value);
+      if (d.dataType === 'DATETIME') return readDate(input);
       return input.value;
     };
     const box = field(d.name, input, { key: d.name, hint: hints.join(' · ') });
@@ -957,7 +969,7 @@ async function entitySection(sec) {
       h('div', { class: 'table-wrap' }, h('table', { 'data-entity': sec.noun },
         h('thead', {}, h('tr', {}, sec.cols.map((c) => h('th', { scope: 'col' }, label(c))), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')))),
         h('tbody', {}, trs))),
-      result.totalElements > result.content.length ? h('p', { class: 'muted' }, `Showing ${result.content.length} of ${result.totalElements}.`) : null);
+      ...(result.totalElements > result.content.length ? [h('p', { class: 'muted' }, `Showing ${result.content.length} of ${result.totalElements}.`)] : []));
   };
   await render();
   return box;

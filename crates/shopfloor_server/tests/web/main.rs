@@ -199,6 +199,7 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
         .map(|l| l["materialName"].as_str().unwrap_or(""))
         .collect();
     assert_eq!(names, ["Housing", "Bolt"], "the stored order follows the page: {bom}");
+    a.js("document.querySelector('.tabs').scrollIntoView()", json!([])).await;
     a.screenshot(&shots, "07-order-bom").await;
 
     // A property value: one out of its limits is refused and shown, a good one saved.
@@ -214,6 +215,7 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
         .ok("productionOrder", "getProductionOrderPropertyValueFor", json!([id, "Batch Size"]))
         .await;
     assert_eq!(value["value"], json!(250), "stored value: {value}");
+    a.js("document.querySelector('.tabs').scrollIntoView()", json!([])).await;
     a.screenshot(&shots, "08-order-properties").await;
 
     // Stop, report more, close; the history shows who did what, with the reason.
@@ -228,6 +230,7 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     for needle in ["by admin", "status", "quantityProduced", "CLOSED"] {
         assert!(history.contains(needle), "history lacks {needle:?}: {history}");
     }
+    a.js("document.querySelector('.tabs').scrollIntoView()", json!([])).await;
     a.screenshot(&shots, "09-order-history").await;
 
     // Version conflict: someone else changes the order while the page has it open.
