@@ -332,3 +332,93 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.click("button.shift-start").await;
     a.wait_text("table[data-entity='ShiftRecord']", "ACTIVE").await;
 }
+
+/// The serving rules without a browser: the shell and assets are open and cacheable, nothing
+/// else is, and the session endpoint lists exactly what the caller's roles allow.
+#[tokio::test]
+async fn shell_assets_and_session_rules() {
+    let app = spawn_app().await;
+    seed(&app).await;
+    let base = app.address.clone();
+    let anon = reqwest::Client::new();
+
+    let shell = anon.get(format!("{base}/")).send().await.unwrap();
+    assert_eq!(shell.status(), 200);
+    assert!(shell.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let csp = shell.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("default-src 'self'"), "{csp}");
+    let js = anon.get(format!("{base}/ui/app.js")).send().await.unwrap();
+    assert_eq!(js.status(), 200);
+    assert!(js.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    let tag = js.headers()["etag"].clone();
+    let again = anon
+        .get(format!("{base}/ui/app.js"))
+        .header("if-none-match", tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304, "an unchanged asset is not sent again");
+    let missing = anon.get(format!("{base}/ui/secret.db")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.json::<Value>().await.unwrap()["error"]["code"], json!("not_found"));
+    // Only reading the shell is open: other methods and every API path need credentials.
+    for (method, path) in [
+        (reqwest::Method::POST, "/"),
+        (reqwest::Method::POST, "/ui/app.js"),
+        (reqwest::Method::GET, "/api/v1/web/session"),
+        (reqwest::Method::GET, "/api/v1/events?timeout=0"),
+        (reqwest::Method::GET, "/ui/../api/v1/me"),
+    ] {
+        let r = anon.request(method.clone(), format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{method} {path} must need credentials");
+    }
+
+    // The session endpoint through a web login (cookie), for a Viewer.
+    let browser = reqwest::Client::new();
+    let login = browser
+        .post(format!("{base}/api/v1/login"))
+        .json(&json!({"name": "vera", "password": VIEWER_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let s: Value = browser
+        .get(format!("{base}/api/v1/web/session"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(s["user"], json!("vera"));
+    let functions: Vec<&str> = s["functions"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(functions.contains(&"productionOrder.findProductionOrders"), "{s}");
+    for refused in [
+        "productionOrder.saveProductionOrder",
+        "productionOrder.startProductionOrder",
+        "security.findUsers",
+    ] {
+        assert!(!functions.contains(&refused), "a Viewer may not call {refused}: {s}");
+    }
+    assert_eq!(s["changeFeed"], json!(true));
+    assert!(s["lastSequence"].as_i64().unwrap() >= 0);
+    // The admin may call everything the catalogue has.
+    let all: Value = app.get("/api/v1/web/session").await.1;
+    let script: Value = app.get("/api/v1/script").await.1;
+    let count: usize = script["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["functions"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(all["functions"].as_array().unwrap().len(), count);
+    app.stop().await;
+}
