@@ -749,7 +749,13 @@ async function bomTab(panel, order) {
     h('td', {},
       canSwap && i > 0 ? h('button', { type: 'button', class: 'bom-up', 'aria-label': `Move ${l.materialName || 'line'} up`, onclick: () => act('swapBillOfMaterialsPositions', [l.id, lines[i - 1].id]) }, '↑') : null,
       canSwap && i < lines.length - 1 ? h('button', { type: 'button', class: 'bom-down', 'aria-label': `Move ${l.materialName || 'line'} down`, onclick: () => act('swapBillOfMaterialsPositions', [l.id, lines[i + 1].id]) }, '↓') : null,
-      canSave ? h('button', { type: 'button', class: 'bom-edit', onclick: (ev) => { ev.target.closest('tr').after(h('tr', {}, h('td', { colspan: 7 }, editor(l)))); } }, 'Edit') : null,
+      canSave ? h('button', { type: 'button', class: 'bom-edit', 'aria-expanded': 'false', onclick: (ev) => {
+        const tr = ev.target.closest('tr');
+        if (tr.nextElementSibling?.classList.contains('bom-edit-row')) { tr.nextElementSibling.remove(); ev.target.setAttribute('aria-expanded', 'false'); return; }
+        tr.after(h('tr', { class: 'bom-edit-row' }, h('td', { colspan: 7 }, editor(l))));
+        ev.target.setAttribute('aria-expanded', 'true');
+        tr.nextElementSibling.querySelector('select')?.focus();
+      } }, 'Edit') : null,
       canDelete ? h('button', { type: 'button', class: 'danger bom-remove', 'aria-label': `Remove ${l.materialName || 'line'}`, onclick: () => act('deleteBillOfMaterialsItem', [l.id]) }, 'Remove') : null))));
   panel.replaceChildren(msg,
     lines.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'bom' },
@@ -964,7 +970,7 @@ async function entitySection(sec) {
     };
     box.replaceChildren(
       h('div', { class: 'bar' }, h('h2', { id: `sec-${sec.noun}` }, sec.title),
-        canSave ? h('button', { type: 'button', class: 'primary', onclick: () => open({}) }, `New ${label(sec.noun).toLowerCase()}`) : null),
+        canSave ? h('button', { type: 'button', class: 'primary', id: `new-${sec.noun}`, onclick: () => open({}) }, `New ${label(sec.noun).toLowerCase()}`) : null),
       msg, editorSlot,
       h('div', { class: 'table-wrap' }, h('table', { 'data-entity': sec.noun },
         h('thead', {}, h('tr', {}, sec.cols.map((c) => h('th', { scope: 'col' }, label(c))), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')))),

@@ -191,7 +191,13 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.wait_text("#bom tbody tr:first-child .bom-material", "Bolt").await;
     a.click("#bom tbody tr:nth-child(2) .bom-up").await;
     a.wait_text("#bom tbody tr:first-child .bom-material", "Housing").await;
+    // Edit a line in place.
+    a.click("#bom tbody tr:first-child .bom-edit").await;
+    a.type_into("#bom .bom-editor input[name='quantityPerProducedUnit']", "2.5").await;
+    a.click("#bom .bom-editor button[type='submit']").await;
+    a.wait_text("#bom tbody tr:first-child", "2.5").await;
     let bom = app.ok("productionOrder", "getBillOfMaterialsForOrder", json!([id])).await;
+    assert_eq!(bom[0]["quantityPerProducedUnit"], json!(2.5), "{bom}");
     let names: Vec<&str> = bom
         .as_array()
         .unwrap()
@@ -327,6 +333,13 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
         a.wait_text("main", text).await;
         a.screenshot(&shots, name).await;
     }
+    // Master data is edited through the same generic editor: create a customer.
+    a.goto(&format!("{base}/#/master/customers")).await;
+    a.click("#new-Customer").await;
+    a.type_into(".record-form input[name='name']", "Globex").await;
+    a.click(".record-form button[type='submit']").await;
+    a.wait_text("table[data-entity='Customer']", "Globex").await;
+    app.ok("customer", "getCustomer", json!(["Globex"])).await;
     // Starting a shift from its page opens a shift record.
     a.goto(&format!("{base}/#/master/shifts")).await;
     a.click("button.shift-start").await;
