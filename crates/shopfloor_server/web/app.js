@@ -835,7 +835,7 @@ async function historyTab(panel, order) {
 const MASTER = {
   units: { title: 'Units of measure', sections: [
     { module: 'unitOfMeasure', noun: 'UnitOfMeasure', plural: 'UnitsOfMeasure', title: 'Units', cols: ['name', 'symbol', 'description'] },
-    { module: 'unitOfMeasure', noun: 'UnitOfMeasureConversion', plural: 'UnitOfMeasureConversions', title: 'Conversions', cols: ['fromName', 'toName', 'factor', 'materialId'] },
+    { module: 'unitOfMeasure', noun: 'UnitOfMeasureConversion', plural: 'UnitOfMeasureConversions', title: 'Conversions', cols: ['fromName', 'toName', 'conversionFactor', 'materialPath'] },
   ] },
   materials: { title: 'Materials', sections: [
     { module: 'material', noun: 'MaterialClass', plural: 'MaterialClasses', title: 'Material classes', cols: ['path', 'description'] },
@@ -869,7 +869,8 @@ const REFS = {
 };
 const PARENT_REFS = { Location: ['location', 'getAllLocations'], MaterialClass: ['material', 'getAllMaterialClasses'] };
 const SKIP = new Set(['id', 'version', 'createdDate', 'createdBy', 'modifiedDate', 'modifiedBy', 'path', 'passwordHash', 'tokenHash', 'lastUsedDate']);
-const label = (k) => k.replace(/Id$/, '').replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
+const LABELS = { erpId: 'ERP id', displayName: 'Display name', fromName: 'From', toName: 'To', materialPath: 'Material', fromId: 'From', toId: 'To' };
+const label = (k) => LABELS[k] || k.replace(/(.)(Id|Name|Path)$/, '$1').replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
 const cell = (v) => (v === null || v === undefined ? '' : Array.isArray(v) ? v.join(', ') : typeof v === 'boolean' ? (v ? 'yes' : 'no') : /^\d{4}-\d\d-\d\dT/.test(String(v)) ? fmtDate(v) : String(v));
 
 /** A generic editor built from the entity's own template (`newX`): every input field, typed by its default. */
