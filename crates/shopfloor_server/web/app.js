@@ -92,9 +92,13 @@ function errorText(e) {
   return e.message;
 }
 
-const fmtNum = (n) => (n === null || n === undefined ? '' : Number(n).toLocaleString(undefined, { maximumFractionDigits: 3 }));
-const fmtDate = (s) => (s ? new Date(s).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '');
-const fmtDay = (s) => (s ? new Date(s).toLocaleDateString(undefined, { dateStyle: 'medium' }) : '');
+// Formatters are made once: building an Intl object per cell costs more than the whole query.
+const NUM = new Intl.NumberFormat(undefined, { maximumFractionDigits: 3 });
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const DAY = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const fmtNum = (n) => (n === null || n === undefined ? '' : NUM.format(Number(n)));
+const fmtDate = (s) => (s ? DATE_TIME.format(new Date(s)) : '');
+const fmtDay = (s) => (s ? DAY.format(new Date(s)) : '');
 /** ISO timestamp → value of a datetime-local input (local time). */
 function toLocalInput(s) {
   if (!s) return '';
@@ -216,7 +220,7 @@ async function loadSession() {
     if (!S.feed && s.changeFeed) startFeed(s.lastSequence);
     return true;
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) { S.user = null; return false; }
+    if (e instanceof ApiError && e.status === 401) { S.user = null; S.prefetch = null; return false; }
     throw e;
   }
 }
@@ -349,6 +353,21 @@ function boardQuery(params, locations) {
   return { sort, dir, page, request: { pageSize: PAGE_SIZE, pageIndex: page, sortFields: [sort], sortDirections: [dir], filters } };
 }
 
+/** The board's first page, requested while the session is still being checked (saves a round trip). */
+function prefetchBoard() {
+  const { path, params } = parseHash();
+  if (path !== '/orders' || params.get('location')) return;
+  const { request } = boardQuery(params, []);
+  const promise = call('productionOrder', 'findProductionOrders', request);
+  promise.catch(() => {}); // a refused prefetch is simply not used
+  S.prefetch = { key: JSON.stringify(request), promise };
+}
+function takePrefetch(request) {
+  const p = S.prefetch;
+  S.prefetch = null;
+  return p && p.key === JSON.stringify(request) ? p.promise : null;
+}
+
 async function boardPage(main, params) {
   // The location tree is only needed to expand a chosen location to its subtree; the first page
   // of orders does not wait for it otherwise.
@@ -426,7 +445,9 @@ async function boardPage(main, params) {
   let shown = new Map();
   const load = async (changed = new Set()) => {
     const t0 = performance.now();
-    const result = await call('productionOrder', 'findProductionOrders', request);
+    const early = takePrefetch(request);
+    const fresh = () => call('productionOrder', 'findProductionOrders', request);
+    const result = await (early ? early.catch(fresh) : fresh());
     const next = new Map(result.content.map((o) => [o.id, o]));
     tbody.replaceChildren(...result.content.map((o) => {
       const row = renderRow(o);
@@ -436,7 +457,7 @@ async function boardPage(main, params) {
     }));
     shown = next;
     const first = result.totalElements ? page * PAGE_SIZE + 1 : 0;
-    summary.textContent = `${first}–${page * PAGE_SIZE + result.content.length} of ${result.totalElements.toLocaleString()} orders`;
+    summary.textContent = `${first}–${page * PAGE_SIZE + result.content.length} of ${NUM.format(result.totalElements)} orders`;
     pager.replaceChildren(
       h('button', { type: 'button', disabled: !result.hasPrevious, onclick: () => setParams({ page: page - 1 }, false) }, '← Previous'),
       h('span', {}, `Page ${page + 1} of ${Math.max(1, result.totalPages)}`),
@@ -1039,4 +1060,5 @@ async function adminPage(main) {
 
 $('#logout').addEventListener('click', logout);
 window.addEventListener('hashchange', route);
+prefetchBoard();
 loadSession().then(route, (e) => { $('#main').replaceChildren(banner('error', errorText(e))); });
