@@ -1059,6 +1059,12 @@ async function adminPage(main) {
 // ---------------------------------------------------------------- start
 
 $('#logout').addEventListener('click', logout);
+// A browser allows about six connections per server: a page being left must give its change-feed
+// connection back at once (and take a new one if it is shown again from the back/forward cache).
+window.addEventListener('pagehide', stopFeed);
+window.addEventListener('pageshow', (ev) => {
+  if (ev.persisted && S.user && !S.feed) loadSession().then(() => route());
+});
 window.addEventListener('hashchange', route);
 prefetchBoard();
 loadSession().then(route, (e) => { $('#main').replaceChildren(banner('error', errorText(e))); });
