@@ -82,6 +82,23 @@ async fn login(b: &Browser, base: &str, name: &str, password: &str) {
     b.find("#board").await;
 }
 
+/// Form controls without a label and buttons or links without a name, on the current page.
+async fn unlabelled(b: &Browser) -> Value {
+    b.js(
+        "const bad = [];
+         for (const el of document.querySelectorAll('main input, main select, main textarea')) {
+           const named = el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+           if (!named && el.type !== 'hidden') bad.push(el.outerHTML.slice(0, 80));
+         }
+         for (const el of document.querySelectorAll('button, a[href]')) {
+           if (!(el.textContent.trim() || el.getAttribute('aria-label'))) bad.push(el.outerHTML.slice(0, 80));
+         }
+         return bad;",
+        json!([]),
+    )
+    .await
+}
+
 /// Status of the order's row on a board page.
 fn row_status(id: &str) -> String {
     format!("#board tr[data-id='{id}'] .status")
@@ -207,6 +224,7 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     assert_eq!(names, ["Housing", "Bolt"], "the stored order follows the page: {bom}");
     a.js("document.querySelector('.tabs').scrollIntoView()", json!([])).await;
     a.screenshot(&shots, "07-order-bom").await;
+    assert_eq!(unlabelled(a).await, json!([]), "unlabelled controls on the order page");
 
     // A property value: one out of its limits is refused and shown, a good one saved.
     a.click("#tab-properties").await;
@@ -316,6 +334,7 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.wait_until("location.hash.includes('status=CLOSED')", "status filter in the URL")
         .await;
     a.screenshot(&shots, "12-board-filtered").await;
+    assert_eq!(unlabelled(a).await, json!([]), "unlabelled controls on the board");
     a.js("history.back()", json!([])).await;
     a.wait_text("#board-summary", "of 2 orders").await;
 
@@ -332,6 +351,7 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
         a.goto(&format!("{base}/#/{path}")).await;
         a.wait_text("main", text).await;
         a.screenshot(&shots, name).await;
+        assert_eq!(unlabelled(a).await, json!([]), "unlabelled controls on #/{path}");
     }
     // Master data is edited through the same generic editor: create a customer.
     a.goto(&format!("{base}/#/master/customers")).await;
