@@ -614,7 +614,9 @@ async function orderPage(main, id, params) {
     } catch (e) {
       if (e.code === 'validation') {
         showFieldErrors(form, e.fields);
-        messages.replaceChildren(banner('error', 'The order was not saved: fix the marked fields.'));
+        // Messages about fields without an input here (e.g. the version) go in the banner.
+        const other = Object.entries(e.fields || {}).filter(([k]) => !controls[k]).map(([k, m]) => `${k}: ${[].concat(m).join('; ')}`);
+        messages.replaceChildren(banner('error', 'The order was not saved: fix the marked fields.', ...other.map((t) => h('div', {}, t))));
         const bad = form.querySelector('[aria-invalid="true"]');
         if (bad) bad.focus();
       } else if (e.code === 'conflict' && e.current) {
@@ -745,7 +747,7 @@ async function bomTab(panel, order) {
     const qty = h('input', { type: 'number', step: 'any', name: 'quantityPerProducedUnit', value: line.quantityPerProducedUnit ?? '' });
     const unit = select([['', '—'], ...units.map((u) => [u.id, `${u.name} (${u.symbol})`])], line.unitOfMeasureId, { name: 'unitOfMeasureId' });
     const group = h('input', { type: 'text', name: 'materialGroup', value: line.materialGroup ?? '' });
-    const type = select(['COMPONENT', 'BY_PRODUCT', 'CO_PRODUCT', 'SCRAP'].map((t) => [t, t]), line.materialType, { name: 'materialType' });
+    const type = select(ENUMS.materialType.map((t) => [t, t]), line.materialType, { name: 'materialType' });
     const f = h('form', { class: 'grid bom-editor', onsubmit: async (ev) => {
       ev.preventDefault();
       const d = { ...line, productionOrderId: order.id, materialId: mat.value || null, quantityPerProducedUnit: qty.value === '' ? null : Number(qty.value), unitOfMeasureId: unit.value || null, materialGroup: group.value || null, materialType: type.value };
@@ -869,7 +871,7 @@ const MASTER = {
     { module: 'customer', noun: 'Customer', plural: 'Customers', title: 'Customers', cols: ['name', 'description'] },
   ] },
   shifts: { title: 'Shifts', sections: [
-    { module: 'shift', noun: 'Shift', plural: 'Shifts', title: 'Shifts', cols: ['name', 'locationPath', 'startTime', 'endTime'], shifts: true },
+    { module: 'shift', noun: 'Shift', plural: 'Shifts', title: 'Shifts', cols: ['name', 'locationPath', 'description'], shifts: true },
     { module: 'shift', noun: 'ShiftRecord', plural: 'ShiftRecords', title: 'Shift records', cols: ['shiftName', 'locationName', 'status', 'startDate', 'endDate'], readOnly: true, sort: 'startDate', dir: 'desc' },
   ] },
   properties: { title: 'Order properties', sections: [
@@ -889,6 +891,16 @@ const REFS = {
   customerId: ['customer', 'getAllCustomers', (c) => c.name],
 };
 const PARENT_REFS = { Location: ['location', 'getAllLocations'], MaterialClass: ['material', 'getAllMaterialClasses'] };
+/** Enumerations of the record catalogue (shopfloor_core/src/schema.rs), by field key. */
+const ENUMS = {
+  type: ['ENTERPRISE', 'COMPANY', 'SITE', 'AREA', 'LINE', 'CELL_GROUP', 'CELL', 'UNIT'],
+  dataType: ['STRING', 'INTEGER', 'FLOAT', 'BOOLEAN', 'DATETIME'],
+  materialType: ['COMPONENT', 'PRODUCT', 'BYPRODUCT'],
+  status: ['IDLE', 'ACTIVE', 'CLOSED', 'VERIFIED'],
+};
+/** Fields holding lists (JSON arrays), edited as comma-separated text. */
+const LISTS = new Set(['roles', 'permissions']);
+const NUMBERS = new Set(['conversionFactor', 'lowLimit', 'highLimit']);
 const SKIP = new Set(['id', 'version', 'createdDate', 'createdBy', 'modifiedDate', 'modifiedBy', 'path', 'passwordHash', 'tokenHash', 'lastUsedDate']);
 const LABELS = { erpId: 'ERP id', displayName: 'Display name', fromName: 'From', toName: 'To', materialPath: 'Material', fromId: 'From', toId: 'To' };
 const label = (k) => LABELS[k] || k.replace(/(.)(Id|Name|Path)$/, '$1').replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
@@ -909,9 +921,11 @@ async function recordForm(sec, template, record, onSaved, onCancel) {
       el = select([['', '—'], ...list.filter((r) => r.id !== record.id).map((r) => [r.id, (text || ((x) => x.path || x.name))(r)])], value);
     } else if (typeof template[key] === 'boolean') {
       el = h('input', { type: 'checkbox', checked: !!value });
-    } else if (typeof template[key] === 'number') {
+    } else if (ENUMS[key]) {
+      el = select(ENUMS[key].map((v) => [v, v]), value);
+    } else if (typeof template[key] === 'number' || NUMBERS.has(key)) {
       el = h('input', { type: 'number', step: 'any', value: value ?? '' });
-    } else if (Array.isArray(template[key]) || Array.isArray(value)) {
+    } else if (LISTS.has(key) || Array.isArray(template[key]) || Array.isArray(value)) {
       el = h('input', { type: 'text', value: (value || []).join(', '), 'data-list': '1' });
     } else if (key === 'notes' || key === 'description') {
       el = h('textarea', {}, value ?? '');

@@ -360,6 +360,25 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.click(".record-form button[type='submit']").await;
     a.wait_text("table[data-entity='Customer']", "Globex").await;
     app.ok("customer", "getCustomer", json!(["Globex"])).await;
+    // A user with a role, from the admin page (roles are a list, typed comma-separated).
+    a.goto(&format!("{base}/#/admin")).await;
+    a.click("#new-User").await;
+    a.type_into(".record-form input[name='name']", "olga").await;
+    a.type_into(".record-form input[name='roles']", "Operator").await;
+    a.click(".record-form button[type='submit']").await;
+    a.wait_text("table[data-entity='User']", "olga").await;
+    let olga = app.ok("security", "getUser", json!(["olga"])).await;
+    assert_eq!(olga["roles"], json!(["Operator"]), "{olga}");
+    // A location below another, its type picked from the list.
+    a.goto(&format!("{base}/#/master/locations")).await;
+    a.click("#new-Location").await;
+    a.type_into(".record-form input[name='name']", "Line2").await;
+    a.choose(".record-form select[name='parentId']", "Plant").await;
+    a.choose(".record-form select[name='type']", "LINE").await;
+    a.click(".record-form button[type='submit']").await;
+    a.wait_text("table[data-entity='Location']", "Line2").await;
+    let line2 = app.ok("location", "getLocation", json!(["Plant/Line2"])).await;
+    assert_eq!(line2["type"], json!("LINE"), "{line2}");
     // Starting a shift from its page opens a shift record.
     a.goto(&format!("{base}/#/master/shifts")).await;
     a.click("button.shift-start").await;
