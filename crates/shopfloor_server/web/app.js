@@ -519,18 +519,22 @@ const ORDER_FIELDS = [
   ['notes', 'Notes', 'textarea', {}],
 ];
 
-async function buildControl(key, kind, opt, value, readOnly) {
+/** The name the order itself carries for a reference (shown when the picker's list is not readable). */
+const REF_TEXT = { productId: 'productPath', unitOfMeasureId: 'unitOfMeasureName', customerId: 'customerName', locationId: 'locationPath' };
+
+async function buildControl(key, kind, opt, value, readOnly, order = {}) {
   let el;
   if (kind === 'ref') {
     let list = [];
     const allowed = opt.fn === 'recentShiftRecords' ? can('shift', 'findShiftRecords') : can(opt.module, opt.fn);
     try { list = allowed ? await rows(opt.module, opt.fn) : []; } catch { list = []; }
     el = select([['', '—'], ...list.map((r) => [r.id, opt.text(r)])], value, {});
-    if (value && !list.some((r) => r.id === value)) el.append(h('option', { value }, value));
+    if (value && !list.some((r) => r.id === value)) el.append(h('option', { value }, order[REF_TEXT[key]] || value));
     el.value = value ?? '';
   } else if (kind === 'location') {
     const list = await locationList().catch(() => []);
     el = select([['', '—'], ...list.map((l) => [l.id, indent(l)])], value, {});
+    if (value && !list.some((l) => l.id === value)) { el.append(h('option', { value }, order.locationPath || value)); el.value = value; }
   } else if (kind === 'enum') {
     el = select(opt.options.map((o) => [o, o]), value, {});
   } else if (kind === 'number') {
@@ -576,7 +580,7 @@ async function orderPage(main, id, params) {
   const controls = {};
   const grid = h('div', { class: 'grid' });
   for (const [key, label, kind, opt] of ORDER_FIELDS) {
-    const el = await buildControl(key, kind, opt, order[key], !canSave);
+    const el = await buildControl(key, kind, opt, order[key], !canSave, order);
     controls[key] = [el, kind];
     const box = field(label, el, { key, required: opt.required });
     if (kind === 'textarea') box.style.gridColumn = '1 / -1';
@@ -628,7 +632,7 @@ async function orderPage(main, id, params) {
       saveBtn.disabled = false;
     }
   });
-  form.append(h('h2', { id: 'order-form-title' }, 'Details'), grid, canSave ? h('div', { class: 'bar' }, saveBtn) : null);
+  form.append(h('h2', { id: 'order-form-title' }, 'Details'), grid, ...(canSave ? [h('div', { class: 'bar' }, saveBtn)] : []));
 
   function conflictBanner(current, mine) {
     const who = current.modifiedBy || current.createdBy || 'someone';
@@ -784,7 +788,7 @@ async function bomTab(panel, order) {
     lines.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'bom' },
       h('thead', {}, h('tr', {}, ['Pos.', 'Material', 'Qty / unit', 'Unit', 'Group', 'Type', ''].map((t) => h('th', { scope: 'col' }, t)))), body))
       : h('p', { class: 'muted' }, 'No bill of materials lines.'),
-    canSave ? h('section', { 'aria-label': 'Add a line' }, h('h3', {}, 'Add a line'), editor({ materialType: 'COMPONENT', quantityPerProducedUnit: 1 })) : null);
+    ...(canSave ? [h('section', { 'aria-label': 'Add a line' }, h('h3', {}, 'Add a line'), editor({ materialType: 'COMPONENT', quantityPerProducedUnit: 1 }))] : []));
 }
 
 async function propertiesTab(panel, order) {

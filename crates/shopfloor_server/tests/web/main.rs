@@ -379,6 +379,37 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.wait_text("table[data-entity='Location']", "Line2").await;
     let line2 = app.ok("location", "getLocation", json!(["Plant/Line2"])).await;
     assert_eq!(line2["type"], json!("LINE"), "{line2}");
+    // An Operator on a 10-inch tablet (800×1280, portrait): runs orders, edits nothing, and the
+    // pages fit the screen without sideways scrolling.
+    app.ok("security", "setUserPassword", json!(["olga", "olga-pass-1"])).await;
+    b.click("#logout").await;
+    b.find("#login-name").await;
+    b.resize(800, 1280).await;
+    login(b, &base, "olga", "olga-pass-1").await;
+    let fits = "document.documentElement.scrollWidth <= window.innerWidth";
+    b.wait_until(fits, "the board to fit a tablet's width").await;
+    b.screenshot(&shots, "20-operator-tablet-board").await;
+    b.goto(&format!("{base}/#/orders/{}", running["id"].as_str().unwrap())).await;
+    b.find("[data-transition='RUNNING']").await;
+    assert!(!b.exists("#order-save").await, "an Operator does not edit orders");
+    // Without read access to materials and units the pickers still name the order's own.
+    b.wait_until(
+        "document.querySelector('#order-productId').selectedOptions[0].text === 'FG/Gearbox'",
+        "the product named",
+    )
+    .await;
+    b.wait_until("!document.querySelector('main').innerText.includes('null')", "no stray null")
+        .await;
+    b.click("[data-transition='RUNNING']").await;
+    b.wait_text("#order-status-value", "RUNNING").await;
+    b.type_into("#report-quantity", "3").await;
+    b.click("#report-submit").await;
+    b.wait_text("#order-status", "produced 3").await;
+    b.wait_until(fits, "the order page to fit a tablet's width").await;
+    b.screenshot(&shots, "21-operator-tablet-order").await;
+    let wo2 = app.ok("productionOrder", "getProductionOrder", json!(["WO-2"])).await;
+    assert_eq!(wo2["status"], json!("RUNNING"));
+    assert_eq!(wo2["modifiedBy"], json!("olga"));
     // Starting a shift from its page opens a shift record.
     a.goto(&format!("{base}/#/master/shifts")).await;
     a.click("button.shift-start").await;

@@ -140,6 +140,13 @@ impl Browser {
         let _ = self.cmd(reqwest::Method::DELETE, "", None).await;
     }
 
+    /// Sets the window's outer size (e.g. a tablet's screen).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.post("/window/rect", json!({"width": width, "height": height}))
+            .await
+            .expect("window resized");
+    }
+
     pub async fn goto(&self, url: &str) {
         self.post("/url", json!({ "url": url })).await.expect("navigates");
     }
