@@ -457,7 +457,7 @@ async function boardPage(main, params) {
     }));
     shown = next;
     const first = result.totalElements ? page * PAGE_SIZE + 1 : 0;
-    summary.textContent = `${first}–${page * PAGE_SIZE + result.content.length} of ${NUM.format(result.totalElements)} orders`;
+    summary.textContent = `${first}–${page * PAGE_SIZE + result.content.length} of ${NUM.format(result.totalElements)} ${result.totalElements === 1 ? 'order' : 'orders'}`;
     pager.replaceChildren(
       h('button', { type: 'button', disabled: !result.hasPrevious, onclick: () => setParams({ page: page - 1 }, false) }, '← Previous'),
       h('span', {}, `Page ${page + 1} of ${Math.max(1, result.totalPages)}`),

@@ -330,13 +330,38 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.wait_text("#board tbody tr:first-child", "WO-2").await;
     a.click("input[name='status'][value='CLOSED']").await;
     a.click("#filter-apply").await;
-    a.wait_text("#board-summary", "of 1 orders").await;
+    a.wait_text("#board-summary", "of 1 order").await;
     a.wait_until("location.hash.includes('status=CLOSED')", "status filter in the URL")
         .await;
     a.screenshot(&shots, "12-board-filtered").await;
     assert_eq!(unlabelled(a).await, json!([]), "unlabelled controls on the board");
     a.js("history.back()", json!([])).await;
     a.wait_text("#board-summary", "of 2 orders").await;
+    // Location (the chosen one and everything below it) and due-date range.
+    a.choose("#filter-location", "Plant").await;
+    a.click("#filter-apply").await;
+    a.wait_until("location.hash.includes('location=')", "location filter in the URL")
+        .await;
+    a.wait_text("#board-summary", "of 1 order").await;
+    a.wait_text("#board tbody", "WO-1").await;
+    let mut wo2 = app.ok("productionOrder", "getProductionOrder", json!(["WO-2"])).await;
+    wo2["dueDate"] = json!("2030-06-15T12:00:00Z");
+    app.ok("productionOrder", "saveProductionOrder", wo2).await;
+    a.goto(&format!("{base}/#/orders")).await;
+    a.wait_text("#board-summary", "of 2 orders").await;
+    a.js(
+        "document.querySelector('#filter-from').value = '2030-06-01'; document.querySelector('#filter-to').value = '2030-06-30'",
+        json!([]),
+    )
+    .await;
+    a.click("#filter-apply").await;
+    a.wait_until(
+        "location.hash.includes('from=2030-06-01') && location.hash.includes('to=2030-06-30')",
+        "due range in the URL",
+    )
+    .await;
+    a.wait_text("#board-summary", "of 1 order").await;
+    a.wait_text("#board tbody", "WO-2").await;
 
     // Master data and admin pages render for the administrator.
     for (path, name, text) in [
