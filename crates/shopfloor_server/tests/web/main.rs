@@ -258,6 +258,9 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.screenshot(&shots, "09-order-history").await;
 
     // Version conflict: someone else changes the order while the page has it open.
+    // (Through the board, so the notes field found is the freshly loaded page's.)
+    a.goto(&format!("{base}/#/orders")).await;
+    a.find("#board").await;
     a.goto(&format!("{base}/#/orders/{id}")).await;
     a.find("#order-notes").await;
     let current = app.ok("productionOrder", "getProductionOrder", json!([id])).await;
