@@ -1,4 +1,5 @@
-//! Authentication, in one place: every request but `/healthz`, `/readyz` and the login needs a
+//! Authentication, in one place: every request but `/healthz`, `/readyz`, the login and the web
+//! page shell and assets (`routes::web::is_open`) needs a
 //! valid API token (`Authorization: Bearer …`) or session cookie; cookie-authenticated writes
 //! also need the session's CSRF token (`X-CSRF-Token`). The authenticated caller is set for the
 //! request's task, and the catalogue checks each function's permission against it — so the
@@ -121,7 +122,7 @@ pub async fn principal(state: &AppState, secret: String) -> Result<Option<Princi
 }
 
 pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if OPEN_PATHS.contains(&request.uri().path()) {
+    if OPEN_PATHS.contains(&request.uri().path()) || crate::routes::web::is_open(request.method(), request.uri().path()) {
         return next.run(request).await;
     }
     let Some((secret, by_cookie)) = credentials(request.headers()) else {

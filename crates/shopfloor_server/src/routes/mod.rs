@@ -7,6 +7,7 @@ pub mod openapi;
 pub mod rest;
 pub mod script;
 pub mod session;
+pub mod web;
 
 use crate::error::envelope;
 use crate::state::AppState;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(events::router())
         .merge(openapi::router())
         .merge(session::router())
+        .merge(web::router())
         .fallback(not_found)
 }
 

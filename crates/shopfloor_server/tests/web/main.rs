@@ -1,0 +1,535 @@
+//! End-to-end tests of the web pages in real headless Chromium (Debian's `chromium` and
+//! `chromium-driver`), driven over WebDriver against the real server on a fresh SQLite file.
+//! Screenshots of every page land in `target/screenshots/` (ignored by git). Without Chromium
+//! the tests fail, naming what to install; they never skip.
+
+#[path = "../api/helpers.rs"]
+#[allow(dead_code)] // the web tests use only part of the API helpers
+mod helpers;
+mod webdriver;
+
+use futures_util::FutureExt;
+use helpers::{spawn_app, TestApp};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use webdriver::{Browser, Driver};
+
+const ADMIN_PASSWORD: &str = "admin-pass-1";
+const VIEWER_PASSWORD: &str = "viewer-pass-1";
+
+fn screenshots() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots")
+}
+
+/// Master data for the flows: units, materials, a location tree, a customer, a shift, a property,
+/// and users with passwords (admin, a Viewer).
+async fn seed(app: &TestApp) {
+    app.ok("security", "setUserPassword", json!(["admin", ADMIN_PASSWORD])).await;
+    app.ok(
+        "security",
+        "saveUser",
+        json!({"name": "vera", "displayName": "Vera Viewer", "roles": ["Viewer"]}),
+    )
+    .await;
+    app.ok("security", "setUserPassword", json!(["vera", VIEWER_PASSWORD])).await;
+    let each = app
+        .ok("unitOfMeasure", "saveUnitOfMeasure", json!({"name": "Each", "symbol": "ea"}))
+        .await;
+    let kg = app
+        .ok("unitOfMeasure", "saveUnitOfMeasure", json!({"name": "Kilogram", "symbol": "kg"}))
+        .await;
+    let fg = app.ok("material", "saveMaterialClass", json!({"name": "FG"})).await;
+    let raw = app.ok("material", "saveMaterialClass", json!({"name": "RAW"})).await;
+    app.ok(
+        "material",
+        "saveMaterial",
+        json!({"name": "Gearbox", "materialClassId": fg["id"], "unitOfMeasureId": each["id"]}),
+    )
+    .await;
+    for name in ["Bolt", "Housing"] {
+        app.ok(
+            "material",
+            "saveMaterial",
+            json!({"name": name, "materialClassId": raw["id"], "unitOfMeasureId": kg["id"]}),
+        )
+        .await;
+    }
+    let site = app.ok("location", "saveLocation", json!({"name": "Plant", "type": "SITE"})).await;
+    let line = app
+        .ok(
+            "location",
+            "saveLocation",
+            json!({"name": "Line1", "parentId": site["id"], "type": "LINE"}),
+        )
+        .await;
+    app.ok("customer", "saveCustomer", json!({"name": "Acme"})).await;
+    app.ok("shift", "saveShift", json!({"name": "Morning", "locationId": line["id"]}))
+        .await;
+    app.ok(
+        "productionOrder",
+        "saveProductionOrderProperty",
+        json!({"name": "Batch Size", "dataType": "INTEGER", "lowLimit": 1, "highLimit": 500, "nullable": true}),
+    )
+    .await;
+}
+
+async fn login(b: &Browser, base: &str, name: &str, password: &str) {
+    b.goto(&format!("{base}/")).await;
+    b.find("#login-name").await;
+    b.type_into("#login-name", name).await;
+    // Enter submits the form: logging in needs no pointer.
+    b.type_into("#login-password", &format!("{password}\u{E007}")).await;
+    b.find("#board").await;
+}
+
+/// Form controls without a label and buttons or links without a name, on the current page.
+async fn unlabelled(b: &Browser) -> Value {
+    b.js(
+        "const bad = [];
+         for (const el of document.querySelectorAll('main input, main select, main textarea')) {
+           const named = el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+           if (!named && el.type !== 'hidden') bad.push(el.outerHTML.slice(0, 80));
+         }
+         for (const el of document.querySelectorAll('button, a[href]')) {
+           if (!(el.textContent.trim() || el.getAttribute('aria-label'))) bad.push(el.outerHTML.slice(0, 80));
+         }
+         return bad;",
+        json!([]),
+    )
+    .await
+}
+
+/// Status of the order's row on a board page.
+fn row_status(id: &str) -> String {
+    format!("#board tr[data-id='{id}'] .status")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supervisor_and_viewer_flows_in_chromium() {
+    let app = spawn_app().await;
+    seed(&app).await;
+    let driver = Driver::start().await;
+    let profiles = tempfile::tempdir().expect("profiles");
+    let a = driver.session(&profiles.path().join("a")).await;
+    let b = driver.session(&profiles.path().join("b")).await;
+    let result = std::panic::AssertUnwindSafe(flows(&app, &a, &b)).catch_unwind().await;
+    a.quit().await;
+    b.quit().await;
+    drop(driver);
+    app.stop().await;
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
+    let base = app.address.clone();
+    let shots = screenshots();
+
+    // Unauthenticated: the shell loads, the API stays closed, the page asks to log in.
+    let page = reqwest::get(format!("{base}/")).await.expect("shell");
+    assert_eq!(page.status(), 200);
+    let api = reqwest::get(format!("{base}/api/v1/web/session")).await.expect("session");
+    assert_eq!(api.status(), 401, "the API needs credentials even though the shell does not");
+    a.goto(&format!("{base}/")).await;
+    a.find("#login-name").await;
+    a.type_into("#login-name", "admin").await;
+    a.type_into("#login-password", "wrong-password").await;
+    a.click("#login-submit").await;
+    a.wait_text(".login .banner.error", "invalid user name or password").await;
+    a.screenshot(&shots, "01-login-failed").await;
+    a.type_into("#login-password", ADMIN_PASSWORD).await;
+    a.click("#login-submit").await;
+    a.find("#board").await;
+    a.wait_text("#board-summary", "of ").await;
+    a.screenshot(&shots, "02-board-empty").await;
+
+    // Create an order: a validation message while typing, fixed, then saved.
+    a.click("#new-order").await;
+    a.find("#order-name").await;
+    a.type_into("#order-name", "WO-1").await;
+    a.type_into("#order-quantity", "-5").await;
+    a.wait_text("[data-field='quantity'] .err", "must not be negative").await;
+    a.wait_text("[data-field='productId'] .err", "is required").await;
+    a.screenshot(&shots, "03-new-order-validation").await;
+    a.type_into("#order-quantity", "100").await;
+    a.choose("#order-productId", "Gearbox").await;
+    a.choose("#order-unitOfMeasureId", "Each").await;
+    a.choose("#order-locationId", "Line1").await;
+    a.choose("#order-customerId", "Acme").await;
+    a.wait_until(
+        "document.querySelector(\"[data-field='quantity'] .err\").hidden && document.querySelector(\"[data-field='productId'] .err\").hidden",
+        "validation messages to clear",
+    )
+    .await;
+    a.click("#order-save").await;
+    a.wait_text("h1", "Order WO-1").await;
+    let order = app.ok("productionOrder", "getProductionOrder", json!(["WO-1"])).await;
+    let id = order["id"].as_str().expect("saved order has an id").to_string();
+    assert_eq!(order["quantity"], json!(100.0));
+    assert_eq!(order["customerName"], json!("Acme"));
+    a.screenshot(&shots, "04-order-created").await;
+
+    // The second session (a Viewer) watches the board while the supervisor runs the order.
+    login(b, &base, "vera", VIEWER_PASSWORD).await;
+    b.goto(&format!("{base}/#/orders?q=WO-1")).await;
+    b.wait_text(&row_status(&id), "IDLE").await;
+    assert!(!b.exists("#new-order").await, "a Viewer sees no New order button");
+
+    // Lifecycle: only allowed transitions are offered.
+    a.find("[data-transition='RUNNING']").await;
+    assert!(!a.exists("[data-transition='PAUSED']").await, "IDLE cannot pause");
+    assert!(!a.exists("[data-transition='CLOSED']").await, "IDLE cannot close");
+    a.click("[data-transition='RUNNING']").await;
+    a.wait_text("#order-status-value", "RUNNING").await;
+    b.wait_text(&row_status(&id), "RUNNING").await;
+    b.screenshot(&shots, "05-viewer-board-live").await;
+    a.type_into("#transition-reason", "material shortage").await;
+    a.click("[data-transition='PAUSED']").await;
+    a.wait_text("#order-status-value", "PAUSED").await;
+    b.wait_text(&row_status(&id), "PAUSED").await;
+    a.type_into("#report-quantity", "40").await;
+    a.click("#report-submit").await;
+    a.wait_text("#order-status", "produced 40").await;
+    b.wait_text(&format!("#board tr[data-id='{id}'] .qty"), "40 / 100").await;
+    a.screenshot(&shots, "06-order-paused-reported").await;
+
+    // BOM: add two lines, then move the second one up.
+    a.click("#tab-bom").await;
+    a.find(".bom-editor select[name='materialId']").await;
+    a.choose(".bom-editor select[name='materialId']", "Bolt").await;
+    a.type_into(".bom-editor input[name='quantityPerProducedUnit']", "4").await;
+    a.click(".bom-editor button[type='submit']").await;
+    a.wait_text("#bom", "Bolt").await;
+    a.choose(".bom-editor select[name='materialId']", "Housing").await;
+    a.type_into(".bom-editor input[name='quantityPerProducedUnit']", "1").await;
+    a.click(".bom-editor button[type='submit']").await;
+    a.wait_text("#bom", "Housing").await;
+    a.wait_text("#bom tbody tr:first-child .bom-material", "Bolt").await;
+    a.click("#bom tbody tr:nth-child(2) .bom-up").await;
+    a.wait_text("#bom tbody tr:first-child .bom-material", "Housing").await;
+    // Edit a line in place.
+    a.click("#bom tbody tr:first-child .bom-edit").await;
+    a.type_into("#bom .bom-editor input[name='quantityPerProducedUnit']", "2.5").await;
+    a.click("#bom .bom-editor button[type='submit']").await;
+    a.wait_text("#bom tbody tr:first-child", "2.5").await;
+    let bom = app.ok("productionOrder", "getBillOfMaterialsForOrder", json!([id])).await;
+    assert_eq!(bom[0]["quantityPerProducedUnit"], json!(2.5), "{bom}");
+    let names: Vec<&str> = bom
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["materialName"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(names, ["Housing", "Bolt"], "the stored order follows the page: {bom}");
+    a.js("document.querySelector('.tabs').scrollIntoView()", json!([])).await;
+    a.screenshot(&shots, "07-order-bom").await;
+    assert_eq!(unlabelled(a).await, json!([]), "unlabelled controls on the order page");
+
+    // A property value: one out of its limits is refused and shown, a good one saved.
+    a.click("#tab-properties").await;
+    let prop = "input[data-property='Batch Size']";
+    a.type_into(prop, "9999").await;
+    a.click("button.prop-save[data-property='Batch Size']").await;
+    a.wait_text("#properties [data-field='Batch Size'] .err", "500").await;
+    a.type_into(prop, "250").await;
+    a.click("button.prop-save[data-property='Batch Size']").await;
+    a.wait_text("#order-tabpanel .banner.ok", "Batch Size saved").await;
+    let value = app
+        .ok("productionOrder", "getProductionOrderPropertyValueFor", json!([id, "Batch Size"]))
+        .await;
+    assert_eq!(value["value"], json!(250), "stored value: {value}");
+    a.js("document.querySelector('.tabs').scrollIntoView()", json!([])).await;
+    a.screenshot(&shots, "08-order-properties").await;
+
+    // Stop, report more, close; the history shows who did what, with the reason.
+    a.click("[data-transition='STOPPED']").await;
+    a.wait_text("#order-status-value", "STOPPED").await;
+    a.click("[data-transition='CLOSED']").await;
+    a.wait_text("#order-status-value", "CLOSED").await;
+    assert!(!a.exists("[data-transition]").await, "a closed order offers no transitions");
+    b.wait_text(&row_status(&id), "CLOSED").await;
+    a.click("#tab-history").await;
+    let history = a.wait_text("#history", "material shortage").await;
+    for needle in ["by admin", "status", "quantityProduced", "CLOSED"] {
+        assert!(history.contains(needle), "history lacks {needle:?}: {history}");
+    }
+    a.js("document.querySelector('.tabs').scrollIntoView()", json!([])).await;
+    a.screenshot(&shots, "09-order-history").await;
+
+    // Version conflict: someone else changes the order while the page has it open.
+    // (Through the board, so the notes field found is the freshly loaded page's.)
+    a.goto(&format!("{base}/#/orders")).await;
+    a.find("#board").await;
+    a.goto(&format!("{base}/#/orders/{id}")).await;
+    a.find("#order-notes").await;
+    let current = app.ok("productionOrder", "getProductionOrder", json!([id])).await;
+    let mut changed = current.clone();
+    changed["notes"] = json!("changed behind your back");
+    app.ok("productionOrder", "saveProductionOrder", changed).await;
+    a.type_into("#order-notes", "my note").await;
+    a.click("#order-save").await;
+    a.wait_text("#order-messages", "changed by admin at").await;
+    a.click("#conflict-compare").await;
+    a.wait_text("#order-messages table", "changed behind your back").await;
+    a.screenshot(&shots, "10-order-conflict").await;
+
+    // The Viewer: the order page has no edit or lifecycle controls, and forged requests fail.
+    let running = app
+        .ok(
+            "productionOrder",
+            "saveProductionOrder",
+            json!({"name": "WO-2", "productId": order["productId"], "unitOfMeasureId": order["unitOfMeasureId"], "quantity": 10}),
+        )
+        .await;
+    b.goto(&format!("{base}/#/orders/{}", running["id"].as_str().unwrap())).await;
+    b.wait_text("h1", "Order WO-2").await;
+    b.find("#order-name").await;
+    for css in [
+        "#order-save",
+        "[data-transition]",
+        "#report-form",
+        ".bom-editor",
+        "button.prop-save",
+    ] {
+        assert!(!b.exists(css).await, "a Viewer must not see {css}");
+    }
+    assert_eq!(
+        b.js("return document.querySelector('#order-name').disabled", json!([])).await,
+        json!(true)
+    );
+    b.screenshot(&shots, "11-viewer-order").await;
+    let forged = b
+        .js_async(
+            "const done = arguments[arguments.length - 1];
+             const csrf = localStorage.getItem('shopfloor.csrf');
+             const send = (headers) => fetch('/api/v1/script/productionOrder/startProductionOrder', {
+               method: 'POST', credentials: 'same-origin',
+               headers: Object.assign({'Content-Type': 'application/json'}, headers),
+               body: JSON.stringify(['WO-2'])}).then(r => r.json().then(j => [r.status, j]));
+             Promise.all([send({'X-CSRF-Token': csrf}), send({})]).then(done, e => done(String(e)));",
+            json!([]),
+        )
+        .await;
+    assert_eq!(forged[0][0], json!(403), "the Viewer's forged start: {forged}");
+    assert_eq!(forged[0][1]["error"]["permission"], json!("PRODUCTION_ORDER.EXECUTE"));
+    assert_eq!(forged[1][0], json!(403), "a request without the CSRF token: {forged}");
+    let still = app.ok("productionOrder", "getProductionOrder", json!(["WO-2"])).await;
+    assert_eq!(still["status"], json!("IDLE"), "refused requests change nothing");
+    let nav: Value = b
+        .js("return [...document.querySelectorAll('#nav a')].map(a => a.textContent)", json!([]))
+        .await;
+    assert!(!nav.to_string().contains("Admin"), "a Viewer has no admin page: {nav}");
+
+    // The board: filters and sorting live in the URL, and the back button restores them.
+    a.goto(&format!("{base}/#/orders")).await;
+    a.wait_text("#board-summary", "of 2 orders").await;
+    a.click("#board button.sort[data-sort='name']").await;
+    a.wait_until("location.hash.includes('sort=name')", "sort in the URL").await;
+    a.wait_text("#board tbody tr:first-child", "WO-1").await;
+    a.click("#board button.sort[data-sort='name']").await;
+    a.wait_until("location.hash.includes('dir=desc')", "descending sort in the URL")
+        .await;
+    a.wait_text("#board tbody tr:first-child", "WO-2").await;
+    a.click("input[name='status'][value='CLOSED']").await;
+    a.click("#filter-apply").await;
+    a.wait_text("#board-summary", "of 1 order").await;
+    a.wait_until("location.hash.includes('status=CLOSED')", "status filter in the URL")
+        .await;
+    a.screenshot(&shots, "12-board-filtered").await;
+    assert_eq!(unlabelled(a).await, json!([]), "unlabelled controls on the board");
+    a.js("history.back()", json!([])).await;
+    a.wait_text("#board-summary", "of 2 orders").await;
+    // Location (the chosen one and everything below it) and due-date range.
+    a.choose("#filter-location", "Plant").await;
+    a.click("#filter-apply").await;
+    a.wait_until("location.hash.includes('location=')", "location filter in the URL")
+        .await;
+    a.wait_text("#board-summary", "of 1 order").await;
+    a.wait_text("#board tbody", "WO-1").await;
+    let mut wo2 = app.ok("productionOrder", "getProductionOrder", json!(["WO-2"])).await;
+    wo2["dueDate"] = json!("2030-06-15T12:00:00Z");
+    app.ok("productionOrder", "saveProductionOrder", wo2).await;
+    a.goto(&format!("{base}/#/orders")).await;
+    a.wait_text("#board-summary", "of 2 orders").await;
+    a.js(
+        "document.querySelector('#filter-from').value = '2030-06-01'; document.querySelector('#filter-to').value = '2030-06-30'",
+        json!([]),
+    )
+    .await;
+    a.click("#filter-apply").await;
+    a.wait_until(
+        "location.hash.includes('from=2030-06-01') && location.hash.includes('to=2030-06-30')",
+        "due range in the URL",
+    )
+    .await;
+    a.wait_text("#board-summary", "of 1 order").await;
+    a.wait_text("#board tbody", "WO-2").await;
+
+    // Master data and admin pages render for the administrator.
+    for (path, name, text) in [
+        ("master/units", "13-units", "Kilogram"),
+        ("master/materials", "14-materials", "Gearbox"),
+        ("master/locations", "15-locations", "Line1"),
+        ("master/customers", "16-customers", "Acme"),
+        ("master/shifts", "17-shifts", "Morning"),
+        ("master/properties", "18-properties", "Batch Size"),
+        ("admin", "19-admin", "vera"),
+    ] {
+        a.goto(&format!("{base}/#/{path}")).await;
+        a.wait_text("main", text).await;
+        a.screenshot(&shots, name).await;
+        assert_eq!(unlabelled(a).await, json!([]), "unlabelled controls on #/{path}");
+    }
+    // Master data is edited through the same generic editor: create a customer.
+    a.goto(&format!("{base}/#/master/customers")).await;
+    a.click("#new-Customer").await;
+    a.type_into(".record-form input[name='name']", "Globex").await;
+    a.click(".record-form button[type='submit']").await;
+    a.wait_text("table[data-entity='Customer']", "Globex").await;
+    app.ok("customer", "getCustomer", json!(["Globex"])).await;
+    // A user with a role, from the admin page (roles are a list, typed comma-separated).
+    a.goto(&format!("{base}/#/admin")).await;
+    a.click("#new-User").await;
+    a.type_into(".record-form input[name='name']", "olga").await;
+    a.type_into(".record-form input[name='roles']", "Operator").await;
+    a.click(".record-form button[type='submit']").await;
+    a.wait_text("table[data-entity='User']", "olga").await;
+    let olga = app.ok("security", "getUser", json!(["olga"])).await;
+    assert_eq!(olga["roles"], json!(["Operator"]), "{olga}");
+    // A location below another, its type picked from the list.
+    a.goto(&format!("{base}/#/master/locations")).await;
+    a.click("#new-Location").await;
+    a.type_into(".record-form input[name='name']", "Line2").await;
+    a.choose(".record-form select[name='parentId']", "Plant").await;
+    a.choose(".record-form select[name='type']", "LINE").await;
+    a.click(".record-form button[type='submit']").await;
+    a.wait_text("table[data-entity='Location']", "Line2").await;
+    let line2 = app.ok("location", "getLocation", json!(["Plant/Line2"])).await;
+    assert_eq!(line2["type"], json!("LINE"), "{line2}");
+    // An Operator on a 10-inch tablet (800×1280, portrait): runs orders, edits nothing, and the
+    // pages fit the screen without sideways scrolling.
+    app.ok("security", "setUserPassword", json!(["olga", "olga-pass-1"])).await;
+    b.click("#logout").await;
+    b.find("#login-name").await;
+    b.resize(800, 1280).await;
+    login(b, &base, "olga", "olga-pass-1").await;
+    let fits = "document.documentElement.scrollWidth <= window.innerWidth";
+    b.wait_until(fits, "the board to fit a tablet's width").await;
+    b.screenshot(&shots, "20-operator-tablet-board").await;
+    b.goto(&format!("{base}/#/orders/{}", running["id"].as_str().unwrap())).await;
+    b.find("[data-transition='RUNNING']").await;
+    assert!(!b.exists("#order-save").await, "an Operator does not edit orders");
+    // Without read access to materials and units the pickers still name the order's own.
+    b.wait_until(
+        "document.querySelector('#order-productId').selectedOptions[0].text === 'FG/Gearbox'",
+        "the product named",
+    )
+    .await;
+    b.wait_until("!document.querySelector('main').innerText.includes('null')", "no stray null")
+        .await;
+    b.click("[data-transition='RUNNING']").await;
+    b.wait_text("#order-status-value", "RUNNING").await;
+    b.type_into("#report-quantity", "3").await;
+    b.click("#report-submit").await;
+    b.wait_text("#order-status", "produced 3").await;
+    b.wait_until(fits, "the order page to fit a tablet's width").await;
+    b.screenshot(&shots, "21-operator-tablet-order").await;
+    let wo2 = app.ok("productionOrder", "getProductionOrder", json!(["WO-2"])).await;
+    assert_eq!(wo2["status"], json!("RUNNING"));
+    assert_eq!(wo2["modifiedBy"], json!("olga"));
+    // Starting a shift from its page opens a shift record.
+    a.goto(&format!("{base}/#/master/shifts")).await;
+    a.click("button.shift-start").await;
+    a.wait_text("table[data-entity='ShiftRecord']", "ACTIVE").await;
+}
+
+/// The serving rules without a browser: the shell and assets are open and cacheable, nothing
+/// else is, and the session endpoint lists exactly what the caller's roles allow.
+#[tokio::test]
+async fn shell_assets_and_session_rules() {
+    let app = spawn_app().await;
+    seed(&app).await;
+    let base = app.address.clone();
+    let anon = reqwest::Client::new();
+
+    let shell = anon.get(format!("{base}/")).send().await.unwrap();
+    assert_eq!(shell.status(), 200);
+    assert!(shell.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let csp = shell.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("default-src 'self'"), "{csp}");
+    let js = anon.get(format!("{base}/ui/app.js")).send().await.unwrap();
+    assert_eq!(js.status(), 200);
+    assert!(js.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    let tag = js.headers()["etag"].clone();
+    let again = anon
+        .get(format!("{base}/ui/app.js"))
+        .header("if-none-match", tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304, "an unchanged asset is not sent again");
+    let missing = anon.get(format!("{base}/ui/secret.db")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.json::<Value>().await.unwrap()["error"]["code"], json!("not_found"));
+    // Only reading the shell is open: other methods and every API path need credentials.
+    for (method, path) in [
+        (reqwest::Method::POST, "/"),
+        (reqwest::Method::POST, "/ui/app.js"),
+        (reqwest::Method::GET, "/api/v1/web/session"),
+        (reqwest::Method::GET, "/api/v1/events?timeout=0"),
+        (reqwest::Method::GET, "/ui/../api/v1/me"),
+    ] {
+        let r = anon.request(method.clone(), format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{method} {path} must need credentials");
+    }
+
+    // The session endpoint through a web login (cookie), for a Viewer.
+    let browser = reqwest::Client::new();
+    let login = browser
+        .post(format!("{base}/api/v1/login"))
+        .json(&json!({"name": "vera", "password": VIEWER_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let s: Value = browser
+        .get(format!("{base}/api/v1/web/session"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(s["user"], json!("vera"));
+    let functions: Vec<&str> = s["functions"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(functions.contains(&"productionOrder.findProductionOrders"), "{s}");
+    for refused in [
+        "productionOrder.saveProductionOrder",
+        "productionOrder.startProductionOrder",
+        "security.findUsers",
+    ] {
+        assert!(!functions.contains(&refused), "a Viewer may not call {refused}: {s}");
+    }
+    assert_eq!(s["changeFeed"], json!(true));
+    assert!(s["lastSequence"].as_i64().unwrap() >= 0);
+    // The admin may call everything the catalogue has.
+    let all: Value = app.get("/api/v1/web/session").await.1;
+    let script: Value = app.get("/api/v1/script").await.1;
+    let count: usize = script["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["functions"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(all["functions"].as_array().unwrap().len(), count);
+    app.stop().await;
+}
