@@ -3,6 +3,7 @@
 //! the OpenAPI document and the permission list all come from this one table.
 
 use crate::errors::{CoreError, CoreResult};
+use crate::exchange;
 use crate::lifecycle::Status;
 use crate::permissions::module_permissions;
 use crate::query::{self, new_filter_request, new_query_request};
@@ -225,6 +226,17 @@ impl Args {
                 .map(|v| v.as_str().map(str::to_string).ok_or_else(|| self.wrong(i, "a list of strings", v)))
                 .collect(),
             Some(other) => Err(self.wrong(i, "a list of strings", other)),
+        }
+    }
+
+    /// An optional boolean argument (absent: false).
+    pub fn flag(&self, i: usize) -> CoreResult<bool> {
+        match self.get(i) {
+            None => Ok(false),
+            Some(Json::Bool(b)) => Ok(*b),
+            Some(Json::String(s)) if s.eq_ignore_ascii_case("true") => Ok(true),
+            Some(Json::String(s)) if s.eq_ignore_ascii_case("false") => Ok(false),
+            Some(other) => Err(self.wrong(i, "true or false", other)),
         }
     }
 
@@ -577,6 +589,41 @@ fn bill_of_materials_items(b: &mut Builder) {
     );
 }
 
+/// ERP import and export of orders (issue 9, ADR 0006).
+fn exchange_functions(b: &mut Builder) {
+    let odef = Entity::ProductionOrder.def();
+    b.add(
+        "productionOrder",
+        "importProductionOrders",
+        vec![p("data"), opt("format"), opt("dryRun")],
+        perm(odef, "WRITE.SAVE"),
+        Access::Write,
+        "Imports orders (upsert by name; each order with its bill of materials and property values all or nothing); returns the per-row report. dryRun writes nothing.",
+        |tx, c, a| {
+            let format = exchange::Format::parse(&a.opt_str(1)?.unwrap_or_else(|| "json".into()))?;
+            let options = exchange::Options { dry_run: a.flag(2)? };
+            let data = a.json(0).cloned().unwrap_or(Json::Null);
+            Ok(exchange::import(tx, c, &data, format, options)?.to_json(format, options.dry_run))
+        },
+    );
+    b.add(
+        "productionOrder",
+        "exportProductionOrders",
+        vec![opt("format"), opt("queryRequest")],
+        perm(odef, "READ.GET"),
+        Access::Read,
+        "The orders the QueryRequest selects (all without one) with their bill of materials and property values, in an import format.",
+        |tx, _, a| {
+            let format = exchange::Format::parse(&a.opt_str(0)?.unwrap_or_else(|| "json".into()))?;
+            let request = match a.json(1) {
+                Some(_) => a.object(1)?.clone(),
+                None => Map::new(),
+            };
+            exchange::export(tx, format, &request)
+        },
+    );
+}
+
 /// Users, roles and tokens (security.md): all `SYSTEM.ADMIN`, except the calls about the caller.
 fn security_module(b: &mut Builder) {
     let first = b.functions.len();
@@ -795,6 +842,7 @@ fn build() -> Catalogue {
     );
     properties(&mut b);
     bill_of_materials_items(&mut b);
+    exchange_functions(&mut b);
 
     b.entity(Entity::UnitOfMeasure);
     b.entity(Entity::UnitOfMeasureConversion);

@@ -3,7 +3,7 @@
 //! replace (PUT), merge (PATCH), delete and references, plus the order's history, transitions
 //! and production reports, the location tree and shift start/stop.
 
-use super::body::{json_body, object_body};
+use super::body::{json_body, object_body, raw_body};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -67,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/shifts/{key}/start", post(move |s, p, b| shift_verb("startShift", s, p, b)))
         .route("/api/v1/shifts/{key}/stop", post(move |s, p, b| shift_verb("stopShift", s, p, b)))
         .route("/api/v1/units-of-measure/convert", get(convert))
+        .route("/api/v1/production-orders/imports", post(import))
 }
 
 /// Every REST route with the catalogue function it calls (whose permission it needs). The
@@ -146,6 +147,12 @@ pub fn routes() -> Vec<(&'static str, String, &'static str, String)> {
         ("POST", "/api/v1/shifts/{key}/start".to_string(), "shift", "startShift"),
         ("POST", "/api/v1/shifts/{key}/stop".to_string(), "shift", "stopShift"),
         ("GET", "/api/v1/units-of-measure/convert".to_string(), "unitOfMeasure", "convert"),
+        (
+            "POST",
+            "/api/v1/production-orders/imports".to_string(),
+            "productionOrder",
+            "importProductionOrders",
+        ),
     ] {
         out.push((method, path, module, function.to_string()));
     }
@@ -493,6 +500,58 @@ async fn swap_bill_of_materials(
     let body = object_body(body)?;
     Ok(Json(
         s.call_named("productionOrder", "swapBillOfMaterialsPositions", Value::Object(body))
+            .await?,
+    ))
+}
+
+/// `POST /api/v1/production-orders/imports?format=…&dryRun=…`: the import file as the raw body;
+/// the format comes from `format`, else from the content type (JSON when neither says).
+async fn import(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    q: Result<Query<HashMap<String, String>>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(params) = q.map_err(|err| ApiError::bad_request(format!("bad query parameters: {err}")))?;
+    // Permission before reading the file: a caller without it learns nothing about the body.
+    if let Some(p) = CATALOGUE
+        .get("productionOrder", "importProductionOrders")
+        .and_then(|f| f.permission.as_ref())
+    {
+        s.caller().require(p)?;
+    }
+    let bytes = raw_body(body)?;
+    let format = match params.get("format") {
+        Some(f) => f.clone(),
+        None => {
+            let content_type = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if content_type.contains("csv") {
+                "csv".into()
+            } else if content_type.contains("xml") {
+                "b2mml".into()
+            } else {
+                "json".into()
+            }
+        }
+    };
+    let dry_run = match params.get("dryRun").map(|v| v.to_ascii_lowercase()) {
+        None => false,
+        Some(v) if v == "true" || v == "1" => true,
+        Some(v) if v == "false" || v == "0" => false,
+        Some(v) => return Err(CoreError::field("dryRun", format!("must be true or false, got '{v}'")).into()),
+    };
+    let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
+        CoreError::field(
+            "data",
+            format!("the import file is not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+        )
+    })?;
+    Ok(Json(
+        s.call_named("productionOrder", "importProductionOrders", json!([text, format, dry_run]))
             .await?,
     ))
 }

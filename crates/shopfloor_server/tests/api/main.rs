@@ -6,6 +6,7 @@ mod bill_of_materials;
 mod concurrency;
 #[allow(dead_code)] // not every test binary uses every helper
 mod helpers;
+mod import_export;
 mod lifecycle;
 mod master_data;
 mod production_orders;

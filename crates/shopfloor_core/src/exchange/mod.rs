@@ -1,0 +1,615 @@
+//! ERP exchange of production orders (issue 9): import with upsert by order name, one savepoint
+//! per row (order + bill of materials + property values), a per-row report, dry runs; the file
+//! formats live in their own modules. Imported rows go through the same services as
+//! `saveProductionOrder`, `saveBillOfMaterialsItem` and `setPropertyValue`, so validation,
+//! lifecycle and history are exactly those of saved orders. See docs/adr/0006.
+
+pub mod json;
+
+use crate::errors::{CoreError, CoreResult, FieldErrors};
+use crate::history::{Event, NewEvent};
+use crate::id::Id;
+use crate::query::{Filter, Query};
+use crate::record::{Record, Value};
+use crate::schema::Entity;
+use crate::service::{bill_of_materials, entity, production_order, property};
+use crate::tx::{Caller, Tx};
+use serde_json::{json, Map, Value as Json};
+
+const ORDER: Entity = Entity::ProductionOrder;
+const ITEM: Entity = Entity::BillOfMaterialsItem;
+
+/// The formats `importProductionOrders` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+}
+
+impl Format {
+    pub fn parse(text: &str) -> CoreResult<Format> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "json" => Ok(Format::Json),
+            other => Err(CoreError::field("format", format!("unknown import format '{other}'; use json"))),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+        }
+    }
+}
+
+/// What happened to one row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowStatus {
+    Created,
+    Updated,
+    Unchanged,
+    Error,
+}
+
+impl RowStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowStatus::Created => "created",
+            RowStatus::Updated => "updated",
+            RowStatus::Unchanged => "unchanged",
+            RowStatus::Error => "error",
+        }
+    }
+}
+
+/// The outcome of one row: its 1-based number in the file, the order name, what happened,
+/// the order id (unless it failed) and the field errors / messages of a failed row.
+#[derive(Clone, Debug)]
+pub struct RowResult {
+    pub row: u64,
+    pub name: Option<String>,
+    pub status: RowStatus,
+    pub id: Option<Id>,
+    pub errors: FieldErrors,
+}
+
+impl RowResult {
+    pub fn to_json(&self) -> Json {
+        let mut out = json!({"row": self.row, "name": self.name, "status": self.status.as_str(), "id": self.id.map(|i| i.to_string())});
+        if !self.errors.is_empty() {
+            out["errors"] = self.errors.to_json();
+        }
+        out
+    }
+}
+
+/// The per-row report of an import.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub rows: Vec<RowResult>,
+}
+
+impl Report {
+    pub fn count(&self, status: RowStatus) -> usize {
+        self.rows.iter().filter(|r| r.status == status).count()
+    }
+
+    pub fn to_json(&self, format: Format, dry_run: bool) -> Json {
+        json!({
+            "format": format.as_str(),
+            "dryRun": dry_run,
+            "total": self.rows.len(),
+            "created": self.count(RowStatus::Created),
+            "updated": self.count(RowStatus::Updated),
+            "unchanged": self.count(RowStatus::Unchanged),
+            "errors": self.count(RowStatus::Error),
+            "rows": self.rows.iter().map(RowResult::to_json).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Options of an import.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Report what would happen, write nothing.
+    pub dry_run: bool,
+}
+
+const ROW_SAVEPOINT: &str = "import_row";
+const DRY_RUN_SAVEPOINT: &str = "import_dry_run";
+
+/// `importProductionOrders(data, format, dryRun)` inside one write transaction: the rows of
+/// `data` (a JSON array, or the text of a file in `format`), each in its own savepoint. A file
+/// that cannot be read fails as a whole (the caller's transaction is rolled back, so rows read
+/// before the syntax error are undone too); a bad row is reported and the others go on.
+pub fn import(tx: &mut dyn Tx, caller: &Caller, data: &Json, format: Format, options: Options) -> CoreResult<Report> {
+    if options.dry_run {
+        tx.savepoint(DRY_RUN_SAVEPOINT)?;
+    }
+    let mut report = Report::default();
+    let result = (|| -> CoreResult<()> {
+        let mut each = |n: u64, row: Json| -> CoreResult<()> {
+            report.rows.push(import_row(tx, caller, n, row)?);
+            Ok(())
+        };
+        match (format, data) {
+            (Format::Json, Json::Array(rows)) => {
+                for (i, row) in rows.iter().enumerate() {
+                    each(i as u64 + 1, row.clone())?;
+                }
+                Ok(())
+            }
+            (Format::Json, Json::String(text)) => json::for_each_row(strip_bom(text), &mut each),
+            (_, other) => Err(CoreError::field(
+                "data",
+                format!("must be a JSON array of orders or the text of a file, got {}", kind_of(other)),
+            )),
+        }
+    })();
+    if options.dry_run {
+        tx.rollback_to(DRY_RUN_SAVEPOINT)?;
+    }
+    result.map(|()| report)
+}
+
+fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+fn kind_of(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
+    }
+}
+
+/// Imports one row in its own savepoint. Row problems (validation, missing master data,
+/// conflicts) become an `error` row; store failures abort the import.
+pub fn import_row(tx: &mut dyn Tx, caller: &Caller, n: u64, row: Json) -> CoreResult<RowResult> {
+    let name = row.get("name").and_then(Json::as_str).map(str::to_string);
+    tx.savepoint(ROW_SAVEPOINT)?;
+    let mut counting = Counting { inner: tx, writes: 0 };
+    let outcome = apply_row(&mut counting, caller, row);
+    let writes = counting.writes;
+    let failed = |tx: &mut dyn Tx, errors: FieldErrors| -> CoreResult<RowResult> {
+        tx.rollback_to(ROW_SAVEPOINT)?;
+        Ok(RowResult {
+            row: n,
+            name: name.clone(),
+            status: RowStatus::Error,
+            id: None,
+            errors,
+        })
+    };
+    match outcome {
+        Ok((id, created)) => {
+            tx.release(ROW_SAVEPOINT)?;
+            let status = match (created, writes) {
+                (true, _) => RowStatus::Created,
+                (false, 0) => RowStatus::Unchanged,
+                (false, _) => RowStatus::Updated,
+            };
+            Ok(RowResult {
+                row: n,
+                name: name.clone(),
+                status,
+                id: Some(id),
+                errors: FieldErrors::new(),
+            })
+        }
+        Err(CoreError::Validation(errors)) => failed(tx, errors),
+        Err(CoreError::Conflict { message, .. }) => failed(tx, FieldErrors::single("version", message)),
+        Err(CoreError::NotFound(message) | CoreError::BadRequest(message) | CoreError::InUse { message, .. }) => {
+            failed(tx, FieldErrors::single("row", message))
+        }
+        Err(CoreError::Forbidden { permission }) => failed(tx, FieldErrors::single("row", format!("lacking permission {permission}"))),
+        Err(e @ (CoreError::Unavailable(_) | CoreError::Internal(_))) => {
+            let _ = tx.rollback_to(ROW_SAVEPOINT);
+            Err(e)
+        }
+    }
+}
+
+/// Keys of an imported order that are not stored as given: the natural keys (resolved to ids),
+/// the embedded lists (applied after the order), and what belongs to the sending system (its
+/// id and version, its shift records).
+const ORDER_SKIPPED: [&str; 10] = [
+    "id",
+    "version",
+    "shiftRecordId",
+    "billOfMaterials",
+    "propertyValues",
+    "productPath",
+    "productErpId",
+    "unitOfMeasureName",
+    "locationPath",
+    "customerName",
+];
+
+/// A natural key: the input key, the id field it sets, the entity and how it is looked up.
+struct NaturalKey {
+    key: &'static str,
+    field: &'static str,
+    entity: Entity,
+    by: &'static str,
+}
+
+const ORDER_KEYS: [NaturalKey; 5] = [
+    NaturalKey {
+        key: "productPath",
+        field: "productId",
+        entity: Entity::Material,
+        by: "path",
+    },
+    NaturalKey {
+        key: "productErpId",
+        field: "productId",
+        entity: Entity::Material,
+        by: "erpId",
+    },
+    NaturalKey {
+        key: "unitOfMeasureName",
+        field: "unitOfMeasureId",
+        entity: Entity::UnitOfMeasure,
+        by: "name",
+    },
+    NaturalKey {
+        key: "locationPath",
+        field: "locationId",
+        entity: Entity::Location,
+        by: "path",
+    },
+    NaturalKey {
+        key: "customerName",
+        field: "customerId",
+        entity: Entity::Customer,
+        by: "name",
+    },
+];
+
+const ITEM_KEYS: [NaturalKey; 4] = [
+    NaturalKey {
+        key: "materialPath",
+        field: "materialId",
+        entity: Entity::Material,
+        by: "path",
+    },
+    NaturalKey {
+        key: "materialErpId",
+        field: "materialId",
+        entity: Entity::Material,
+        by: "erpId",
+    },
+    NaturalKey {
+        key: "unitOfMeasureName",
+        field: "unitOfMeasureId",
+        entity: Entity::UnitOfMeasure,
+        by: "name",
+    },
+    NaturalKey {
+        key: "unitOfMeasureSymbol",
+        field: "unitOfMeasureId",
+        entity: Entity::UnitOfMeasure,
+        by: "symbol",
+    },
+];
+
+/// The fields of a BOM item an import sets (the rest is the order's or the server's).
+const ITEM_FIELDS: [&str; 6] = [
+    "materialId",
+    "quantityPerProducedUnit",
+    "quantityOrder",
+    "unitOfMeasureId",
+    "materialGroup",
+    "materialType",
+];
+
+/// Resolves the natural keys present in `row` into `data` (a natural key wins over an id given
+/// alongside it: ids belong to the sending system). Unknown keys are field errors.
+fn resolve_keys(
+    tx: &mut dyn Tx,
+    keys: &[NaturalKey],
+    row: &Map<String, Json>,
+    data: &mut Map<String, Json>,
+    prefix: &str,
+    errors: &mut FieldErrors,
+) -> CoreResult<()> {
+    let mut resolved: Vec<&str> = Vec::new();
+    for k in keys {
+        let Some(given) = row.get(k.key).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let Some(text) = given.as_str().map(str::trim).filter(|t| !t.is_empty()) else {
+            errors.add(format!("{prefix}{}", k.key), format!("must be a non-empty string, got {given}"));
+            continue;
+        };
+        let def = k.entity.def();
+        let value = if k.by == "path" {
+            text.trim_start_matches('/').to_string()
+        } else {
+            text.to_string()
+        };
+        // Keys are listed most specific first (a unit's name before its symbol): one per field.
+        if resolved.contains(&k.field) {
+            continue;
+        }
+        resolved.push(k.field);
+        let mut q = Query::eq(def, k.by, Value::Text(value));
+        q.page = Some(crate::query::Page { size: 2, index: 0 });
+        let found = tx.find(k.entity, &q)?;
+        match found.as_slice() {
+            [one] => {
+                if let Some(id) = one.id() {
+                    data.insert(k.field.into(), Json::String(id.to_string()));
+                }
+            }
+            [] => errors.add(format!("{prefix}{}", k.key), format!("no {} with {} '{text}'", def.label, k.by)),
+            _ => errors.add(
+                format!("{prefix}{}", k.key),
+                format!("more than one {} has {} '{text}'; give its id", def.label, k.by),
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// Applies one row; returns the order id and whether the order was created.
+fn apply_row(tx: &mut dyn Tx, caller: &Caller, row: Json) -> CoreResult<(Id, bool)> {
+    let Json::Object(row) = row else {
+        return Err(CoreError::field(
+            "row",
+            format!("must be an object (one production order), got {}", kind_of(&row)),
+        ));
+    };
+    let Some(name) = row.get("name").and_then(Json::as_str).map(str::trim).filter(|n| !n.is_empty()) else {
+        return Err(CoreError::field("name", "is required: orders are matched by name"));
+    };
+    let mut errors = FieldErrors::new();
+    let mut data: Map<String, Json> = row
+        .iter()
+        .filter(|(k, _)| !ORDER_SKIPPED.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    resolve_keys(tx, &ORDER_KEYS, &row, &mut data, "", &mut errors)?;
+    let existing = tx
+        .find(ORDER, &Query::eq(ORDER.def(), "name", Value::Text(name.to_string())))?
+        .into_iter()
+        .next();
+    if let Some(id) = existing.as_ref().and_then(Record::id) {
+        data.insert("id".into(), Json::String(id.to_string()));
+    }
+    // Report the order's own field errors together with unresolved natural keys.
+    let saved = match entity::save(tx, caller, ORDER, &data) {
+        Ok(r) => Some(r),
+        Err(CoreError::Validation(e)) => {
+            for (k, msgs) in e.0 {
+                for m in msgs {
+                    errors.add(k.clone(), m);
+                }
+            }
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    errors.clone().into_result()?;
+    let order = saved.ok_or_else(|| CoreError::Internal("order not saved".into()))?;
+    let id = order.id().ok_or_else(|| CoreError::Internal("order without id".into()))?;
+    if let Some(items) = row.get("billOfMaterials").filter(|v| !v.is_null()) {
+        sync_bill_of_materials(tx, caller, id, items)?;
+    }
+    if let Some(values) = row.get("propertyValues").filter(|v| !v.is_null()) {
+        set_property_values(tx, caller, id, values)?;
+    }
+    Ok((id, existing.is_none()))
+}
+
+fn prefixed(prefix: &str, e: CoreError) -> CoreError {
+    match e {
+        CoreError::Validation(fields) => {
+            let mut out = FieldErrors::new();
+            for (k, msgs) in fields.0 {
+                for m in msgs {
+                    out.add(format!("{prefix}{k}"), m);
+                }
+            }
+            CoreError::Validation(out)
+        }
+        CoreError::NotFound(m) | CoreError::BadRequest(m) => CoreError::field(prefix.trim_end_matches('.'), m),
+        other => other,
+    }
+}
+
+/// Makes the order's bill of materials the listed one: items matched by material keep their
+/// ids and are updated in place, missing ones are created, unlisted ones deleted; positions
+/// follow the list. An unchanged list writes nothing.
+fn sync_bill_of_materials(tx: &mut dyn Tx, caller: &Caller, order: Id, items: &Json) -> CoreResult<()> {
+    let Json::Array(items) = items else {
+        return Err(CoreError::field(
+            "billOfMaterials",
+            format!("must be a list of items, got {}", kind_of(items)),
+        ));
+    };
+    let mut errors = FieldErrors::new();
+    let mut wanted: Vec<(Id, Map<String, Json>)> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let prefix = format!("billOfMaterials[{i}].");
+        let Json::Object(item) = item else {
+            errors.add(format!("billOfMaterials[{i}]"), format!("must be an object, got {}", kind_of(item)));
+            continue;
+        };
+        let mut data: Map<String, Json> = item
+            .iter()
+            .filter(|(k, _)| ITEM_FIELDS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for k in item.keys() {
+            let known = ITEM_FIELDS.contains(&k.as_str())
+                || ITEM_KEYS.iter().any(|n| n.key == k)
+                || ITEM.def().field(k).is_some()
+                || ITEM.def().derived(k).is_some()
+                || k == "version";
+            if !known {
+                errors.add(format!("{prefix}{k}"), format!("unknown field '{k}' for bill of materials item"));
+            }
+        }
+        resolve_keys(tx, &ITEM_KEYS, item, &mut data, &prefix, &mut errors)?;
+        match data.get("materialId").and_then(Json::as_str).map(Id::parse) {
+            Some(Ok(m)) if wanted.iter().any(|(w, _)| *w == m) => {
+                errors.add(
+                    format!("{prefix}materialId"),
+                    "the material is listed twice in this order's bill of materials",
+                );
+            }
+            Some(Ok(m)) => wanted.push((m, data)),
+            Some(Err(_)) => errors.add(format!("{prefix}materialId"), "is not a valid id"),
+            None if !errors.0.keys().any(|k| k.starts_with(&prefix)) => {
+                errors.add(format!("{prefix}materialId"), "is required (or materialPath / materialErpId)")
+            }
+            None => {}
+        }
+    }
+    errors.into_result()?;
+    let existing = bill_of_materials::items_of(tx, order)?;
+    for stale in existing
+        .iter()
+        .filter(|e| !wanted.iter().any(|(m, _)| e.get("materialId").as_id() == Some(*m)))
+    {
+        if let Some(id) = stale.id() {
+            bill_of_materials::delete(tx, caller, &id.to_string()).map_err(|e| prefixed("billOfMaterials.", e))?;
+        }
+    }
+    for (i, (material, mut data)) in wanted.into_iter().enumerate() {
+        let found = existing
+            .iter()
+            .find(|e| e.get("materialId").as_id() == Some(material))
+            .and_then(Record::id);
+        match found {
+            Some(id) => {
+                data.insert("id".into(), Json::String(id.to_string()));
+            }
+            None => {
+                data.insert("productionOrderId".into(), Json::String(order.to_string()));
+            }
+        }
+        data.insert("position".into(), json!(i + 1));
+        bill_of_materials::save(tx, caller, &data).map_err(|e| prefixed(&format!("billOfMaterials[{i}]."), e))?;
+    }
+    Ok(())
+}
+
+/// Sets the listed property values (`{name: value}` or `[{propertyName|propertyId, value}]`, the
+/// shape `getProductionOrder` returns); values not listed are kept.
+fn set_property_values(tx: &mut dyn Tx, caller: &Caller, order: Id, values: &Json) -> CoreResult<()> {
+    let pairs: Vec<(String, Json)> = match values {
+        Json::Object(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        Json::Array(list) => {
+            let mut out = Vec::with_capacity(list.len());
+            for (i, v) in list.iter().enumerate() {
+                let key = v
+                    .get("propertyName")
+                    .and_then(Json::as_str)
+                    .or_else(|| v.get("propertyId").and_then(Json::as_str));
+                match key {
+                    Some(k) => out.push((k.to_string(), v.get("value").cloned().unwrap_or(Json::Null))),
+                    None => {
+                        return Err(CoreError::field(
+                            format!("propertyValues[{i}]"),
+                            "needs propertyName (or propertyId) and value",
+                        ))
+                    }
+                }
+            }
+            out
+        }
+        other => {
+            return Err(CoreError::field(
+                "propertyValues",
+                format!("must be an object {{propertyName: value}} or a list, got {}", kind_of(other)),
+            ))
+        }
+    };
+    let order = order.to_string();
+    for (property, value) in pairs {
+        property::set_value(tx, caller, &order, &property, &value).map_err(|e| prefixed(&format!("propertyValues.{property}."), e))?;
+    }
+    Ok(())
+}
+
+/// `exportProductionOrders(format, queryRequest=None)`: the orders the query selects (all when
+/// none), each as `getProductionOrder` returns it (with `billOfMaterials` and `propertyValues`),
+/// which is a shape `importProductionOrders` reads back.
+pub fn export(tx: &mut dyn Tx, format: Format, request: &Map<String, Json>) -> CoreResult<Json> {
+    let found = entity::find(tx, ORDER, request)?;
+    let mut orders = Vec::new();
+    for listed in found["content"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        let Some(id) = listed["id"].as_str().and_then(|t| Id::parse(t).ok()) else {
+            continue;
+        };
+        if let Some(order) = tx.get(ORDER, id)? {
+            orders.push(production_order::detailed(tx, &order)?);
+        }
+    }
+    match format {
+        Format::Json => Ok(Json::Array(orders)),
+    }
+}
+
+/// Counts the writes a row makes, to tell `updated` from `unchanged`.
+struct Counting<'a> {
+    inner: &'a mut dyn Tx,
+    writes: u64,
+}
+
+impl Tx for Counting<'_> {
+    fn get(&mut self, entity: Entity, id: Id) -> CoreResult<Option<Record>> {
+        self.inner.get(entity, id)
+    }
+    fn get_for_update(&mut self, entity: Entity, id: Id) -> CoreResult<Option<Record>> {
+        self.inner.get_for_update(entity, id)
+    }
+    fn exists(&mut self, entity: Entity, id: Id) -> CoreResult<bool> {
+        self.inner.exists(entity, id)
+    }
+    fn find(&mut self, entity: Entity, query: &Query) -> CoreResult<Vec<Record>> {
+        self.inner.find(entity, query)
+    }
+    fn count(&mut self, entity: Entity, filters: &[Filter]) -> CoreResult<u64> {
+        self.inner.count(entity, filters)
+    }
+    fn insert(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
+        self.writes += 1;
+        self.inner.insert(entity, record)
+    }
+    fn update(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
+        self.writes += 1;
+        self.inner.update(entity, record)
+    }
+    fn update_fields(&mut self, entity: Entity, record: &Record, keys: &[&'static str]) -> CoreResult<()> {
+        self.writes += 1;
+        self.inner.update_fields(entity, record, keys)
+    }
+    fn delete(&mut self, entity: Entity, id: Id) -> CoreResult<()> {
+        self.writes += 1;
+        self.inner.delete(entity, id)
+    }
+    fn append_event(&mut self, event: &NewEvent) -> CoreResult<i64> {
+        self.inner.append_event(event)
+    }
+    fn order_events(&mut self, order_id: Id) -> CoreResult<Vec<Event>> {
+        self.inner.order_events(order_id)
+    }
+    fn events_after(&mut self, after: i64, limit: u32) -> CoreResult<Vec<Event>> {
+        self.inner.events_after(after, limit)
+    }
+    fn savepoint(&mut self, name: &str) -> CoreResult<()> {
+        self.inner.savepoint(name)
+    }
+    fn release(&mut self, name: &str) -> CoreResult<()> {
+        self.inner.release(name)
+    }
+    fn rollback_to(&mut self, name: &str) -> CoreResult<()> {
+        self.inner.rollback_to(name)
+    }
+}

@@ -1,0 +1,341 @@
+//! ERP import and export of production orders (issue 9, ADR 0006): upsert by name with the
+//! bill of materials and property values, per-row report, idempotency, dry run, bad files and
+//! rows, the REST upload and the export → import round trip.
+
+use crate::helpers::{spawn_app, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const PO: &str = "productionOrder";
+
+/// Units `Each` and `Kilogram`, class FG with product `Widget` (erpId W-1), class RAW with
+/// `Steel` and `Paint`, location `Plant/Line1`, customer `ACME`, properties `batch` (INTEGER)
+/// and `color` (STRING).
+async fn master_data(app: &TestApp) {
+    let each = app
+        .ok("unitOfMeasure", "saveUnitOfMeasure", json!({"name": "Each", "symbol": "ea"}))
+        .await;
+    let kg = app
+        .ok("unitOfMeasure", "saveUnitOfMeasure", json!({"name": "Kilogram", "symbol": "kg"}))
+        .await;
+    let fg = app.ok("material", "saveMaterialClass", json!({"name": "FG"})).await;
+    let raw = app.ok("material", "saveMaterialClass", json!({"name": "RAW"})).await;
+    app.ok(
+        "material",
+        "saveMaterial",
+        json!({"name": "Widget", "materialClassId": fg["id"], "unitOfMeasureId": each["id"], "erpId": "W-1"}),
+    )
+    .await;
+    for m in ["Steel", "Paint"] {
+        app.ok(
+            "material",
+            "saveMaterial",
+            json!({"name": m, "materialClassId": raw["id"], "unitOfMeasureId": kg["id"]}),
+        )
+        .await;
+    }
+    let plant = app.location("Plant", None).await;
+    app.location("Line1", Some(&plant)).await;
+    app.ok("customer", "saveCustomer", json!({"name": "ACME"})).await;
+    app.ok(PO, "saveProductionOrderProperty", json!({"name": "batch", "dataType": "INTEGER"}))
+        .await;
+    app.ok(PO, "saveProductionOrderProperty", json!({"name": "color", "dataType": "STRING"}))
+        .await;
+}
+
+fn erp_file() -> Value {
+    json!([
+        {
+            "name": "PO-1", "productPath": "FG/Widget", "unitOfMeasureName": "Each", "quantity": 100,
+            "locationPath": "Plant/Line1", "customerName": "ACME", "schedulePriority": "HIGH",
+            "dueDate": "2026-12-01T00:00:00Z",
+            "billOfMaterials": [
+                {"materialPath": "RAW/Steel", "quantityPerProducedUnit": 2},
+                {"materialPath": "RAW/Paint", "quantityPerProducedUnit": 0.5}
+            ],
+            "propertyValues": {"batch": 7, "color": "red"}
+        },
+        {"name": "PO-2", "productErpId": "W-1", "unitOfMeasureName": "Each", "quantity": 5}
+    ])
+}
+
+async fn import(app: &TestApp, data: Value, dry_run: bool) -> Value {
+    app.ok(
+        PO,
+        "importProductionOrders",
+        json!({"data": data, "format": "json", "dryRun": dry_run}),
+    )
+    .await
+}
+
+fn statuses(report: &Value) -> Vec<&str> {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect()
+}
+
+/// How many history events the change feed holds.
+async fn event_count(app: &TestApp) -> usize {
+    let r = app
+        .client
+        .get(format!("{}/api/v1/events?after=0&timeout=0&limit=1000", app.address))
+        .send()
+        .await
+        .expect("feed answers");
+    assert_eq!(r.status(), StatusCode::OK);
+    r.text().await.unwrap().lines().filter(|l| !l.trim().is_empty()).count()
+}
+
+#[tokio::test]
+async fn imports_orders_with_natural_keys_bill_of_materials_and_values() {
+    let app = spawn_app().await;
+    master_data(&app).await;
+    let report = import(&app, erp_file(), false).await;
+    assert_eq!(statuses(&report), ["created", "created"], "{report}");
+    assert_eq!(
+        (report["total"].clone(), report["created"].clone(), report["errors"].clone()),
+        (json!(2), json!(2), json!(0))
+    );
+    let o = app.get_order("PO-1").await;
+    assert_eq!(report["rows"][0]["id"], o["id"]);
+    assert_eq!(o["productPath"], "FG/Widget");
+    assert_eq!(o["unitOfMeasureName"], "Each");
+    assert_eq!(o["locationPath"], "Plant/Line1");
+    assert_eq!(o["customerName"], "ACME");
+    assert_eq!(o["schedulePriority"], "HIGH");
+    assert_eq!(o["quantity"], json!(100.0));
+    assert_eq!(o["dueDate"], "2026-12-01T00:00:00.000Z");
+    let bom: Vec<(Value, Value, Value)> = o["billOfMaterials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["materialName"].clone(), i["position"].clone(), i["quantityOrder"].clone()))
+        .collect();
+    assert_eq!(
+        bom,
+        [(json!("Steel"), json!(1), json!(200.0)), (json!("Paint"), json!(2), json!(50.0))]
+    );
+    let values: Vec<(Value, Value)> = o["propertyValues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["propertyName"].clone(), v["value"].clone()))
+        .collect();
+    assert_eq!(values, [(json!("batch"), json!(7)), (json!("color"), json!("red"))]);
+    assert_eq!(app.get_order("PO-2").await["productName"], "Widget");
+    // Imported orders have the history of saved ones.
+    let history = app.history("PO-1").await;
+    assert_eq!(history.len(), 5, "order + 2 items + 2 values: {history:?}");
+}
+
+#[tokio::test]
+async fn reimporting_the_same_file_changes_nothing() {
+    let app = spawn_app().await;
+    master_data(&app).await;
+    import(&app, erp_file(), false).await;
+    let before = app.get_order("PO-1").await;
+    let events = event_count(&app).await;
+    let again = import(&app, erp_file(), false).await;
+    assert_eq!(statuses(&again), ["unchanged", "unchanged"], "{again}");
+    assert_eq!(again["unchanged"], 2);
+    assert_eq!(event_count(&app).await, events, "no history events for unchanged rows");
+    let after = app.get_order("PO-1").await;
+    assert_eq!(after, before, "no new versions, nothing rewritten");
+    assert_eq!(after["version"], 1);
+}
+
+#[tokio::test]
+async fn a_changed_row_is_updated_and_its_bill_of_materials_follows_the_file() {
+    let app = spawn_app().await;
+    master_data(&app).await;
+    import(&app, erp_file(), false).await;
+    let mut file = erp_file();
+    file[0]["quantity"] = json!(10);
+    // Paint first, Steel dropped, the colour changes; PO-2 is untouched.
+    file[0]["billOfMaterials"] = json!([{"materialPath": "RAW/Paint", "quantityPerProducedUnit": 0.5}]);
+    file[0]["propertyValues"] = json!({"color": "blue"});
+    let report = import(&app, file, false).await;
+    assert_eq!(statuses(&report), ["updated", "unchanged"], "{report}");
+    let o = app.get_order("PO-1").await;
+    assert_eq!(o["quantity"], json!(10.0));
+    assert_eq!(o["version"], 2);
+    let bom = o["billOfMaterials"].as_array().unwrap();
+    assert_eq!(bom.len(), 1);
+    assert_eq!(
+        (bom[0]["materialName"].clone(), bom[0]["position"].clone()),
+        (json!("Paint"), json!(1))
+    );
+    assert_eq!(bom[0]["quantityOrder"], json!(5.0), "recomputed from the new order quantity");
+    let values = o["propertyValues"].as_array().unwrap();
+    assert_eq!(values.len(), 2, "values not listed are kept");
+    assert_eq!(values[1]["value"], "blue");
+}
+
+#[tokio::test]
+async fn a_bad_row_is_reported_with_its_field_errors_and_the_rest_go_on() {
+    let app = spawn_app().await;
+    master_data(&app).await;
+    let file = json!([
+        {"name": "GOOD-1", "productPath": "FG/Widget", "unitOfMeasureName": "Each"},
+        {"name": "BAD-1", "productPath": "FG/Nope", "unitOfMeasureName": "Each", "quantity": -1},
+        // The order itself is valid, but its value is not: nothing of the row may stay.
+        {"name": "BAD-2", "productPath": "FG/Widget", "unitOfMeasureName": "Each",
+         "billOfMaterials": [{"materialPath": "RAW/Steel", "quantityPerProducedUnit": 1}],
+         "propertyValues": {"batch": "many"}},
+        {"name": "BAD-3", "productPath": "FG/Widget", "unitOfMeasureName": "Each",
+         "billOfMaterials": [{"materialPath": "RAW/Steel"}, {"materialPath": "RAW/Steel"}]},
+        {"productPath": "FG/Widget"},
+        "not an order",
+        {"name": "GOOD-2", "productPath": "FG/Widget", "unitOfMeasureName": "Each"}
+    ]);
+    let report = import(&app, file, false).await;
+    assert_eq!(
+        statuses(&report),
+        ["created", "error", "error", "error", "error", "error", "created"],
+        "{report}"
+    );
+    let rows = report["rows"].as_array().unwrap();
+    assert!(
+        rows[1]["errors"]["productPath"][0].as_str().unwrap().contains("FG/Nope"),
+        "{report}"
+    );
+    assert!(rows[1]["errors"]["quantity"].is_array(), "field errors of the order too: {report}");
+    assert!(rows[2]["errors"]["propertyValues.batch.value"].is_array(), "{report}");
+    assert!(rows[3]["errors"]["billOfMaterials[1].materialId"].is_array(), "{report}");
+    assert!(rows[4]["errors"]["name"].is_array(), "{report}");
+    assert!(rows[5]["errors"]["row"].is_array(), "{report}");
+    assert_eq!(rows[1]["row"], 2);
+    assert_eq!(report["errors"], 5);
+    let names: Vec<String> = app
+        .all_orders()
+        .await
+        .iter()
+        .map(|o| o["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["GOOD-1", "GOOD-2"], "failed rows leave nothing behind");
+    assert_eq!(event_count(&app).await, 2, "no events of the rolled-back rows");
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_the_same_and_writes_nothing() {
+    let app = spawn_app().await;
+    master_data(&app).await;
+    let events = event_count(&app).await;
+    let dry = import(&app, erp_file(), true).await;
+    assert_eq!(dry["dryRun"], true);
+    assert_eq!(statuses(&dry), ["created", "created"], "{dry}");
+    assert!(app.all_orders().await.is_empty(), "a dry run writes nothing");
+    assert_eq!(event_count(&app).await, events);
+    let real = import(&app, erp_file(), false).await;
+    assert_eq!(statuses(&real), ["created", "created"]);
+    let mut changed = erp_file();
+    changed[1]["quantity"] = json!(6);
+    let dry = import(&app, changed, true).await;
+    assert_eq!(statuses(&dry), ["unchanged", "updated"], "{dry}");
+    assert_eq!(app.get_order("PO-2").await["quantity"], json!(5.0));
+}
+
+#[tokio::test]
+async fn a_malformed_file_is_refused_whole() {
+    let app = spawn_app().await;
+    master_data(&app).await;
+    let good_then_broken = r#"[{"name": "PO-1", "productPath": "FG/Widget", "unitOfMeasureName": "Each"}, {"name": "#;
+    for (data, format) in [
+        (json!(good_then_broken), "json"),
+        (json!("{\"name\": \"PO-1\"}"), "json"),
+        (json!(42), "json"),
+        (json!("[]"), "yaml"),
+    ] {
+        let (status, body) = app
+            .call(PO, "importProductionOrders", json!({"data": data, "format": format}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{data} as {format}: {body}");
+        assert_eq!(body["error"]["code"], "validation", "{body}");
+    }
+    assert!(app.all_orders().await.is_empty(), "rows before the syntax error were undone");
+}
+
+#[tokio::test]
+async fn the_rest_upload_takes_the_raw_file() {
+    let app = spawn_app().await;
+    master_data(&app).await;
+    let text = erp_file().to_string();
+    let (status, report) = app.post_raw("/api/v1/production-orders/imports?dryRun=true", text.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!((report["dryRun"].clone(), report["created"].clone()), (json!(true), json!(2)));
+    assert!(app.all_orders().await.is_empty());
+    // A byte-order mark is allowed, as ERP systems write one.
+    let (status, report) = app.post_raw("/api/v1/production-orders/imports", format!("\u{feff}{text}")).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["created"], 2);
+    for (path, body, field) in [
+        ("/api/v1/production-orders/imports", vec![b'[', 0xff, 0xfe, b']'], "data"),
+        ("/api/v1/production-orders/imports?dryRun=maybe", b"[]".to_vec(), "dryRun"),
+        ("/api/v1/production-orders/imports?format=xlsx", b"[]".to_vec(), "format"),
+    ] {
+        let (status, answer) = app.post_raw(path, body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {answer}");
+        assert!(answer["error"]["fields"][field].is_array(), "{answer}");
+    }
+    assert_eq!(app.all_orders().await.len(), 2);
+}
+
+#[tokio::test]
+async fn export_then_import_on_an_empty_database_reproduces_the_orders() {
+    let source = spawn_app().await;
+    master_data(&source).await;
+    import(&source, erp_file(), false).await;
+    source.ok(PO, "startProductionOrder", json!(["PO-2"])).await;
+    let exported = source.ok(PO, "exportProductionOrders", json!({"format": "json"})).await;
+    assert_eq!(exported.as_array().unwrap().len(), 2);
+    let only_one = source
+        .ok(
+            PO,
+            "exportProductionOrders",
+            json!({"format": "json", "queryRequest": {"filters": [{"field": "name", "condition": "EQUALS", "stringValue": "PO-2"}]}}),
+        )
+        .await;
+    assert_eq!(only_one.as_array().unwrap().len(), 1, "{only_one}");
+
+    let target = spawn_app().await;
+    master_data(&target).await;
+    let report = import(&target, exported.clone(), false).await;
+    assert_eq!(statuses(&report), ["created", "created"], "{report}");
+    let again = target.ok(PO, "exportProductionOrders", json!({"format": "json"})).await;
+    let comparable = |orders: &Value| -> Vec<Value> {
+        orders
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                let mut o = o.clone();
+                strip(&mut o);
+                o
+            })
+            .collect()
+    };
+    assert_eq!(comparable(&again), comparable(&exported));
+    // And back into the source: nothing changes there.
+    let back = import(&source, again, false).await;
+    assert_eq!(statuses(&back), ["unchanged", "unchanged"], "{back}");
+}
+
+/// Drops what belongs to one database (ids, audit fields) from an exported order.
+fn strip(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for k in ["createdDate", "createdBy", "modifiedDate", "modifiedBy", "version", "startDate"] {
+                m.remove(k);
+            }
+            m.retain(|k, _| k != "id" && !k.ends_with("Id"));
+            for child in m.values_mut() {
+                strip(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip),
+        _ => {}
+    }
+}
