@@ -48,6 +48,9 @@ enum Command {
         /// Most requests handled at once; more are refused with 503 until some finish.
         #[arg(long, env = "SHOPFLOOR_MAX_CONNECTIONS", default_value_t = 512)]
         max_connections: usize,
+        /// How long finished import jobs stay readable, in hours.
+        #[arg(long, env = "SHOPFLOOR_IMPORT_RETENTION_HOURS", default_value_t = 168)]
+        import_retention_hours: u64,
     },
     /// Manage users directly on the database.
     #[command(subcommand)]
@@ -122,6 +125,7 @@ async fn main() -> anyhow::Result<()> {
             max_poll,
             readers,
             max_connections,
+            import_retention_hours,
         } => {
             let config = ServerConfig {
                 database: cli.database.clone(),
@@ -131,6 +135,7 @@ async fn main() -> anyhow::Result<()> {
                 max_poll: Duration::from_secs(max_poll),
                 readers,
                 max_connections,
+                import_retention: Duration::from_secs(import_retention_hours * 3600),
             };
             let app = Application::build(config).await.context("starting the server")?;
             if let Some(token) = app.bootstrap_token() {

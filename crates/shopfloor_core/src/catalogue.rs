@@ -598,13 +598,47 @@ fn exchange_functions(b: &mut Builder) {
         vec![p("data"), opt("format"), opt("dryRun")],
         perm(odef, "WRITE.SAVE"),
         Access::Write,
-        "Imports orders (upsert by name; each order with its bill of materials and property values all or nothing); returns the per-row report. dryRun writes nothing.",
+        "Queues an import of orders (upsert by name; each order with its bill of materials and property values all or nothing) and returns the job; with dryRun, returns at once the per-row report of what it would do, writing nothing.",
         |tx, c, a| {
             let format = exchange::Format::parse(&a.opt_str(1)?.unwrap_or_else(|| "json".into()))?;
-            let options = exchange::Options { dry_run: a.flag(2)? };
             let data = a.json(0).cloned().unwrap_or(Json::Null);
-            Ok(exchange::import(tx, c, &data, format, options)?.to_json(format, options.dry_run))
+            if a.flag(2)? {
+                let options = exchange::Options { dry_run: true };
+                Ok(exchange::import(tx, c, &data, format, options)?.to_json(format, true))
+            } else {
+                exchange::queue::enqueue(tx, c, &data, format)
+            }
         },
+    );
+    b.add(
+        "productionOrder",
+        "getImportJob",
+        vec![p("jobId")],
+        perm(odef, "READ.GET"),
+        Access::Read,
+        "An import job: status (QUEUED, RUNNING, DONE, CANCELLED), counts and the per-row results; null when unknown or expired.",
+        |tx, _, a| match exchange::queue::parse_job_id(&a.str(0)?) {
+            Some(id) => exchange::queue::job_json(tx, id, true),
+            None => Ok(Json::Null),
+        },
+    );
+    b.add(
+        "productionOrder",
+        "getProductionOrderImportQueueSize",
+        vec![],
+        perm(odef, "READ.GET"),
+        Access::Read,
+        "How many imported rows are still waiting to be applied.",
+        |tx, _, _| Ok(json!(exchange::queue::queue_size(tx)?)),
+    );
+    b.add(
+        "productionOrder",
+        "cancelProductionOrderImportQueue",
+        vec![],
+        perm(odef, "WRITE.SAVE"),
+        Access::Write,
+        "Cancels every queued row not yet applied; returns how many.",
+        |tx, c, _| Ok(json!(exchange::queue::cancel(tx, c)?)),
     );
     b.add(
         "productionOrder",

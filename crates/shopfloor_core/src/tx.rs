@@ -49,6 +49,10 @@ pub trait Tx {
         let _ = name;
         Err(crate::errors::CoreError::Internal("this store has no savepoints".into()))
     }
+    /// The import queue's tables (issue 9), where the store has them.
+    fn import_queue(&mut self) -> CoreResult<&mut dyn crate::exchange::queue::ImportQueue> {
+        Err(crate::errors::CoreError::Unavailable("this store has no import queue".into()))
+    }
     /// Undoes the work since the savepoint `name` and closes it.
     fn rollback_to(&mut self, name: &str) -> CoreResult<()> {
         let _ = name;

@@ -31,6 +31,8 @@ pub struct ServerConfig {
     pub readers: usize,
     /// Most requests in flight at once; more are refused with 503.
     pub max_connections: usize,
+    /// How long finished import jobs stay readable.
+    pub import_retention: Duration,
 }
 
 impl ServerConfig {
@@ -43,6 +45,7 @@ impl ServerConfig {
             max_poll: Duration::from_secs(30),
             readers: 4,
             max_connections: 512,
+            import_retention: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }
@@ -53,6 +56,7 @@ pub struct Application {
     store: Store,
     shutdown: tokio::sync::watch::Sender<bool>,
     bootstrap_token: Option<String>,
+    import_runner: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -72,6 +76,7 @@ impl Application {
                 source,
             })?;
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
+        let import_runner = crate::imports::spawn(store.clone(), shutdown_rx.clone(), config.import_retention);
         let state = AppState {
             store: store.clone(),
             metrics: Arc::new(Metrics::default()),
@@ -99,6 +104,7 @@ impl Application {
             store,
             shutdown,
             bootstrap_token,
+            import_runner,
         })
     }
 
@@ -124,11 +130,17 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let store = self.store.clone();
         let signal = self.shutdown;
+        let runner = self.import_runner;
         let stopping = async move {
             shutdown.await;
             signal.send_replace(true);
         };
         let result = axum::serve(self.listener, self.router).with_graceful_shutdown(stopping).await;
+        // The import runner finishes its batch and stops once shutdown is signalled.
+        if result.is_err() {
+            runner.abort();
+        }
+        let _ = runner.await;
         tokio::task::spawn_blocking(move || store.close()).await.ok();
         result
     }

@@ -5,6 +5,7 @@
 //! lifecycle and history are exactly those of saved orders. See docs/adr/0006.
 
 pub mod json;
+pub mod queue;
 
 use crate::errors::{CoreError, CoreResult, FieldErrors};
 use crate::history::{Event, NewEvent};
@@ -125,29 +126,32 @@ pub fn import(tx: &mut dyn Tx, caller: &Caller, data: &Json, format: Format, opt
         tx.savepoint(DRY_RUN_SAVEPOINT)?;
     }
     let mut report = Report::default();
-    let result = (|| -> CoreResult<()> {
-        let mut each = |n: u64, row: Json| -> CoreResult<()> {
-            report.rows.push(import_row(tx, caller, n, row)?);
-            Ok(())
-        };
-        match (format, data) {
-            (Format::Json, Json::Array(rows)) => {
-                for (i, row) in rows.iter().enumerate() {
-                    each(i as u64 + 1, row.clone())?;
-                }
-                Ok(())
-            }
-            (Format::Json, Json::String(text)) => json::for_each_row(strip_bom(text), &mut each),
-            (_, other) => Err(CoreError::field(
-                "data",
-                format!("must be a JSON array of orders or the text of a file, got {}", kind_of(other)),
-            )),
-        }
-    })();
+    let result = for_each_input_row(data, format, &mut |n, row| {
+        report.rows.push(import_row(tx, caller, n, row)?);
+        Ok(())
+    });
     if options.dry_run {
         tx.rollback_to(DRY_RUN_SAVEPOINT)?;
     }
     result.map(|()| report)
+}
+
+/// Calls `each(rowNumber, row)` for every row of `data`: a JSON array as given, or the text of
+/// a file in `format`.
+pub fn for_each_input_row(data: &Json, format: Format, each: &mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<()> {
+    match (format, data) {
+        (Format::Json, Json::Array(rows)) => {
+            for (i, row) in rows.iter().enumerate() {
+                each(i as u64 + 1, row.clone())?;
+            }
+            Ok(())
+        }
+        (Format::Json, Json::String(text)) => json::for_each_row(strip_bom(text), each),
+        (_, other) => Err(CoreError::field(
+            "data",
+            format!("must be a JSON array of orders or the text of a file, got {}", kind_of(other)),
+        )),
+    }
 }
 
 fn strip_bom(text: &str) -> &str {
@@ -611,5 +615,8 @@ impl Tx for Counting<'_> {
     }
     fn rollback_to(&mut self, name: &str) -> CoreResult<()> {
         self.inner.rollback_to(name)
+    }
+    fn import_queue(&mut self) -> CoreResult<&mut dyn queue::ImportQueue> {
+        self.inner.import_queue()
     }
 }

@@ -68,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/shifts/{key}/stop", post(move |s, p, b| shift_verb("stopShift", s, p, b)))
         .route("/api/v1/units-of-measure/convert", get(convert))
         .route("/api/v1/production-orders/imports", post(import))
+        .route("/api/v1/production-orders/imports/{key}", get(import_job))
 }
 
 /// Every REST route with the catalogue function it calls (whose permission it needs). The
@@ -152,6 +153,12 @@ pub fn routes() -> Vec<(&'static str, String, &'static str, String)> {
             "/api/v1/production-orders/imports".to_string(),
             "productionOrder",
             "importProductionOrders",
+        ),
+        (
+            "GET",
+            "/api/v1/production-orders/imports/{key}".to_string(),
+            "productionOrder",
+            "getImportJob",
         ),
     ] {
         out.push((method, path, module, function.to_string()));
@@ -511,7 +518,7 @@ async fn import(
     headers: HeaderMap,
     q: Result<Query<HashMap<String, String>>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let Query(params) = q.map_err(|err| ApiError::bad_request(format!("bad query parameters: {err}")))?;
     // Permission before reading the file: a caller without it learns nothing about the body.
     if let Some(p) = CATALOGUE
@@ -550,8 +557,24 @@ async fn import(
             format!("the import file is not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
         )
     })?;
-    Ok(Json(
-        s.call_named("productionOrder", "importProductionOrders", json!([text, format, dry_run]))
-            .await?,
-    ))
+    let answer = s
+        .call_named("productionOrder", "importProductionOrders", json!([text, format, dry_run]))
+        .await?;
+    // A queued job is accepted, not done: its progress is at the job's URL.
+    Ok(if dry_run {
+        (StatusCode::OK, Json(answer)).into_response()
+    } else {
+        let location = format!("/api/v1/production-orders/imports/{}", answer["id"].as_str().unwrap_or_default());
+        let mut resp = (StatusCode::ACCEPTED, Json(answer)).into_response();
+        if let Ok(h) = HeaderValue::from_str(&location) {
+            resp.headers_mut().insert(header::LOCATION, h);
+        }
+        resp
+    })
+}
+
+/// `GET /api/v1/production-orders/imports/{id}`: the job with its per-row results.
+async fn import_job(State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
+    let job = s.call_named("productionOrder", "getImportJob", json!([key])).await?;
+    Ok(Json(found(job, || format!("no import job '{key}'"))?))
 }

@@ -59,13 +59,31 @@ fn erp_file() -> Value {
     ])
 }
 
+/// Imports `data`: a dry run answers at once; otherwise the job is queued and waited for.
 async fn import(app: &TestApp, data: Value, dry_run: bool) -> Value {
-    app.ok(
-        PO,
-        "importProductionOrders",
-        json!({"data": data, "format": "json", "dryRun": dry_run}),
-    )
-    .await
+    let answer = app
+        .ok(
+            PO,
+            "importProductionOrders",
+            json!({"data": data, "format": "json", "dryRun": dry_run}),
+        )
+        .await;
+    if dry_run {
+        return answer;
+    }
+    wait_for_job(app, answer["id"].as_str().expect("a job id")).await
+}
+
+/// Polls `getImportJob` until the job is DONE or CANCELLED; returns it.
+async fn wait_for_job(app: &TestApp, id: &str) -> Value {
+    for _ in 0..600 {
+        let job = app.ok(PO, "getImportJob", json!([id])).await;
+        if job["status"] == "DONE" || job["status"] == "CANCELLED" {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("import job {id} did not finish");
 }
 
 fn statuses(report: &Value) -> Vec<&str> {
@@ -268,9 +286,21 @@ async fn the_rest_upload_takes_the_raw_file() {
     assert_eq!((report["dryRun"].clone(), report["created"].clone()), (json!(true), json!(2)));
     assert!(app.all_orders().await.is_empty());
     // A byte-order mark is allowed, as ERP systems write one.
-    let (status, report) = app.post_raw("/api/v1/production-orders/imports", format!("\u{feff}{text}")).await;
-    assert_eq!(status, StatusCode::OK, "{report}");
-    assert_eq!(report["created"], 2);
+    let (status, job) = app.post_raw("/api/v1/production-orders/imports", format!("\u{feff}{text}")).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    assert_eq!((job["total"].clone(), job["format"].clone()), (json!(2), json!("json")));
+    let id = job["id"].as_str().unwrap();
+    wait_for_job(&app, id).await;
+    let (status, done) = app.get(&format!("/api/v1/production-orders/imports/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(
+        (done["status"].clone(), done["created"].clone()),
+        (json!("DONE"), json!(2)),
+        "{done}"
+    );
+    assert_eq!(done["rows"][1]["name"], "PO-2");
+    let (status, _) = app.get("/api/v1/production-orders/imports/01M8GQ34G7-M2EVTN7P-DVAV0G5X").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     for (path, body, field) in [
         ("/api/v1/production-orders/imports", vec![b'[', 0xff, 0xfe, b']'], "data"),
         ("/api/v1/production-orders/imports?dryRun=maybe", b"[]".to_vec(), "dryRun"),
@@ -338,4 +368,163 @@ fn strip(v: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(strip),
         _ => {}
     }
+}
+
+/// `n` orders of product Widget, as the text of a JSON file.
+fn many_orders(n: usize, prefix: &str) -> String {
+    let rows: Vec<Value> = (0..n)
+        .map(|i| json!({"name": format!("{prefix}{i:05}"), "productPath": "FG/Widget", "unitOfMeasureName": "Each", "quantity": i}))
+        .collect();
+    Value::Array(rows).to_string()
+}
+
+#[tokio::test]
+async fn cancelling_the_queue_stops_the_rows_not_started() {
+    let app = spawn_app().await;
+    master_data(&app).await;
+    let job = app
+        .ok(
+            PO,
+            "importProductionOrders",
+            json!({"data": many_orders(2000, "C"), "format": "json"}),
+        )
+        .await;
+    let waiting = app.ok(PO, "getProductionOrderImportQueueSize", json!(null)).await;
+    assert!(waiting.as_u64().unwrap() > 0, "rows wait in the queue: {waiting}");
+    let cancelled = app.ok(PO, "cancelProductionOrderImportQueue", json!(null)).await;
+    let cancelled = cancelled.as_u64().unwrap();
+    assert!(cancelled > 0, "2000 rows cannot all be applied before the cancel");
+    assert_eq!(app.ok(PO, "getProductionOrderImportQueueSize", json!(null)).await, json!(0));
+    let done = wait_for_job(&app, job["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "CANCELLED", "{}", done["status"]);
+    assert_eq!(done["cancelled"], json!(cancelled));
+    let applied = done["created"].as_u64().unwrap();
+    assert_eq!(applied + cancelled, 2000);
+    assert_eq!(app.all_orders().await.len() as u64, applied, "cancelled rows wrote nothing");
+    assert_eq!(app.ok(PO, "cancelProductionOrderImportQueue", json!(null)).await, json!(0));
+}
+
+/// A server on `db` (kept across restarts), stopped by the returned sender.
+async fn serve(
+    db: &std::path::Path,
+) -> (
+    String,
+    Option<String>,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let config = shopfloor_server::ServerConfig::new(db.to_string_lossy().to_string(), "127.0.0.1:0");
+    let app = shopfloor_server::Application::build(config).await.expect("server starts");
+    let token = app.bootstrap_token().map(str::to_string);
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        app.run_until(async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("server runs");
+    });
+    (address, token, stop, server)
+}
+
+async fn script(client: &reqwest::Client, address: &str, function: &str, body: Value) -> Value {
+    let (module, function) = function.split_once('.').unwrap_or((PO, function));
+    let r = client
+        .post(format!("{address}/api/v1/script/{module}/{function}"))
+        .json(&body)
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(r.status(), StatusCode::OK, "{function}");
+    r.json().await.expect("JSON answer")
+}
+
+#[tokio::test]
+async fn a_restart_during_an_import_resumes_without_losing_or_repeating_a_row() {
+    const N: usize = 1500;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shopfloor.db");
+    let (address, token, stop, server) = serve(&db).await;
+    let token = token.expect("a fresh database has an admin token");
+    let client = crate::helpers::authorized_client(&token);
+    {
+        let each = script(
+            &client,
+            &address,
+            "unitOfMeasure.saveUnitOfMeasure",
+            json!({"name": "Each", "symbol": "ea"}),
+        )
+        .await;
+        let fg = script(&client, &address, "material.saveMaterialClass", json!({"name": "FG"})).await;
+        script(
+            &client,
+            &address,
+            "material.saveMaterial",
+            json!({"name": "Widget", "materialClassId": fg["id"], "unitOfMeasureId": each["id"]}),
+        )
+        .await;
+    }
+    let job = script(
+        &client,
+        &address,
+        "importProductionOrders",
+        json!({"data": many_orders(N, "R"), "format": "json"}),
+    )
+    .await;
+    let id = job["id"].as_str().unwrap().to_string();
+    // Stop as soon as the runner has applied some rows.
+    loop {
+        let waiting = script(&client, &address, "getProductionOrderImportQueueSize", json!(null)).await;
+        if waiting.as_u64().unwrap() < N as u64 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let _ = stop.send(());
+    server.await.unwrap();
+
+    let (address, token, stop, server) = serve(&db).await;
+    assert!(token.is_none(), "same database");
+    let waiting = script(&client, &address, "getProductionOrderImportQueueSize", json!(null)).await;
+    assert!(waiting.as_u64().unwrap() > 0, "the restart came before the end of the import");
+    let mut job = Value::Null;
+    for _ in 0..1200 {
+        job = script(&client, &address, "getImportJob", json!([id])).await;
+        if job["status"] == "DONE" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(job["status"], "DONE", "{}", job["status"]);
+    assert_eq!((job["created"].clone(), job["errors"].clone()), (json!(N), json!(0)));
+    let rows = job["rows"].as_array().unwrap();
+    assert!(rows
+        .iter()
+        .enumerate()
+        .all(|(i, r)| r["row"] == json!(i + 1) && r["status"] == "created"));
+    let orders = script(&client, &address, "getAllProductionOrders", json!(null)).await;
+    assert_eq!(orders.as_array().unwrap().len(), N, "every row applied once");
+    // Exactly one CREATE event per order: no row was applied twice.
+    let mut events = 0;
+    let mut after = 0i64;
+    loop {
+        let r = client
+            .get(format!("{address}/api/v1/events?after={after}&timeout=0&limit=1000"))
+            .send()
+            .await
+            .unwrap();
+        let last: i64 = r.headers()["x-last-sequence"].to_str().unwrap().parse().unwrap();
+        let body = r.text().await.unwrap();
+        let lines: Vec<Value> = body.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        if lines.is_empty() {
+            break;
+        }
+        assert!(lines.iter().all(|e| e["action"] == "CREATE"), "only creations");
+        events += lines.len();
+        after = last;
+    }
+    assert_eq!(events, N);
+    let _ = stop.send(());
+    server.await.unwrap();
 }

@@ -240,6 +240,10 @@ impl Tx for SqliteTx<'_> {
         rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
     }
 
+    fn import_queue(&mut self) -> CoreResult<&mut dyn shopfloor_core::exchange::queue::ImportQueue> {
+        Ok(self)
+    }
+
     fn savepoint(&mut self, name: &str) -> CoreResult<()> {
         self.conn
             .execute_batch(&format!("SAVEPOINT {}", savepoint_name(name)?))
