@@ -4,6 +4,7 @@
 //! `saveProductionOrder`, `saveBillOfMaterialsItem` and `setPropertyValue`, so validation,
 //! lifecycle and history are exactly those of saved orders. See docs/adr/0006.
 
+pub mod csv;
 pub mod json;
 pub mod queue;
 
@@ -24,19 +25,30 @@ const ITEM: Entity = Entity::BillOfMaterialsItem;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Json,
+    /// Orders, one per line (`property:<name>` columns for values).
+    Csv,
+    /// Bill-of-materials lines keyed by `productionOrderName`.
+    CsvBom,
 }
 
 impl Format {
     pub fn parse(text: &str) -> CoreResult<Format> {
         match text.trim().to_ascii_lowercase().as_str() {
             "json" => Ok(Format::Json),
-            other => Err(CoreError::field("format", format!("unknown import format '{other}'; use json"))),
+            "csv" => Ok(Format::Csv),
+            "csv-bom" => Ok(Format::CsvBom),
+            other => Err(CoreError::field(
+                "format",
+                format!("unknown import format '{other}'; use json, csv or csv-bom"),
+            )),
         }
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Json => "json",
+            Format::Csv => "csv",
+            Format::CsvBom => "csv-bom",
         }
     }
 }
@@ -147,6 +159,8 @@ pub fn for_each_input_row(data: &Json, format: Format, each: &mut dyn FnMut(u64,
             Ok(())
         }
         (Format::Json, Json::String(text)) => json::for_each_row(strip_bom(text), each),
+        (Format::Csv, Json::String(text)) => csv::for_each_order(strip_bom(text), each),
+        (Format::CsvBom, Json::String(text)) => csv::for_each_bill_of_materials(strip_bom(text), each),
         (_, other) => Err(CoreError::field(
             "data",
             format!("must be a JSON array of orders or the text of a file, got {}", kind_of(other)),
@@ -381,8 +395,18 @@ fn apply_row(tx: &mut dyn Tx, caller: &Caller, row: Json) -> CoreResult<(Id, boo
         .find(ORDER, &Query::eq(ORDER.def(), "name", Value::Text(name.to_string())))?
         .into_iter()
         .next();
-    if let Some(id) = existing.as_ref().and_then(Record::id) {
-        data.insert("id".into(), Json::String(id.to_string()));
+    match existing.as_ref().and_then(Record::id) {
+        Some(id) => {
+            data.insert("id".into(), Json::String(id.to_string()));
+        }
+        // Only a name with a BOM or values (a bill-of-materials file): the order must exist.
+        None if row
+            .keys()
+            .all(|k| matches!(k.as_str(), "name" | "billOfMaterials" | "propertyValues")) =>
+        {
+            return Err(CoreError::field("name", format!("no production order '{name}'")));
+        }
+        None => {}
     }
     // Report the order's own field errors together with unresolved natural keys.
     let saved = match entity::save(tx, caller, ORDER, &data) {
@@ -557,7 +581,74 @@ pub fn export(tx: &mut dyn Tx, format: Format, request: &Map<String, Json>) -> C
     }
     match format {
         Format::Json => Ok(Json::Array(orders)),
+        Format::Csv => orders_csv(&orders).map(Json::String),
+        Format::CsvBom => bill_of_materials_csv(&orders).map(Json::String),
     }
+}
+
+/// Order fields written to CSV: the name, the natural keys instead of the references, then the
+/// other input fields.
+fn order_columns() -> Vec<String> {
+    let mut columns: Vec<String> = ["name", "productPath", "unitOfMeasureName", "locationPath", "customerName"]
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    for f in &ORDER.def().fields {
+        let skip = matches!(f.kind, crate::schema::Kind::Ref(_) | crate::schema::Kind::Id)
+            || f.access != crate::schema::Access::Input
+            || f.key == "name"
+            || f.key == "version";
+        if !skip {
+            columns.push(f.key.to_string());
+        }
+    }
+    columns
+}
+
+fn orders_csv(orders: &[Json]) -> CoreResult<String> {
+    let mut columns = order_columns();
+    let mut properties: Vec<String> = Vec::new();
+    let mut rows = Vec::with_capacity(orders.len());
+    for o in orders {
+        let mut row = o.as_object().cloned().unwrap_or_default();
+        for v in o["propertyValues"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            if let Some(name) = v["propertyName"].as_str() {
+                let column = format!("{}{name}", csv::PROPERTY_PREFIX);
+                if !properties.contains(&column) {
+                    properties.push(column.clone());
+                }
+                row.insert(column, v["value"].clone());
+            }
+        }
+        rows.push(row);
+    }
+    properties.sort();
+    columns.extend(properties);
+    csv::write(&columns, &rows)
+}
+
+fn bill_of_materials_csv(orders: &[Json]) -> CoreResult<String> {
+    let columns: Vec<String> = [
+        csv::ORDER_KEY,
+        "materialPath",
+        "quantityPerProducedUnit",
+        "quantityOrder",
+        "unitOfMeasureSymbol",
+        "materialGroup",
+        "materialType",
+    ]
+    .iter()
+    .map(|c| c.to_string())
+    .collect();
+    let mut rows = Vec::new();
+    for o in orders {
+        for item in o["billOfMaterials"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            let mut row = item.as_object().cloned().unwrap_or_default();
+            row.insert(csv::ORDER_KEY.into(), o["name"].clone());
+            rows.push(row);
+        }
+    }
+    csv::write(&columns, &rows)
 }
 
 /// Counts the writes a row makes, to tell `updated` from `unchanged`.

@@ -528,3 +528,88 @@ async fn a_restart_during_an_import_resumes_without_losing_or_repeating_a_row() 
     let _ = stop.send(());
     server.await.unwrap();
 }
+
+async fn import_text(app: &TestApp, text: &str, format: &str) -> Value {
+    let job = app.ok(PO, "importProductionOrders", json!({"data": text, "format": format})).await;
+    wait_for_job(app, job["id"].as_str().expect("a job id")).await
+}
+
+#[tokio::test]
+async fn csv_orders_and_bill_of_materials_lines_round_trip() {
+    let source = spawn_app().await;
+    master_data(&source).await;
+    let orders = "name,productPath,unitOfMeasureName,quantity,dueDate,enabled,property:batch,property:color\n\
+                  PO-1,FG/Widget,Each,100,2026-12-01T00:00:00Z,true,7,red\n\
+                  \"PO-2, rush\",FG/Widget,Each,5,,,,\n";
+    let job = import_text(&source, orders, "csv").await;
+    assert_eq!((job["created"].clone(), job["errors"].clone()), (json!(2), json!(0)), "{job}");
+    let bom = "productionOrderName,materialPath,quantityPerProducedUnit\n\
+               PO-1,RAW/Steel,2\n\
+               \"PO-2, rush\",RAW/Paint,1\n\
+               PO-1,RAW/Paint,0.5\n\
+               NOPE,RAW/Paint,1\n";
+    let job = import_text(&source, bom, "csv-bom").await;
+    assert_eq!(statuses(&job), ["updated", "updated", "error"], "{job}");
+    assert!(job["rows"][2]["errors"]["name"][0].as_str().unwrap().contains("NOPE"), "{job}");
+    let o = source.get_order("PO-1").await;
+    assert_eq!(o["quantity"], json!(100.0));
+    assert_eq!(o["enabled"], json!(true));
+    assert_eq!(o["propertyValues"][0]["value"], json!(7));
+    assert_eq!(o["billOfMaterials"][1]["materialName"], "Paint");
+    assert_eq!(o["billOfMaterials"][1]["quantityOrder"], json!(50.0));
+    // The same files again: nothing changes.
+    assert_eq!(statuses(&import_text(&source, orders, "csv").await), ["unchanged", "unchanged"]);
+    assert_eq!(
+        statuses(&import_text(&source, bom, "csv-bom").await),
+        ["unchanged", "unchanged", "error"]
+    );
+
+    let exported_orders = source.ok(PO, "exportProductionOrders", json!({"format": "csv"})).await;
+    let exported_bom = source.ok(PO, "exportProductionOrders", json!({"format": "csv-bom"})).await;
+    let text = exported_orders.as_str().expect("CSV text");
+    assert!(text.starts_with("name,productPath,unitOfMeasureName,"), "{text}");
+    assert!(text.contains("property:batch") && text.contains("\"PO-2, rush\""), "{text}");
+    let target = spawn_app().await;
+    master_data(&target).await;
+    assert_eq!(import_text(&target, text, "csv").await["created"], 2);
+    assert_eq!(import_text(&target, exported_bom.as_str().unwrap(), "csv-bom").await["updated"], 2);
+    assert_eq!(exported_json(&target).await, exported_json(&source).await);
+}
+
+/// The JSON export without what belongs to one database.
+async fn exported_json(app: &TestApp) -> Value {
+    let mut all = app.ok(PO, "exportProductionOrders", json!({"format": "json"})).await;
+    strip(&mut all);
+    all
+}
+
+#[tokio::test]
+async fn malformed_csv_is_refused_whole() {
+    let app = spawn_app().await;
+    master_data(&app).await;
+    for (text, format) in [
+        ("name,quantity\nPO-1,1\nPO-2,2,3\n", "csv"),
+        ("quantity\n1\n", "csv"),
+        ("name,name\nA,B\n", "csv"),
+        ("materialPath\nRAW/Steel\n", "csv-bom"),
+    ] {
+        let (status, body) = app
+            .call(PO, "importProductionOrders", json!({"data": text, "format": format}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}: {body}");
+    }
+    assert_eq!(app.ok(PO, "getProductionOrderImportQueueSize", json!(null)).await, json!(0));
+    // Through REST, the content type says CSV; bytes that are not UTF-8 are refused.
+    let r = app
+        .client
+        .post(format!("{}/api/v1/production-orders/imports?dryRun=true", app.address))
+        .header("content-type", "text/csv")
+        .body("name,productPath,unitOfMeasureName\nPO-9,FG/Widget,Each\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let report: Value = r.json().await.unwrap();
+    assert_eq!((report["format"].clone(), report["created"].clone()), (json!("csv"), json!(1)));
+    assert!(app.all_orders().await.is_empty());
+}
