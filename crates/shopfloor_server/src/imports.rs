@@ -2,6 +2,7 @@
 //! the writer (each batch one write job, each row its own savepoint with its result), and drops
 //! finished jobs after the retention time. It resumes whatever a previous run left pending.
 
+use shopfloor_core::errors::CoreError;
 use shopfloor_core::exchange::queue;
 use shopfloor_core::time::Timestamp;
 use shopfloor_store::Store;
@@ -28,6 +29,17 @@ pub fn spawn(store: Store, mut shutdown: watch::Receiver<bool>, retention: Durat
                         break;
                     }
                     tracing::error!(error = %e, "import queue batch failed");
+                    // Unavailable is worth a retry; anything else would fail again: apply the
+                    // batch row by row and mark a row that fails alone as an error.
+                    if !matches!(e, CoreError::Unavailable(_)) {
+                        if let Err(e) = store.write(|tx| queue::run_pending(tx, 1)).await {
+                            let message = format!("the row could not be applied: {e}");
+                            if let Err(e) = store.write(move |tx| queue::fail_next(tx, &message)).await {
+                                tracing::error!(error = %e, "marking a failed import row failed");
+                            }
+                        }
+                        continue;
+                    }
                 }
             }
             if last_purge.is_none_or(|t| t.elapsed() > Duration::from_secs(60)) {

@@ -4,6 +4,7 @@
 //! `saveProductionOrder`, `saveBillOfMaterialsItem` and `setPropertyValue`, so validation,
 //! lifecycle and history are exactly those of saved orders. See docs/adr/0006.
 
+pub mod b2mml;
 pub mod csv;
 pub mod json;
 pub mod queue;
@@ -29,6 +30,10 @@ pub enum Format {
     Csv,
     /// Bill-of-materials lines keyed by `productionOrderName`.
     CsvBom,
+    /// ISA-95 B2MML production schedules.
+    B2mml,
+    /// B2MML `SyncProductionPerformance` (export only).
+    B2mmlPerformance,
 }
 
 impl Format {
@@ -37,9 +42,11 @@ impl Format {
             "json" => Ok(Format::Json),
             "csv" => Ok(Format::Csv),
             "csv-bom" => Ok(Format::CsvBom),
+            "b2mml" => Ok(Format::B2mml),
+            "b2mml-performance" => Ok(Format::B2mmlPerformance),
             other => Err(CoreError::field(
                 "format",
-                format!("unknown import format '{other}'; use json, csv or csv-bom"),
+                format!("unknown format '{other}'; use json, csv, csv-bom, b2mml (or b2mml-performance to export)"),
             )),
         }
     }
@@ -49,6 +56,8 @@ impl Format {
             Format::Json => "json",
             Format::Csv => "csv",
             Format::CsvBom => "csv-bom",
+            Format::B2mml => "b2mml",
+            Format::B2mmlPerformance => "b2mml-performance",
         }
     }
 }
@@ -82,6 +91,8 @@ pub struct RowResult {
     pub status: RowStatus,
     pub id: Option<Id>,
     pub errors: FieldErrors,
+    /// What the file said that the import did not use (unknown B2MML elements, merged items).
+    pub notes: Vec<String>,
 }
 
 impl RowResult {
@@ -89,6 +100,9 @@ impl RowResult {
         let mut out = json!({"row": self.row, "name": self.name, "status": self.status.as_str(), "id": self.id.map(|i| i.to_string())});
         if !self.errors.is_empty() {
             out["errors"] = self.errors.to_json();
+        }
+        if !self.notes.is_empty() {
+            out["notes"] = json!(self.notes);
         }
         out
     }
@@ -161,6 +175,11 @@ pub fn for_each_input_row(data: &Json, format: Format, each: &mut dyn FnMut(u64,
         (Format::Json, Json::String(text)) => json::for_each_row(strip_bom(text), each),
         (Format::Csv, Json::String(text)) => csv::for_each_order(strip_bom(text), each),
         (Format::CsvBom, Json::String(text)) => csv::for_each_bill_of_materials(strip_bom(text), each),
+        (Format::B2mml, Json::String(text)) => b2mml::for_each_request(strip_bom(text), each),
+        (Format::B2mmlPerformance, _) => Err(CoreError::field(
+            "format",
+            "b2mml-performance is an export format; import schedules with b2mml",
+        )),
         (_, other) => Err(CoreError::field(
             "data",
             format!("must be a JSON array of orders or the text of a file, got {}", kind_of(other)),
@@ -187,6 +206,11 @@ fn kind_of(v: &Json) -> &'static str {
 /// conflicts) become an `error` row; store failures abort the import.
 pub fn import_row(tx: &mut dyn Tx, caller: &Caller, n: u64, row: Json) -> CoreResult<RowResult> {
     let name = row.get("name").and_then(Json::as_str).map(str::to_string);
+    let notes: Vec<String> = row
+        .get("importNotes")
+        .and_then(Json::as_array)
+        .map(|n| n.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
     tx.savepoint(ROW_SAVEPOINT)?;
     let mut counting = Counting { inner: tx, writes: 0 };
     let outcome = apply_row(&mut counting, caller, row);
@@ -199,6 +223,7 @@ pub fn import_row(tx: &mut dyn Tx, caller: &Caller, n: u64, row: Json) -> CoreRe
             status: RowStatus::Error,
             id: None,
             errors,
+            notes: notes.clone(),
         })
     };
     match outcome {
@@ -215,6 +240,7 @@ pub fn import_row(tx: &mut dyn Tx, caller: &Caller, n: u64, row: Json) -> CoreRe
                 status,
                 id: Some(id),
                 errors: FieldErrors::new(),
+                notes: notes.clone(),
             })
         }
         Err(CoreError::Validation(errors)) => failed(tx, errors),
@@ -233,7 +259,10 @@ pub fn import_row(tx: &mut dyn Tx, caller: &Caller, n: u64, row: Json) -> CoreRe
 /// Keys of an imported order that are not stored as given: the natural keys (resolved to ids),
 /// the embedded lists (applied after the order), and what belongs to the sending system (its
 /// id and version, its shift records).
-const ORDER_SKIPPED: [&str; 10] = [
+const ORDER_SKIPPED: [&str; 13] = [
+    "importNotes",
+    "productDefinitionId",
+    "unitOfMeasure",
     "id",
     "version",
     "shiftRecordId",
@@ -251,66 +280,90 @@ struct NaturalKey {
     key: &'static str,
     field: &'static str,
     entity: Entity,
-    by: &'static str,
+    by: &'static [&'static str],
 }
 
-const ORDER_KEYS: [NaturalKey; 5] = [
+const ORDER_KEYS: [NaturalKey; 7] = [
     NaturalKey {
         key: "productPath",
         field: "productId",
         entity: Entity::Material,
-        by: "path",
+        by: &["path"],
     },
     NaturalKey {
         key: "productErpId",
         field: "productId",
         entity: Entity::Material,
-        by: "erpId",
+        by: &["erpId"],
+    },
+    NaturalKey {
+        key: "productDefinitionId",
+        field: "productId",
+        entity: Entity::Material,
+        by: &["erpId", "path"],
     },
     NaturalKey {
         key: "unitOfMeasureName",
         field: "unitOfMeasureId",
         entity: Entity::UnitOfMeasure,
-        by: "name",
+        by: &["name"],
+    },
+    NaturalKey {
+        key: "unitOfMeasure",
+        field: "unitOfMeasureId",
+        entity: Entity::UnitOfMeasure,
+        by: &["name", "symbol"],
     },
     NaturalKey {
         key: "locationPath",
         field: "locationId",
         entity: Entity::Location,
-        by: "path",
+        by: &["path"],
     },
     NaturalKey {
         key: "customerName",
         field: "customerId",
         entity: Entity::Customer,
-        by: "name",
+        by: &["name"],
     },
 ];
 
-const ITEM_KEYS: [NaturalKey; 4] = [
+const ITEM_KEYS: [NaturalKey; 6] = [
     NaturalKey {
         key: "materialPath",
         field: "materialId",
         entity: Entity::Material,
-        by: "path",
+        by: &["path"],
     },
     NaturalKey {
         key: "materialErpId",
         field: "materialId",
         entity: Entity::Material,
-        by: "erpId",
+        by: &["erpId"],
+    },
+    NaturalKey {
+        key: "materialDefinitionId",
+        field: "materialId",
+        entity: Entity::Material,
+        by: &["erpId", "path"],
     },
     NaturalKey {
         key: "unitOfMeasureName",
         field: "unitOfMeasureId",
         entity: Entity::UnitOfMeasure,
-        by: "name",
+        by: &["name"],
     },
     NaturalKey {
         key: "unitOfMeasureSymbol",
         field: "unitOfMeasureId",
         entity: Entity::UnitOfMeasure,
-        by: "symbol",
+        by: &["symbol"],
+    },
+    NaturalKey {
+        key: "unitOfMeasure",
+        field: "unitOfMeasureId",
+        entity: Entity::UnitOfMeasure,
+        by: &["name", "symbol"],
     },
 ];
 
@@ -344,30 +397,33 @@ fn resolve_keys(
             continue;
         };
         let def = k.entity.def();
-        let value = if k.by == "path" {
-            text.trim_start_matches('/').to_string()
-        } else {
-            text.to_string()
-        };
         // Keys are listed most specific first (a unit's name before its symbol): one per field.
         if resolved.contains(&k.field) {
             continue;
         }
         resolved.push(k.field);
-        let mut q = Query::eq(def, k.by, Value::Text(value));
-        q.page = Some(crate::query::Page { size: 2, index: 0 });
-        let found = tx.find(k.entity, &q)?;
-        match found.as_slice() {
-            [one] => {
-                if let Some(id) = one.id() {
-                    data.insert(k.field.into(), Json::String(id.to_string()));
+        let mut outcome = Err(format!("no {} with {} '{text}'", def.label, k.by.join(" or ")));
+        for by in k.by {
+            let value = if *by == "path" { text.trim_start_matches('/') } else { text };
+            let mut q = Query::eq(def, by, Value::Text(value.to_string()));
+            q.page = Some(crate::query::Page { size: 2, index: 0 });
+            match tx.find(k.entity, &q)?.as_slice() {
+                [one] => {
+                    outcome = one.id().ok_or_else(|| "a record without id".to_string());
+                    break;
+                }
+                [] => {}
+                _ => {
+                    outcome = Err(format!("more than one {} has {by} '{text}'; give its id", def.label));
+                    break;
                 }
             }
-            [] => errors.add(format!("{prefix}{}", k.key), format!("no {} with {} '{text}'", def.label, k.by)),
-            _ => errors.add(
-                format!("{prefix}{}", k.key),
-                format!("more than one {} has {} '{text}'; give its id", def.label, k.by),
-            ),
+        }
+        match outcome {
+            Ok(id) => {
+                data.insert(k.field.into(), Json::String(id.to_string()));
+            }
+            Err(m) => errors.add(format!("{prefix}{}", k.key), m),
         }
     }
     Ok(())
@@ -583,6 +639,8 @@ pub fn export(tx: &mut dyn Tx, format: Format, request: &Map<String, Json>) -> C
         Format::Json => Ok(Json::Array(orders)),
         Format::Csv => orders_csv(&orders).map(Json::String),
         Format::CsvBom => bill_of_materials_csv(&orders).map(Json::String),
+        Format::B2mml => Ok(Json::String(b2mml::schedule(&orders))),
+        Format::B2mmlPerformance => Ok(Json::String(b2mml::performance(&orders))),
     }
 }
 

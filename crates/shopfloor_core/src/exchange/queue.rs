@@ -23,6 +23,8 @@ pub struct QueuedRow {
     pub order_id: Option<String>,
     /// The field errors of an `error` row, as JSON text.
     pub errors: Option<String>,
+    /// The row's notes (a JSON list), when it has any.
+    pub notes: Option<String>,
 }
 
 /// An import job as stored.
@@ -73,6 +75,7 @@ pub fn enqueue(tx: &mut dyn Tx, caller: &Caller, data: &Json, format: Format) ->
                 data: Some(row.to_string()),
                 order_id: None,
                 errors: None,
+                notes: None,
             })
         };
         super::for_each_input_row(data, format, &mut each)?;
@@ -121,6 +124,7 @@ pub fn run_pending(tx: &mut dyn Tx, limit: u32) -> CoreResult<usize> {
                 status: RowStatus::Error,
                 id: None,
                 errors: FieldErrors::single("row", e.to_string()),
+                notes: Vec::new(),
             },
         };
         tx.import_queue()?.finish_row(&QueuedRow {
@@ -131,6 +135,7 @@ pub fn run_pending(tx: &mut dyn Tx, limit: u32) -> CoreResult<usize> {
             data: None,
             order_id: result.id.map(|i| i.to_string()),
             errors: (!result.errors.is_empty()).then(|| result.errors.to_json().to_string()),
+            notes: (!result.notes.is_empty()).then(|| json!(result.notes).to_string()),
         })?;
     }
     for (job, caller) in &jobs {
@@ -139,6 +144,25 @@ pub fn run_pending(tx: &mut dyn Tx, limit: u32) -> CoreResult<usize> {
         }
     }
     Ok(rows.len())
+}
+
+/// Marks the first pending row `error` with `message` (after its batch failed with an error
+/// that retrying cannot cure), so that one bad row cannot stop the queue.
+pub fn fail_next(tx: &mut dyn Tx, message: &str) -> CoreResult<()> {
+    let queue = tx.import_queue()?;
+    let Some(row) = queue.next_pending(1)?.into_iter().next() else {
+        return Ok(());
+    };
+    queue.finish_row(&QueuedRow {
+        status: RowStatus::Error.as_str().into(),
+        data: None,
+        errors: Some(FieldErrors::single("row", message).to_json().to_string()),
+        ..row
+    })?;
+    if queue.pending_count(Some(row.job))? == 0 {
+        queue.set_finished(row.job, Timestamp::now())?;
+    }
+    Ok(())
 }
 
 /// `getProductionOrderImportQueueSize()`: rows still waiting.
@@ -187,6 +211,9 @@ pub fn job_json(tx: &mut dyn Tx, id: Id, with_rows: bool) -> CoreResult<Json> {
                     let mut row = json!({"row": r.row, "name": r.name, "status": r.status, "id": r.order_id});
                     if let Some(errors) = r.errors.as_deref().and_then(|e| serde_json::from_str::<Json>(e).ok()) {
                         row["errors"] = errors;
+                    }
+                    if let Some(notes) = r.notes.as_deref().and_then(|e| serde_json::from_str::<Json>(e).ok()) {
+                        row["notes"] = notes;
                     }
                     row
                 })

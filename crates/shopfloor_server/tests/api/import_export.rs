@@ -76,14 +76,15 @@ async fn import(app: &TestApp, data: Value, dry_run: bool) -> Value {
 
 /// Polls `getImportJob` until the job is DONE or CANCELLED; returns it.
 async fn wait_for_job(app: &TestApp, id: &str) -> Value {
+    let mut job = Value::Null;
     for _ in 0..600 {
-        let job = app.ok(PO, "getImportJob", json!([id])).await;
+        job = app.ok(PO, "getImportJob", json!([id])).await;
         if job["status"] == "DONE" || job["status"] == "CANCELLED" {
             return job;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    panic!("import job {id} did not finish");
+    panic!("import job {id} did not finish: {job}");
 }
 
 fn statuses(report: &Value) -> Vec<&str> {
@@ -612,4 +613,169 @@ async fn malformed_csv_is_refused_whole() {
     let report: Value = r.json().await.unwrap();
     assert_eq!((report["format"].clone(), report["created"].clone()), (json!("csv"), json!(1)));
     assert!(app.all_orders().await.is_empty());
+}
+
+const B2MML_EXAMPLE: &str = include_str!("../fixtures/b2mml/production-schedule-example.xml");
+
+/// The master data the B2MML example names: unit KG, product SO1215, inputs CRBN0001..3
+/// (ERP ids), property Center.
+async fn b2mml_master_data(app: &TestApp) {
+    let kg = app
+        .ok("unitOfMeasure", "saveUnitOfMeasure", json!({"name": "Kilogram", "symbol": "KG"}))
+        .await;
+    let class = app.ok("material", "saveMaterialClass", json!({"name": "CARBON"})).await;
+    for (name, erp) in [
+        ("Final 1215", "SO1215"),
+        ("Carbon 1", "CRBN0001"),
+        ("Carbon 2", "CRBN0002"),
+        ("Carbon 3", "CRBN0003"),
+    ] {
+        app.ok(
+            "material",
+            "saveMaterial",
+            json!({"name": name, "erpId": erp, "materialClassId": class["id"], "unitOfMeasureId": kg["id"]}),
+        )
+        .await;
+    }
+    app.ok(PO, "saveProductionOrderProperty", json!({"name": "Center", "dataType": "STRING"}))
+        .await;
+}
+
+#[tokio::test]
+async fn the_b2mml_example_imports_with_every_mapped_field() {
+    let app = spawn_app().await;
+    b2mml_master_data(&app).await;
+    let dry = app
+        .call(
+            PO,
+            "importProductionOrders",
+            json!({"data": B2MML_EXAMPLE, "format": "b2mml", "dryRun": true}),
+        )
+        .await;
+    assert_eq!(dry.0, StatusCode::OK, "{}", dry.1);
+    let job = import_text(&app, B2MML_EXAMPLE, "b2mml").await;
+    assert_eq!((job["total"].clone(), job["created"].clone()), (json!(1), json!(1)), "{job}");
+    let row = &job["rows"][0];
+    assert_eq!(row["name"], "258456");
+    let notes: Vec<&str> = row["notes"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+    for expected in [
+        "ProcessSegmentID",
+        "MaterialRequirement/Location",
+        "MaterialRequirementProperty",
+        "CRBN0001 is consumed more than once",
+        "MaterialUse missing",
+    ] {
+        assert!(notes.iter().any(|n| n.contains(expected)), "notes name {expected}: {notes:?}");
+    }
+    let o = app.get_order("258456").await;
+    assert_eq!(o["productName"], "Final 1215");
+    assert_eq!(o["quantity"], json!(1.0));
+    assert_eq!(o["unitOfMeasureSymbol"], "KG");
+    assert_eq!(o["status"], "IDLE");
+    assert_eq!(o["schedulePriority"], "NORMAL");
+    let bom: Vec<(Value, Value, Value, Value, Value)> = o["billOfMaterials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["materialName"].clone(),
+                i["position"].clone(),
+                i["quantityOrder"].clone(),
+                i["quantityPerProducedUnit"].clone(),
+                i["unitOfMeasureSymbol"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        bom,
+        [
+            (json!("Carbon 1"), json!(1), json!(816.0), json!(816.0), json!("KG")),
+            (json!("Carbon 2"), json!(2), json!(50.0), json!(50.0), json!("KG")),
+            (json!("Carbon 3"), json!(3), json!(100.0), json!(100.0), json!("KG")),
+        ]
+    );
+    let values = o["propertyValues"].as_array().unwrap();
+    assert_eq!(
+        (values[0]["propertyName"].clone(), values[0]["value"].clone()),
+        (json!("Center"), json!("3"))
+    );
+    // The same message again changes nothing.
+    let again = import_text(&app, B2MML_EXAMPLE, "b2mml").await;
+    assert_eq!(statuses(&again), ["unchanged"], "{again}");
+}
+
+#[tokio::test]
+async fn b2mml_with_a_doctype_or_broken_markup_is_refused() {
+    let app = spawn_app().await;
+    b2mml_master_data(&app).await;
+    let laughs = format!(
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\">{}]>\n<SyncProductionSchedule><DataArea><ProductionSchedule><ProductionRequest><ID>&lol9;</ID></ProductionRequest></ProductionSchedule></DataArea></SyncProductionSchedule>",
+        (1..10)
+            .map(|i| format!("<!ENTITY lol{i} \"{}\">", format!("&lol{};", if i == 1 { String::new() } else { (i - 1).to_string() }).repeat(10)))
+            .collect::<String>()
+    );
+    let external = "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><SyncProductionSchedule><DataArea><ProductionSchedule><ProductionRequest><ID>&xxe;</ID></ProductionRequest></ProductionSchedule></DataArea></SyncProductionSchedule>";
+    let cut = &B2MML_EXAMPLE[..B2MML_EXAMPLE.len() / 2];
+    for body in [laughs.as_str(), external, cut, "<SyncProductionPerformance/>"] {
+        let r = app
+            .client
+            .post(format!("{}/api/v1/production-orders/imports", app.address))
+            .header("content-type", "application/xml")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let answer: Value = r.json().await.unwrap();
+        assert!(answer["error"]["fields"]["data"].is_array(), "{answer}");
+    }
+    assert_eq!(app.ok(PO, "getProductionOrderImportQueueSize", json!(null)).await, json!(0));
+    assert!(app.all_orders().await.is_empty());
+}
+
+#[tokio::test]
+async fn b2mml_export_round_trips_and_reports_performance() {
+    let source = spawn_app().await;
+    master_data(&source).await;
+    import(&source, erp_file(), false).await;
+    source.ok(PO, "startProductionOrder", json!(["PO-2"])).await;
+    source.ok(PO, "reportProduction", json!(["PO-2", 3])).await;
+    let schedule = source.ok(PO, "exportProductionOrders", json!({"format": "b2mml"})).await;
+    let xml = schedule.as_str().unwrap();
+    assert!(
+        xml.contains("<SyncProductionSchedule xmlns=\"http://www.mesa.org/xml/B2MML\">"),
+        "{xml}"
+    );
+    let performance = source
+        .ok(PO, "exportProductionOrders", json!({"format": "b2mml-performance"}))
+        .await;
+    let perf = performance.as_str().unwrap();
+    assert!(
+        perf.contains("<ProductionResponse><ID>PO-2</ID>") && perf.contains("<QuantityString>3.0</QuantityString>"),
+        "{perf}"
+    );
+
+    let target = spawn_app().await;
+    master_data(&target).await;
+    let job = import_text(&target, xml, "b2mml").await;
+    assert_eq!((job["created"].clone(), job["errors"].clone()), (json!(2), json!(0)), "{job}");
+    // B2MML carries no customer, location or due date, nor the lifecycle: compare the rest.
+    let comparable = |mut orders: Value| {
+        for o in orders.as_array_mut().unwrap() {
+            for k in [
+                "customerName",
+                "locationName",
+                "locationPath",
+                "dueDate",
+                "status",
+                "quantityProduced",
+                "endDate",
+            ] {
+                o.as_object_mut().unwrap().remove(k);
+            }
+        }
+        orders
+    };
+    assert_eq!(comparable(exported_json(&target).await), comparable(exported_json(&source).await));
 }

@@ -18,6 +18,7 @@ CREATE TABLE import_job_rows (
     data TEXT,                   -- the row as JSON while pending
     order_id TEXT,
     errors TEXT,                 -- {field: [messages]} of an error row
+    notes TEXT,                  -- JSON list of what the row's file said that was not used
     PRIMARY KEY (job_id, row_number)
 );
 

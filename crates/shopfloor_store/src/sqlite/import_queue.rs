@@ -20,6 +20,7 @@ fn row_of(r: &Row) -> rusqlite::Result<QueuedRow> {
         data: r.get(4)?,
         order_id: r.get(5)?,
         errors: r.get(6)?,
+        notes: r.get(7)?,
     })
 }
 
@@ -106,7 +107,7 @@ impl ImportQueue for SqliteTx<'_> {
     fn job_rows(&mut self, id: Id) -> CoreResult<Vec<QueuedRow>> {
         let mut s = self
             .conn
-            .prepare_cached("SELECT job_id, row_number, name, status, NULL, order_id, errors FROM import_job_rows WHERE job_id = ?1 ORDER BY row_number")
+            .prepare_cached("SELECT job_id, row_number, name, status, NULL, order_id, errors, notes FROM import_job_rows WHERE job_id = ?1 ORDER BY row_number")
             .map_err(db_error)?;
         let rows = s.query_map([id.to_string()], row_of).map_err(db_error)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
@@ -116,7 +117,7 @@ impl ImportQueue for SqliteTx<'_> {
         let mut s = self
             .conn
             .prepare_cached(
-                "SELECT r.job_id, r.row_number, r.name, r.status, r.data, r.order_id, r.errors FROM import_job_rows r \
+                "SELECT r.job_id, r.row_number, r.name, r.status, r.data, r.order_id, r.errors, r.notes FROM import_job_rows r \
                  JOIN import_jobs j ON j.id = r.job_id WHERE r.status = 'pending' \
                  ORDER BY j.created_at, r.job_id, r.row_number LIMIT ?1",
             )
@@ -128,9 +129,9 @@ impl ImportQueue for SqliteTx<'_> {
     fn finish_row(&mut self, row: &QueuedRow) -> CoreResult<()> {
         self.conn
             .prepare_cached(
-                "UPDATE import_job_rows SET status = ?3, data = NULL, order_id = ?4, errors = ?5 WHERE job_id = ?1 AND row_number = ?2",
+                "UPDATE import_job_rows SET status = ?3, data = NULL, order_id = ?4, errors = ?5, notes = ?6 WHERE job_id = ?1 AND row_number = ?2",
             )
-            .and_then(|mut s| s.execute(params![row.job.to_string(), row.row as i64, row.status, row.order_id, row.errors]))
+            .and_then(|mut s| s.execute(params![row.job.to_string(), row.row as i64, row.status, row.order_id, row.errors, row.notes]))
             .map_err(db_error)?;
         Ok(())
     }
