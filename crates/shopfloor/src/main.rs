@@ -3,6 +3,7 @@
 mod admin;
 mod bench;
 mod demo;
+mod exchange;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -64,6 +65,10 @@ enum Command {
     Demo,
     /// Measure throughput, latency and memory against SQLite baselines (see docs/PERFORMANCE.md).
     Bench(bench::Args),
+    /// Import production orders from a JSON, CSV or B2MML file (upsert by name), then exit.
+    Import(exchange::ImportArgs),
+    /// Export production orders as JSON, CSV or B2MML, then exit.
+    Export(exchange::ExportArgs),
 }
 
 fn init_tracing(format: &str) {
@@ -105,6 +110,8 @@ async fn main() -> anyhow::Result<()> {
     init_tracing(&cli.log_format);
     match cli.command {
         Command::Bench(args) => bench::run(args).await?,
+        Command::Import(args) => exchange::import(&cli.database, args).await?,
+        Command::Export(args) => exchange::export(&cli.database, args).await?,
         Command::User(command) => admin::user(&cli.database, command).await?,
         Command::Token(command) => admin::token(&cli.database, command).await?,
         Command::Migrate => {

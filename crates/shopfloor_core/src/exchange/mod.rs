@@ -464,6 +464,8 @@ fn apply_row(tx: &mut dyn Tx, caller: &Caller, row: Json) -> CoreResult<(Id, boo
         }
         None => {}
     }
+    // The status comes last, after the BOM and values: a CLOSED order's BOM is read-only.
+    let status = data.remove("status").filter(|s| !s.is_null());
     // Report the order's own field errors together with unresolved natural keys.
     let saved = match entity::save(tx, caller, ORDER, &data) {
         Ok(r) => Some(r),
@@ -486,7 +488,56 @@ fn apply_row(tx: &mut dyn Tx, caller: &Caller, row: Json) -> CoreResult<(Id, boo
     if let Some(values) = row.get("propertyValues").filter(|v| !v.is_null()) {
         set_property_values(tx, caller, id, values)?;
     }
+    if let Some(status) = status {
+        apply_status(tx, caller, id, status, existing.is_none())?;
+    }
     Ok((id, existing.is_none()))
+}
+
+/// Sets the row's status. An existing order moves as `saveProductionOrder` would move it (the
+/// lifecycle decides); a new one takes the sender's status as `saveProductionOrder` creates
+/// one in it (with the effects of entering it), recorded as a transition after the creation.
+fn apply_status(tx: &mut dyn Tx, caller: &Caller, id: Id, status: Json, created: bool) -> CoreResult<()> {
+    let mut data = Map::new();
+    data.insert("id".into(), Json::String(id.to_string()));
+    data.insert("status".into(), status);
+    if !created {
+        entity::save(tx, caller, ORDER, &data)?;
+        return Ok(());
+    }
+    let mut errors = FieldErrors::new();
+    let input = crate::record::parse_input(ORDER.def(), &data, &mut errors);
+    errors.clone().into_result()?;
+    let Some(to) = input.present.get("status").cloned() else {
+        return Ok(());
+    };
+    let before = tx
+        .get(ORDER, id)?
+        .ok_or_else(|| CoreError::Internal("imported order vanished".into()))?;
+    if before.get("status") == &to {
+        return Ok(());
+    }
+    let mut record = before.clone();
+    record.set("status", to);
+    production_order::rules(tx, caller, &mut record, None, &mut errors)?;
+    errors.into_result()?;
+    entity::write(tx, caller, ORDER, record, Some(before), entity::Event::default())?;
+    Ok(())
+}
+
+/// Whether a stored field (as JSON) already holds the value a file gives (numbers compare as
+/// numbers, also when the file spells them as text).
+fn same(stored: &Json, given: &Json) -> bool {
+    let number = |v: &Json| match v {
+        Json::Number(n) => n.as_f64(),
+        Json::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match (stored, given) {
+        (Json::Number(_), _) | (_, Json::Number(_)) => number(stored).is_some() && number(stored) == number(given),
+        (Json::String(a), Json::String(b)) => a == b || a.eq_ignore_ascii_case(b),
+        _ => stored == given,
+    }
 }
 
 fn prefixed(prefix: &str, e: CoreError) -> CoreError {
@@ -556,19 +607,40 @@ fn sync_bill_of_materials(tx: &mut dyn Tx, caller: &Caller, order: Id, items: &J
     }
     errors.into_result()?;
     let existing = bill_of_materials::items_of(tx, order)?;
+    let order_quantity = tx.get(ORDER, order)?.and_then(|o| o.get("quantity").as_real());
+    let mut moved = false;
     for stale in existing
         .iter()
         .filter(|e| !wanted.iter().any(|(m, _)| e.get("materialId").as_id() == Some(*m)))
     {
         if let Some(id) = stale.id() {
+            moved = true;
             bill_of_materials::delete(tx, caller, &id.to_string()).map_err(|e| prefixed("billOfMaterials.", e))?;
         }
     }
     for (i, (material, mut data)) in wanted.into_iter().enumerate() {
-        let found = existing
-            .iter()
-            .find(|e| e.get("materialId").as_id() == Some(material))
-            .and_then(Record::id);
+        let stored = existing.iter().find(|e| e.get("materialId").as_id() == Some(material));
+        // Until something moved, the positions read above are current.
+        if let Some(stored) = stored.filter(|_| !moved) {
+            // Nothing to write (and nothing to refuse on a CLOSED order) when the item matches.
+            let json = stored.to_json(ITEM.def());
+            // Without quantityOrder, the service derives it from the order's quantity.
+            let derived = match (data.contains_key("quantityOrder"), data.get("quantityPerProducedUnit")) {
+                (false, Some(per)) => {
+                    let per = per.as_f64().or_else(|| per.as_str().and_then(|t| t.trim().parse().ok()));
+                    match (per, order_quantity) {
+                        (Some(p), Some(q)) => same(&json["quantityOrder"], &json!(p * q)),
+                        _ => false,
+                    }
+                }
+                _ => true,
+            };
+            let unchanged = derived && json["position"] == json!(i + 1) && data.iter().all(|(k, v)| same(&json[k.as_str()], v));
+            if unchanged {
+                continue;
+            }
+        }
+        let found = stored.and_then(Record::id);
         match found {
             Some(id) => {
                 data.insert("id".into(), Json::String(id.to_string()));
@@ -578,6 +650,7 @@ fn sync_bill_of_materials(tx: &mut dyn Tx, caller: &Caller, order: Id, items: &J
             }
         }
         data.insert("position".into(), json!(i + 1));
+        moved = true;
         bill_of_materials::save(tx, caller, &data).map_err(|e| prefixed(&format!("billOfMaterials[{i}]."), e))?;
     }
     Ok(())
@@ -614,8 +687,19 @@ fn set_property_values(tx: &mut dyn Tx, caller: &Caller, order: Id, values: &Jso
             ))
         }
     };
+    let stored = property::values_for(tx, order)?;
     let order = order.to_string();
     for (property, value) in pairs {
+        let current = stored.iter().find(|v| {
+            v.text("propertyName") == Some(property.as_str())
+                || v.get("propertyId").as_id().map(|i| i.to_string()).as_deref() == Some(property.as_str())
+        });
+        if let Some(current) = current {
+            let json = current.to_json(Entity::ProductionOrderPropertyValue.def());
+            if same(&json["value"], &value) || (json["value"].is_null() && value.is_null()) {
+                continue;
+            }
+        }
         property::set_value(tx, caller, &order, &property, &value).map_err(|e| prefixed(&format!("propertyValues.{property}."), e))?;
     }
     Ok(())

@@ -320,6 +320,8 @@ async fn export_then_import_on_an_empty_database_reproduces_the_orders() {
     master_data(&source).await;
     import(&source, erp_file(), false).await;
     source.ok(PO, "startProductionOrder", json!(["PO-2"])).await;
+    // A cancelled order's BOM and values are read-only; they still travel with it.
+    source.ok(PO, "cancelProductionOrder", json!(["PO-1"])).await;
     let exported = source.ok(PO, "exportProductionOrders", json!({"format": "json"})).await;
     assert_eq!(exported.as_array().unwrap().len(), 2);
     let only_one = source
