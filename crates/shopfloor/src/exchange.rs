@@ -135,12 +135,8 @@ async fn run_import(store: &Store, text: String, format: Format, dry_run: bool) 
 }
 
 fn progress(done: u64, total: u64) {
-    let width = 40;
-    let filled = if total == 0 {
-        width
-    } else {
-        (done * width / total) as usize as u64
-    };
+    let width: u64 = 40;
+    let filled = (done * width).checked_div(total).unwrap_or(width);
     let bar: String = (0..width).map(|i| if i < filled { '#' } else { ' ' }).collect();
     eprint!("\r[{bar}] {done}/{total}");
     let _ = std::io::stderr().flush();
