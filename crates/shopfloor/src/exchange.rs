@@ -94,7 +94,7 @@ pub async fn import(database: &str, args: ImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run_import(store: &Store, text: String, format: Format, dry_run: bool) -> anyhow::Result<String> {
+pub(crate) async fn run_import(store: &Store, text: String, format: Format, dry_run: bool) -> anyhow::Result<String> {
     let data = Json::String(text);
     if dry_run {
         let report = store
