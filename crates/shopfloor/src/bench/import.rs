@@ -67,7 +67,7 @@ fn order(i: u64) -> Value {
         "name": format!("IMP-{i:07}"), "productPath": "BENCH/Product", "unitOfMeasureName": "Each",
         "quantity": 10 + i % 90, "schedulePriority": "NORMAL", "dueDate": "2026-12-01T00:00:00Z",
         "billOfMaterials": items,
-        "propertyValues": {"batch": i, "color": if i % 2 == 0 { "red" } else { "blue" }, "weight": (i % 100) as f64 / 4.0}
+        "propertyValues": {"batch": i, "color": ["red", "blue"][(i % 2) as usize], "weight": (i % 100) as f64 / 4.0}
     })
 }
 
