@@ -63,11 +63,12 @@ fn order(i: u64) -> Value {
     let items: Vec<Value> = (0..ITEMS)
         .map(|c| json!({"materialPath": format!("BENCH/Component{c}"), "quantityPerProducedUnit": c + 1}))
         .collect();
+    let color = ["red", "blue"][(i % 2) as usize];
     json!({
         "name": format!("IMP-{i:07}"), "productPath": "BENCH/Product", "unitOfMeasureName": "Each",
         "quantity": 10 + i % 90, "schedulePriority": "NORMAL", "dueDate": "2026-12-01T00:00:00Z",
         "billOfMaterials": items,
-        "propertyValues": {"batch": i, "color": ["red", "blue"][(i % 2) as usize], "weight": (i % 100) as f64 / 4.0}
+        "propertyValues": {"batch": i, "color": color, "weight": (i % 100) as f64 / 4.0}
     })
 }
 
