@@ -3,6 +3,7 @@
 mod admin;
 mod bench;
 mod demo;
+mod exchange;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -53,6 +54,9 @@ enum Command {
         /// reading its response) before its connection is closed.
         #[arg(long, env = "SHOPFLOOR_CLIENT_TIMEOUT", default_value_t = 30)]
         client_timeout: u64,
+        /// How long finished import jobs stay readable, in hours.
+        #[arg(long, env = "SHOPFLOOR_IMPORT_RETENTION_HOURS", default_value_t = 168)]
+        import_retention_hours: u64,
     },
     /// Manage users directly on the database.
     #[command(subcommand)]
@@ -66,6 +70,10 @@ enum Command {
     Demo,
     /// Measure throughput, latency and memory against SQLite baselines (see docs/PERFORMANCE.md).
     Bench(bench::Args),
+    /// Import production orders from a JSON, CSV or B2MML file (upsert by name), then exit.
+    Import(exchange::ImportArgs),
+    /// Export production orders as JSON, CSV or B2MML, then exit.
+    Export(exchange::ExportArgs),
 }
 
 fn init_tracing(format: &str) {
@@ -107,6 +115,8 @@ async fn main() -> anyhow::Result<()> {
     init_tracing(&cli.log_format);
     match cli.command {
         Command::Bench(args) => bench::run(args).await?,
+        Command::Import(args) => exchange::import(&cli.database, args).await?,
+        Command::Export(args) => exchange::export(&cli.database, args).await?,
         Command::User(command) => admin::user(&cli.database, command).await?,
         Command::Token(command) => admin::token(&cli.database, command).await?,
         Command::Migrate => {
@@ -133,6 +143,7 @@ async fn main() -> anyhow::Result<()> {
             readers,
             max_connections,
             client_timeout,
+            import_retention_hours,
         } => {
             let config = ServerConfig {
                 database: cli.database.clone(),
@@ -143,6 +154,7 @@ async fn main() -> anyhow::Result<()> {
                 readers,
                 max_connections,
                 client_timeout: Duration::from_secs(client_timeout),
+                import_retention: Duration::from_secs(import_retention_hours * 3600),
             };
             let app = Application::build(config).await.context("starting the server")?;
             if let Some(token) = app.bootstrap_token() {

@@ -3,6 +3,7 @@
 //! the OpenAPI document and the permission list all come from this one table.
 
 use crate::errors::{CoreError, CoreResult};
+use crate::exchange;
 use crate::lifecycle::Status;
 use crate::permissions::module_permissions;
 use crate::query::{self, new_filter_request, new_query_request};
@@ -225,6 +226,17 @@ impl Args {
                 .map(|v| v.as_str().map(str::to_string).ok_or_else(|| self.wrong(i, "a list of strings", v)))
                 .collect(),
             Some(other) => Err(self.wrong(i, "a list of strings", other)),
+        }
+    }
+
+    /// An optional boolean argument (absent: false).
+    pub fn flag(&self, i: usize) -> CoreResult<bool> {
+        match self.get(i) {
+            None => Ok(false),
+            Some(Json::Bool(b)) => Ok(*b),
+            Some(Json::String(s)) if s.eq_ignore_ascii_case("true") => Ok(true),
+            Some(Json::String(s)) if s.eq_ignore_ascii_case("false") => Ok(false),
+            Some(other) => Err(self.wrong(i, "true or false", other)),
         }
     }
 
@@ -577,6 +589,75 @@ fn bill_of_materials_items(b: &mut Builder) {
     );
 }
 
+/// ERP import and export of orders (issue 9, ADR 0006).
+fn exchange_functions(b: &mut Builder) {
+    let odef = Entity::ProductionOrder.def();
+    b.add(
+        "productionOrder",
+        "importProductionOrders",
+        vec![p("data"), opt("format"), opt("dryRun")],
+        perm(odef, "WRITE.SAVE"),
+        Access::Write,
+        "Queues an import of orders (upsert by name; each order with its bill of materials and property values all or nothing) and returns the job; with dryRun, returns at once the per-row report of what it would do, writing nothing.",
+        |tx, c, a| {
+            let format = exchange::Format::parse(&a.opt_str(1)?.unwrap_or_else(|| "json".into()))?;
+            let data = a.json(0).cloned().unwrap_or(Json::Null);
+            if a.flag(2)? {
+                let options = exchange::Options { dry_run: true };
+                Ok(exchange::import(tx, c, &data, format, options)?.to_json(format, true))
+            } else {
+                exchange::queue::enqueue(tx, c, &data, format)
+            }
+        },
+    );
+    b.add(
+        "productionOrder",
+        "getImportJob",
+        vec![p("jobId")],
+        perm(odef, "READ.GET"),
+        Access::Read,
+        "An import job: status (QUEUED, RUNNING, DONE, CANCELLED), counts and the per-row results; null when unknown or expired.",
+        |tx, _, a| match exchange::queue::parse_job_id(&a.str(0)?) {
+            Some(id) => exchange::queue::job_json(tx, id, true),
+            None => Ok(Json::Null),
+        },
+    );
+    b.add(
+        "productionOrder",
+        "getProductionOrderImportQueueSize",
+        vec![],
+        perm(odef, "READ.GET"),
+        Access::Read,
+        "How many imported rows are still waiting to be applied.",
+        |tx, _, _| Ok(json!(exchange::queue::queue_size(tx)?)),
+    );
+    b.add(
+        "productionOrder",
+        "cancelProductionOrderImportQueue",
+        vec![],
+        perm(odef, "WRITE.SAVE"),
+        Access::Write,
+        "Cancels every queued row not yet applied; returns how many.",
+        |tx, c, _| Ok(json!(exchange::queue::cancel(tx, c)?)),
+    );
+    b.add(
+        "productionOrder",
+        "exportProductionOrders",
+        vec![opt("format"), opt("queryRequest")],
+        perm(odef, "READ.GET"),
+        Access::Read,
+        "The orders the QueryRequest selects (all without one) with their bill of materials and property values, in an import format.",
+        |tx, _, a| {
+            let format = exchange::Format::parse(&a.opt_str(0)?.unwrap_or_else(|| "json".into()))?;
+            let request = match a.json(1) {
+                Some(_) => a.object(1)?.clone(),
+                None => Map::new(),
+            };
+            exchange::export(tx, format, &request)
+        },
+    );
+}
+
 /// Users, roles and tokens (security.md): all `SYSTEM.ADMIN`, except the calls about the caller.
 fn security_module(b: &mut Builder) {
     let first = b.functions.len();
@@ -795,6 +876,7 @@ fn build() -> Catalogue {
     );
     properties(&mut b);
     bill_of_materials_items(&mut b);
+    exchange_functions(&mut b);
 
     b.entity(Entity::UnitOfMeasure);
     b.entity(Entity::UnitOfMeasureConversion);

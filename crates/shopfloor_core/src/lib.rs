@@ -4,6 +4,7 @@
 
 pub mod catalogue;
 pub mod errors;
+pub mod exchange;
 pub mod history;
 pub mod id;
 pub mod lifecycle;

@@ -38,6 +38,26 @@ pub trait Tx {
     fn order_events(&mut self, order_id: Id) -> CoreResult<Vec<Event>>;
     /// Up to `limit` events with a sequence greater than `after`, oldest first.
     fn events_after(&mut self, after: i64, limit: u32) -> CoreResult<Vec<Event>>;
+    /// Opens a nested savepoint (`name` is a plain identifier), so that part of a transaction
+    /// can be undone alone (one row of an import). Stores without savepoints refuse.
+    fn savepoint(&mut self, name: &str) -> CoreResult<()> {
+        let _ = name;
+        Err(crate::errors::CoreError::Internal("this store has no savepoints".into()))
+    }
+    /// Keeps the work since the savepoint `name` (as part of the enclosing transaction).
+    fn release(&mut self, name: &str) -> CoreResult<()> {
+        let _ = name;
+        Err(crate::errors::CoreError::Internal("this store has no savepoints".into()))
+    }
+    /// The import queue's tables (issue 9), where the store has them.
+    fn import_queue(&mut self) -> CoreResult<&mut dyn crate::exchange::queue::ImportQueue> {
+        Err(crate::errors::CoreError::Unavailable("this store has no import queue".into()))
+    }
+    /// Undoes the work since the savepoint `name` and closes it.
+    fn rollback_to(&mut self, name: &str) -> CoreResult<()> {
+        let _ = name;
+        Err(crate::errors::CoreError::Internal("this store has no savepoints".into()))
+    }
 }
 
 /// Who is calling and when: what `createdBy`, `modifiedBy` and history record, and the

@@ -33,6 +33,8 @@ pub struct ServerConfig {
     pub max_connections: usize,
     /// How long a client may stall (request head, idle keep-alive, unread response).
     pub client_timeout: Duration,
+    /// How long finished import jobs stay readable.
+    pub import_retention: Duration,
 }
 
 impl ServerConfig {
@@ -46,6 +48,7 @@ impl ServerConfig {
             readers: 4,
             max_connections: 512,
             client_timeout: Duration::from_secs(30),
+            import_retention: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }
@@ -57,6 +60,7 @@ pub struct Application {
     shutdown: tokio::sync::watch::Sender<bool>,
     bootstrap_token: Option<String>,
     limits: ConnectionLimits,
+    import_runner: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -76,6 +80,7 @@ impl Application {
                 source,
             })?;
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
+        let import_runner = crate::imports::spawn(store.clone(), shutdown_rx.clone(), config.import_retention);
         let state = AppState {
             store: store.clone(),
             metrics: Arc::new(Metrics::default()),
@@ -103,6 +108,7 @@ impl Application {
                 max_connections: config.max_connections,
                 client_timeout: config.client_timeout,
             },
+            import_runner,
         })
     }
 
@@ -128,11 +134,17 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let store = self.store.clone();
         let signal = self.shutdown;
+        let runner = self.import_runner;
         let stopping = async move {
             shutdown.await;
             signal.send_replace(true);
         };
         let result = serve(self.listener, self.router, self.limits, stopping).await;
+        // The import runner finishes its batch and stops once shutdown is signalled.
+        if result.is_err() {
+            runner.abort();
+        }
+        let _ = runner.await;
         tokio::task::spawn_blocking(move || store.close()).await.ok();
         result
     }

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod auth;
 pub mod error;
+pub mod imports;
 pub mod routes;
 mod serve;
 pub mod state;

@@ -9,6 +9,7 @@
 
 mod baseline;
 mod driver;
+mod import;
 mod load;
 mod output;
 mod report;
@@ -64,9 +65,20 @@ impl Scenario {
     }
 }
 
+/// Benchmarks other than the API scenarios.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Suite {
+    /// ERP import of one JSON file (issue 9) next to a raw-SQLite batch baseline; `--orders`
+    /// sets the file's size (default 100,000; 2,000 with --quick).
+    Import,
+}
+
 /// Options of `shopfloor bench`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {
+    /// `import`: the import benchmark instead of the API scenarios.
+    #[arg(value_enum)]
+    pub suite: Option<Suite>,
     /// Scenario to run (repeatable); default: all of them.
     #[arg(long = "scenario", value_enum)]
     pub scenarios: Vec<Scenario>,
@@ -218,6 +230,15 @@ pub struct LoadResult {
 /// Runs the benchmark; fails only when something does not work (or, with `--windows`, when
 /// memory grows or latency drifts grossly).
 pub async fn run(args: Args) -> anyhow::Result<()> {
+    if args.suite == Some(Suite::Import) {
+        let user_gave_orders = std::env::args().any(|a| a == "--orders" || a.starts_with("--orders="));
+        let orders = match (user_gave_orders, args.quick) {
+            (true, _) => args.orders,
+            (false, true) => 2_000,
+            (false, false) => 100_000,
+        };
+        return import::run(orders.max(1), args.json).await;
+    }
     let settings = args.settings()?;
     let dir = tempfile::Builder::new()
         .prefix("shopfloor-bench-")

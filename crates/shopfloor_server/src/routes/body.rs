@@ -7,15 +7,20 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use serde_json::Value as Json;
 
-/// The body as JSON; an empty body is `null`.
-pub fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Json, ApiError> {
-    let bytes = body.map_err(|rejection| {
+/// The body as it came (too large: 413; unreadable: 400).
+pub fn raw_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge("the request body is larger than the server accepts".into())
         } else {
             ApiError::bad_request(format!("cannot read the request body: {rejection}"))
         }
-    })?;
+    })
+}
+
+/// The body as JSON; an empty body is `null`.
+pub fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Json, ApiError> {
+    let bytes = raw_body(body)?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Json::Null);
     }

@@ -3,7 +3,7 @@
 //! replace (PUT), merge (PATCH), delete and references, plus the order's history, transitions
 //! and production reports, the location tree and shift start/stop.
 
-use super::body::{json_body, object_body};
+use super::body::{json_body, object_body, raw_body};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -67,6 +67,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/shifts/{key}/start", post(move |s, p, b| shift_verb("startShift", s, p, b)))
         .route("/api/v1/shifts/{key}/stop", post(move |s, p, b| shift_verb("stopShift", s, p, b)))
         .route("/api/v1/units-of-measure/convert", get(convert))
+        .route("/api/v1/production-orders/imports", post(import))
+        .route("/api/v1/production-orders/imports/{key}", get(import_job))
 }
 
 /// Every REST route with the catalogue function it calls (whose permission it needs). The
@@ -146,6 +148,18 @@ pub fn routes() -> Vec<(&'static str, String, &'static str, String)> {
         ("POST", "/api/v1/shifts/{key}/start".to_string(), "shift", "startShift"),
         ("POST", "/api/v1/shifts/{key}/stop".to_string(), "shift", "stopShift"),
         ("GET", "/api/v1/units-of-measure/convert".to_string(), "unitOfMeasure", "convert"),
+        (
+            "POST",
+            "/api/v1/production-orders/imports".to_string(),
+            "productionOrder",
+            "importProductionOrders",
+        ),
+        (
+            "GET",
+            "/api/v1/production-orders/imports/{key}".to_string(),
+            "productionOrder",
+            "getImportJob",
+        ),
     ] {
         out.push((method, path, module, function.to_string()));
     }
@@ -495,4 +509,72 @@ async fn swap_bill_of_materials(
         s.call_named("productionOrder", "swapBillOfMaterialsPositions", Value::Object(body))
             .await?,
     ))
+}
+
+/// `POST /api/v1/production-orders/imports?format=…&dryRun=…`: the import file as the raw body;
+/// the format comes from `format`, else from the content type (JSON when neither says).
+async fn import(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    q: Result<Query<HashMap<String, String>>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let Query(params) = q.map_err(|err| ApiError::bad_request(format!("bad query parameters: {err}")))?;
+    // Permission before reading the file: a caller without it learns nothing about the body.
+    if let Some(p) = CATALOGUE
+        .get("productionOrder", "importProductionOrders")
+        .and_then(|f| f.permission.as_ref())
+    {
+        s.caller().require(p)?;
+    }
+    let bytes = raw_body(body)?;
+    let format = match params.get("format") {
+        Some(f) => f.clone(),
+        None => {
+            let content_type = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if content_type.contains("csv") {
+                "csv".into()
+            } else if content_type.contains("xml") {
+                "b2mml".into()
+            } else {
+                "json".into()
+            }
+        }
+    };
+    let dry_run = match params.get("dryRun").map(|v| v.to_ascii_lowercase()) {
+        None => false,
+        Some(v) if v == "true" || v == "1" => true,
+        Some(v) if v == "false" || v == "0" => false,
+        Some(v) => return Err(CoreError::field("dryRun", format!("must be true or false, got '{v}'")).into()),
+    };
+    let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
+        CoreError::field(
+            "data",
+            format!("the import file is not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+        )
+    })?;
+    let answer = s
+        .call_named("productionOrder", "importProductionOrders", json!([text, format, dry_run]))
+        .await?;
+    // A queued job is accepted, not done: its progress is at the job's URL.
+    Ok(if dry_run {
+        (StatusCode::OK, Json(answer)).into_response()
+    } else {
+        let location = format!("/api/v1/production-orders/imports/{}", answer["id"].as_str().unwrap_or_default());
+        let mut resp = (StatusCode::ACCEPTED, Json(answer)).into_response();
+        if let Ok(h) = HeaderValue::from_str(&location) {
+            resp.headers_mut().insert(header::LOCATION, h);
+        }
+        resp
+    })
+}
+
+/// `GET /api/v1/production-orders/imports/{id}`: the job with its per-row results.
+async fn import_job(State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
+    let job = s.call_named("productionOrder", "getImportJob", json!([key])).await?;
+    Ok(Json(found(job, || format!("no import job '{key}'"))?))
 }

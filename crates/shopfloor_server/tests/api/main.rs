@@ -7,6 +7,7 @@ mod concurrency;
 mod connections;
 #[allow(dead_code)] // not every test binary uses every helper
 mod helpers;
+mod import_export;
 mod lifecycle;
 mod master_data;
 mod production_orders;

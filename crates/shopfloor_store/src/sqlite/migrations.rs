@@ -8,6 +8,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (2, include_str!("../../migrations/sqlite/0002_properties_bill_of_materials.sql")),
     (3, include_str!("../../migrations/sqlite/0003_security.sql")),
     (4, include_str!("../../migrations/sqlite/0004_order_sort_indexes.sql")),
+    (5, include_str!("../../migrations/sqlite/0005_import_jobs.sql")),
 ];
 
 /// Applies the missing migrations; returns the versions applied now.

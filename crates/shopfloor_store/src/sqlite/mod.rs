@@ -1,6 +1,7 @@
 //! The SQLite backend: one writer thread with group commit, a pool of read-only connections.
 
 pub mod connection;
+pub mod import_queue;
 pub mod migrations;
 pub mod tx;
 pub mod writer;

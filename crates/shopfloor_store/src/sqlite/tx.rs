@@ -259,6 +259,47 @@ impl Tx for SqliteTx<'_> {
         let rows = stmt.query_map(rusqlite::params![after, limit], decode_event).map_err(db_error)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
     }
+
+    fn import_queue(&mut self) -> CoreResult<&mut dyn shopfloor_core::exchange::queue::ImportQueue> {
+        Ok(self)
+    }
+
+    fn savepoint(&mut self, name: &str) -> CoreResult<()> {
+        self.conn
+            .execute_batch(&format!("SAVEPOINT {}", savepoint_name(name)?))
+            .map_err(db_error)
+    }
+
+    fn release(&mut self, name: &str) -> CoreResult<()> {
+        self.conn
+            .execute_batch(&format!("RELEASE {}", savepoint_name(name)?))
+            .map_err(db_error)
+    }
+
+    fn rollback_to(&mut self, name: &str) -> CoreResult<()> {
+        let name = savepoint_name(name)?;
+        self.conn
+            .execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))
+            .map_err(db_error)?;
+        // Events appended since the savepoint are gone: the change feed must not wait for them.
+        if self.last_sequence.is_some() {
+            let last: Option<i64> = self
+                .conn
+                .query_row("SELECT MAX(sequence) FROM history_events", [], |r| r.get(0))
+                .map_err(db_error)?;
+            self.last_sequence = last;
+        }
+        Ok(())
+    }
+}
+
+/// Savepoint names are spliced into SQL: plain identifiers only.
+fn savepoint_name(name: &str) -> CoreResult<&str> {
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !name.starts_with(|c: char| c.is_ascii_digit()) {
+        Ok(name)
+    } else {
+        Err(CoreError::Internal(format!("bad savepoint name '{name}'")))
+    }
 }
 
 /// Runs `f` in a deferred read transaction (one snapshot for all its statements).

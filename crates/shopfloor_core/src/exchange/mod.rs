@@ -1,0 +1,855 @@
+//! ERP exchange of production orders (issue 9): import with upsert by order name, one savepoint
+//! per row (order + bill of materials + property values), a per-row report, dry runs; the file
+//! formats live in their own modules. Imported rows go through the same services as
+//! `saveProductionOrder`, `saveBillOfMaterialsItem` and `setPropertyValue`, so validation,
+//! lifecycle and history are exactly those of saved orders. See docs/adr/0006.
+
+pub mod b2mml;
+pub mod csv;
+pub mod json;
+pub mod queue;
+
+use crate::errors::{CoreError, CoreResult, FieldErrors};
+use crate::history::{Event, NewEvent};
+use crate::id::Id;
+use crate::query::{Filter, Query};
+use crate::record::{Record, Value};
+use crate::schema::Entity;
+use crate::service::{bill_of_materials, entity, production_order, property};
+use crate::tx::{Caller, Tx};
+use serde_json::{json, Map, Value as Json};
+
+const ORDER: Entity = Entity::ProductionOrder;
+const ITEM: Entity = Entity::BillOfMaterialsItem;
+
+/// The formats `importProductionOrders` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    /// Orders, one per line (`property:<name>` columns for values).
+    Csv,
+    /// Bill-of-materials lines keyed by `productionOrderName`.
+    CsvBom,
+    /// ISA-95 B2MML production schedules.
+    B2mml,
+    /// B2MML `SyncProductionPerformance` (export only).
+    B2mmlPerformance,
+}
+
+impl Format {
+    pub fn parse(text: &str) -> CoreResult<Format> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            "csv-bom" => Ok(Format::CsvBom),
+            "b2mml" => Ok(Format::B2mml),
+            "b2mml-performance" => Ok(Format::B2mmlPerformance),
+            other => Err(CoreError::field(
+                "format",
+                format!("unknown format '{other}'; use json, csv, csv-bom, b2mml (or b2mml-performance to export)"),
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::CsvBom => "csv-bom",
+            Format::B2mml => "b2mml",
+            Format::B2mmlPerformance => "b2mml-performance",
+        }
+    }
+}
+
+/// What happened to one row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowStatus {
+    Created,
+    Updated,
+    Unchanged,
+    Error,
+}
+
+impl RowStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowStatus::Created => "created",
+            RowStatus::Updated => "updated",
+            RowStatus::Unchanged => "unchanged",
+            RowStatus::Error => "error",
+        }
+    }
+}
+
+/// The outcome of one row: its 1-based number in the file, the order name, what happened,
+/// the order id (unless it failed) and the field errors / messages of a failed row.
+#[derive(Clone, Debug)]
+pub struct RowResult {
+    pub row: u64,
+    pub name: Option<String>,
+    pub status: RowStatus,
+    pub id: Option<Id>,
+    pub errors: FieldErrors,
+    /// What the file said that the import did not use (unknown B2MML elements, merged items).
+    pub notes: Vec<String>,
+}
+
+impl RowResult {
+    pub fn to_json(&self) -> Json {
+        let mut out = json!({"row": self.row, "name": self.name, "status": self.status.as_str(), "id": self.id.map(|i| i.to_string())});
+        if !self.errors.is_empty() {
+            out["errors"] = self.errors.to_json();
+        }
+        if !self.notes.is_empty() {
+            out["notes"] = json!(self.notes);
+        }
+        out
+    }
+}
+
+/// The per-row report of an import.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub rows: Vec<RowResult>,
+}
+
+impl Report {
+    pub fn count(&self, status: RowStatus) -> usize {
+        self.rows.iter().filter(|r| r.status == status).count()
+    }
+
+    pub fn to_json(&self, format: Format, dry_run: bool) -> Json {
+        json!({
+            "format": format.as_str(),
+            "dryRun": dry_run,
+            "total": self.rows.len(),
+            "created": self.count(RowStatus::Created),
+            "updated": self.count(RowStatus::Updated),
+            "unchanged": self.count(RowStatus::Unchanged),
+            "errors": self.count(RowStatus::Error),
+            "rows": self.rows.iter().map(RowResult::to_json).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Options of an import.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Report what would happen, write nothing.
+    pub dry_run: bool,
+}
+
+const ROW_SAVEPOINT: &str = "import_row";
+const DRY_RUN_SAVEPOINT: &str = "import_dry_run";
+
+/// `importProductionOrders(data, format, dryRun)` inside one write transaction: the rows of
+/// `data` (a JSON array, or the text of a file in `format`), each in its own savepoint. A file
+/// that cannot be read fails as a whole (the caller's transaction is rolled back, so rows read
+/// before the syntax error are undone too); a bad row is reported and the others go on.
+pub fn import(tx: &mut dyn Tx, caller: &Caller, data: &Json, format: Format, options: Options) -> CoreResult<Report> {
+    if options.dry_run {
+        tx.savepoint(DRY_RUN_SAVEPOINT)?;
+    }
+    let mut report = Report::default();
+    let result = for_each_input_row(data, format, &mut |n, row| {
+        report.rows.push(import_row(tx, caller, n, row)?);
+        Ok(())
+    });
+    if options.dry_run {
+        tx.rollback_to(DRY_RUN_SAVEPOINT)?;
+    }
+    result.map(|()| report)
+}
+
+/// Calls `each(rowNumber, row)` for every row of `data`: a JSON array as given, or the text of
+/// a file in `format`.
+pub fn for_each_input_row(data: &Json, format: Format, each: &mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<()> {
+    match (format, data) {
+        (Format::Json, Json::Array(rows)) => {
+            for (i, row) in rows.iter().enumerate() {
+                each(i as u64 + 1, row.clone())?;
+            }
+            Ok(())
+        }
+        (Format::Json, Json::String(text)) => json::for_each_row(strip_bom(text), each),
+        (Format::Csv, Json::String(text)) => csv::for_each_order(strip_bom(text), each),
+        (Format::CsvBom, Json::String(text)) => csv::for_each_bill_of_materials(strip_bom(text), each),
+        (Format::B2mml, Json::String(text)) => b2mml::for_each_request(strip_bom(text), each),
+        (Format::B2mmlPerformance, _) => Err(CoreError::field(
+            "format",
+            "b2mml-performance is an export format; import schedules with b2mml",
+        )),
+        (_, other) => Err(CoreError::field(
+            "data",
+            format!("must be a JSON array of orders or the text of a file, got {}", kind_of(other)),
+        )),
+    }
+}
+
+fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+fn kind_of(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
+    }
+}
+
+/// Imports one row in its own savepoint. Row problems (validation, missing master data,
+/// conflicts) become an `error` row; store failures abort the import.
+pub fn import_row(tx: &mut dyn Tx, caller: &Caller, n: u64, row: Json) -> CoreResult<RowResult> {
+    let name = row.get("name").and_then(Json::as_str).map(str::to_string);
+    let notes: Vec<String> = row
+        .get("importNotes")
+        .and_then(Json::as_array)
+        .map(|n| n.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    tx.savepoint(ROW_SAVEPOINT)?;
+    let mut counting = Counting { inner: tx, writes: 0 };
+    let outcome = apply_row(&mut counting, caller, row);
+    let writes = counting.writes;
+    let failed = |tx: &mut dyn Tx, errors: FieldErrors| -> CoreResult<RowResult> {
+        tx.rollback_to(ROW_SAVEPOINT)?;
+        Ok(RowResult {
+            row: n,
+            name: name.clone(),
+            status: RowStatus::Error,
+            id: None,
+            errors,
+            notes: notes.clone(),
+        })
+    };
+    match outcome {
+        Ok((id, created)) => {
+            tx.release(ROW_SAVEPOINT)?;
+            let status = match (created, writes) {
+                (true, _) => RowStatus::Created,
+                (false, 0) => RowStatus::Unchanged,
+                (false, _) => RowStatus::Updated,
+            };
+            Ok(RowResult {
+                row: n,
+                name: name.clone(),
+                status,
+                id: Some(id),
+                errors: FieldErrors::new(),
+                notes: notes.clone(),
+            })
+        }
+        Err(CoreError::Validation(errors)) => failed(tx, errors),
+        Err(CoreError::Conflict { message, .. }) => failed(tx, FieldErrors::single("version", message)),
+        Err(CoreError::NotFound(message) | CoreError::BadRequest(message) | CoreError::InUse { message, .. }) => {
+            failed(tx, FieldErrors::single("row", message))
+        }
+        Err(CoreError::Forbidden { permission }) => failed(tx, FieldErrors::single("row", format!("lacking permission {permission}"))),
+        Err(e @ (CoreError::Unavailable(_) | CoreError::Internal(_))) => {
+            let _ = tx.rollback_to(ROW_SAVEPOINT);
+            Err(e)
+        }
+    }
+}
+
+/// Keys of an imported order that are not stored as given: the natural keys (resolved to ids),
+/// the embedded lists (applied after the order), and what belongs to the sending system (its
+/// id and version, its shift records).
+const ORDER_SKIPPED: [&str; 13] = [
+    "importNotes",
+    "productDefinitionId",
+    "unitOfMeasure",
+    "id",
+    "version",
+    "shiftRecordId",
+    "billOfMaterials",
+    "propertyValues",
+    "productPath",
+    "productErpId",
+    "unitOfMeasureName",
+    "locationPath",
+    "customerName",
+];
+
+/// A natural key: the input key, the id field it sets, the entity and how it is looked up.
+struct NaturalKey {
+    key: &'static str,
+    field: &'static str,
+    entity: Entity,
+    by: &'static [&'static str],
+}
+
+const ORDER_KEYS: [NaturalKey; 7] = [
+    NaturalKey {
+        key: "productPath",
+        field: "productId",
+        entity: Entity::Material,
+        by: &["path"],
+    },
+    NaturalKey {
+        key: "productErpId",
+        field: "productId",
+        entity: Entity::Material,
+        by: &["erpId"],
+    },
+    NaturalKey {
+        key: "productDefinitionId",
+        field: "productId",
+        entity: Entity::Material,
+        by: &["erpId", "path"],
+    },
+    NaturalKey {
+        key: "unitOfMeasureName",
+        field: "unitOfMeasureId",
+        entity: Entity::UnitOfMeasure,
+        by: &["name"],
+    },
+    NaturalKey {
+        key: "unitOfMeasure",
+        field: "unitOfMeasureId",
+        entity: Entity::UnitOfMeasure,
+        by: &["name", "symbol"],
+    },
+    NaturalKey {
+        key: "locationPath",
+        field: "locationId",
+        entity: Entity::Location,
+        by: &["path"],
+    },
+    NaturalKey {
+        key: "customerName",
+        field: "customerId",
+        entity: Entity::Customer,
+        by: &["name"],
+    },
+];
+
+const ITEM_KEYS: [NaturalKey; 6] = [
+    NaturalKey {
+        key: "materialPath",
+        field: "materialId",
+        entity: Entity::Material,
+        by: &["path"],
+    },
+    NaturalKey {
+        key: "materialErpId",
+        field: "materialId",
+        entity: Entity::Material,
+        by: &["erpId"],
+    },
+    NaturalKey {
+        key: "materialDefinitionId",
+        field: "materialId",
+        entity: Entity::Material,
+        by: &["erpId", "path"],
+    },
+    NaturalKey {
+        key: "unitOfMeasureName",
+        field: "unitOfMeasureId",
+        entity: Entity::UnitOfMeasure,
+        by: &["name"],
+    },
+    NaturalKey {
+        key: "unitOfMeasureSymbol",
+        field: "unitOfMeasureId",
+        entity: Entity::UnitOfMeasure,
+        by: &["symbol"],
+    },
+    NaturalKey {
+        key: "unitOfMeasure",
+        field: "unitOfMeasureId",
+        entity: Entity::UnitOfMeasure,
+        by: &["name", "symbol"],
+    },
+];
+
+/// The fields of a BOM item an import sets (the rest is the order's or the server's).
+const ITEM_FIELDS: [&str; 6] = [
+    "materialId",
+    "quantityPerProducedUnit",
+    "quantityOrder",
+    "unitOfMeasureId",
+    "materialGroup",
+    "materialType",
+];
+
+/// Resolves the natural keys present in `row` into `data` (a natural key wins over an id given
+/// alongside it: ids belong to the sending system). Unknown keys are field errors.
+fn resolve_keys(
+    tx: &mut dyn Tx,
+    keys: &[NaturalKey],
+    row: &Map<String, Json>,
+    data: &mut Map<String, Json>,
+    prefix: &str,
+    errors: &mut FieldErrors,
+) -> CoreResult<()> {
+    let mut resolved: Vec<&str> = Vec::new();
+    for k in keys {
+        let Some(given) = row.get(k.key).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let Some(text) = given.as_str().map(str::trim).filter(|t| !t.is_empty()) else {
+            errors.add(format!("{prefix}{}", k.key), format!("must be a non-empty string, got {given}"));
+            continue;
+        };
+        let def = k.entity.def();
+        // Keys are listed most specific first (a unit's name before its symbol): one per field.
+        if resolved.contains(&k.field) {
+            continue;
+        }
+        resolved.push(k.field);
+        let mut outcome = Err(format!("no {} with {} '{text}'", def.label, k.by.join(" or ")));
+        for by in k.by {
+            let value = if *by == "path" { text.trim_start_matches('/') } else { text };
+            let mut q = Query::eq(def, by, Value::Text(value.to_string()));
+            q.page = Some(crate::query::Page { size: 2, index: 0 });
+            match tx.find(k.entity, &q)?.as_slice() {
+                [one] => {
+                    outcome = one.id().ok_or_else(|| "a record without id".to_string());
+                    break;
+                }
+                [] => {}
+                _ => {
+                    outcome = Err(format!("more than one {} has {by} '{text}'; give its id", def.label));
+                    break;
+                }
+            }
+        }
+        match outcome {
+            Ok(id) => {
+                data.insert(k.field.into(), Json::String(id.to_string()));
+            }
+            Err(m) => errors.add(format!("{prefix}{}", k.key), m),
+        }
+    }
+    Ok(())
+}
+
+/// Applies one row; returns the order id and whether the order was created.
+fn apply_row(tx: &mut dyn Tx, caller: &Caller, row: Json) -> CoreResult<(Id, bool)> {
+    let Json::Object(row) = row else {
+        return Err(CoreError::field(
+            "row",
+            format!("must be an object (one production order), got {}", kind_of(&row)),
+        ));
+    };
+    let Some(name) = row.get("name").and_then(Json::as_str).map(str::trim).filter(|n| !n.is_empty()) else {
+        return Err(CoreError::field("name", "is required: orders are matched by name"));
+    };
+    let mut errors = FieldErrors::new();
+    let mut data: Map<String, Json> = row
+        .iter()
+        .filter(|(k, _)| !ORDER_SKIPPED.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    resolve_keys(tx, &ORDER_KEYS, &row, &mut data, "", &mut errors)?;
+    let existing = tx
+        .find(ORDER, &Query::eq(ORDER.def(), "name", Value::Text(name.to_string())))?
+        .into_iter()
+        .next();
+    match existing.as_ref().and_then(Record::id) {
+        Some(id) => {
+            data.insert("id".into(), Json::String(id.to_string()));
+        }
+        // Only a name with a BOM or values (a bill-of-materials file): the order must exist.
+        None if row
+            .keys()
+            .all(|k| matches!(k.as_str(), "name" | "billOfMaterials" | "propertyValues")) =>
+        {
+            return Err(CoreError::field("name", format!("no production order '{name}'")));
+        }
+        None => {}
+    }
+    // The status comes last, after the BOM and values: a CLOSED order's BOM is read-only.
+    let status = data.remove("status").filter(|s| !s.is_null());
+    // Report the order's own field errors together with unresolved natural keys.
+    let saved = match entity::save(tx, caller, ORDER, &data) {
+        Ok(r) => Some(r),
+        Err(CoreError::Validation(e)) => {
+            for (k, msgs) in e.0 {
+                for m in msgs {
+                    errors.add(k.clone(), m);
+                }
+            }
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    errors.clone().into_result()?;
+    let order = saved.ok_or_else(|| CoreError::Internal("order not saved".into()))?;
+    let id = order.id().ok_or_else(|| CoreError::Internal("order without id".into()))?;
+    if let Some(items) = row.get("billOfMaterials").filter(|v| !v.is_null()) {
+        sync_bill_of_materials(tx, caller, id, items)?;
+    }
+    if let Some(values) = row.get("propertyValues").filter(|v| !v.is_null()) {
+        set_property_values(tx, caller, id, values)?;
+    }
+    if let Some(status) = status {
+        apply_status(tx, caller, id, status, existing.is_none())?;
+    }
+    Ok((id, existing.is_none()))
+}
+
+/// Sets the row's status. An existing order moves as `saveProductionOrder` would move it (the
+/// lifecycle decides); a new one takes the sender's status as `saveProductionOrder` creates
+/// one in it (with the effects of entering it), recorded as a transition after the creation.
+fn apply_status(tx: &mut dyn Tx, caller: &Caller, id: Id, status: Json, created: bool) -> CoreResult<()> {
+    let mut data = Map::new();
+    data.insert("id".into(), Json::String(id.to_string()));
+    data.insert("status".into(), status);
+    if !created {
+        entity::save(tx, caller, ORDER, &data)?;
+        return Ok(());
+    }
+    let mut errors = FieldErrors::new();
+    let input = crate::record::parse_input(ORDER.def(), &data, &mut errors);
+    errors.clone().into_result()?;
+    let Some(to) = input.present.get("status").cloned() else {
+        return Ok(());
+    };
+    let before = tx
+        .get(ORDER, id)?
+        .ok_or_else(|| CoreError::Internal("imported order vanished".into()))?;
+    if before.get("status") == &to {
+        return Ok(());
+    }
+    let mut record = before.clone();
+    record.set("status", to);
+    production_order::rules(tx, caller, &mut record, None, &mut errors)?;
+    errors.into_result()?;
+    entity::write(tx, caller, ORDER, record, Some(before), entity::Event::default())?;
+    Ok(())
+}
+
+/// Whether a stored field (as JSON) already holds the value a file gives (numbers compare as
+/// numbers, also when the file spells them as text).
+fn same(stored: &Json, given: &Json) -> bool {
+    let number = |v: &Json| match v {
+        Json::Number(n) => n.as_f64(),
+        Json::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match (stored, given) {
+        (Json::Number(_), _) | (_, Json::Number(_)) => number(stored).is_some() && number(stored) == number(given),
+        (Json::String(a), Json::String(b)) => a == b || a.eq_ignore_ascii_case(b),
+        _ => stored == given,
+    }
+}
+
+fn prefixed(prefix: &str, e: CoreError) -> CoreError {
+    match e {
+        CoreError::Validation(fields) => {
+            let mut out = FieldErrors::new();
+            for (k, msgs) in fields.0 {
+                for m in msgs {
+                    out.add(format!("{prefix}{k}"), m);
+                }
+            }
+            CoreError::Validation(out)
+        }
+        CoreError::NotFound(m) | CoreError::BadRequest(m) => CoreError::field(prefix.trim_end_matches('.'), m),
+        other => other,
+    }
+}
+
+/// Makes the order's bill of materials the listed one: items matched by material keep their
+/// ids and are updated in place, missing ones are created, unlisted ones deleted; positions
+/// follow the list. An unchanged list writes nothing.
+fn sync_bill_of_materials(tx: &mut dyn Tx, caller: &Caller, order: Id, items: &Json) -> CoreResult<()> {
+    let Json::Array(items) = items else {
+        return Err(CoreError::field(
+            "billOfMaterials",
+            format!("must be a list of items, got {}", kind_of(items)),
+        ));
+    };
+    let mut errors = FieldErrors::new();
+    let mut wanted: Vec<(Id, Map<String, Json>)> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let prefix = format!("billOfMaterials[{i}].");
+        let Json::Object(item) = item else {
+            errors.add(format!("billOfMaterials[{i}]"), format!("must be an object, got {}", kind_of(item)));
+            continue;
+        };
+        let mut data: Map<String, Json> = item
+            .iter()
+            .filter(|(k, _)| ITEM_FIELDS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for k in item.keys() {
+            let known = ITEM_FIELDS.contains(&k.as_str())
+                || ITEM_KEYS.iter().any(|n| n.key == k)
+                || ITEM.def().field(k).is_some()
+                || ITEM.def().derived(k).is_some()
+                || k == "version";
+            if !known {
+                errors.add(format!("{prefix}{k}"), format!("unknown field '{k}' for bill of materials item"));
+            }
+        }
+        resolve_keys(tx, &ITEM_KEYS, item, &mut data, &prefix, &mut errors)?;
+        match data.get("materialId").and_then(Json::as_str).map(Id::parse) {
+            Some(Ok(m)) if wanted.iter().any(|(w, _)| *w == m) => {
+                errors.add(
+                    format!("{prefix}materialId"),
+                    "the material is listed twice in this order's bill of materials",
+                );
+            }
+            Some(Ok(m)) => wanted.push((m, data)),
+            Some(Err(_)) => errors.add(format!("{prefix}materialId"), "is not a valid id"),
+            None if !errors.0.keys().any(|k| k.starts_with(&prefix)) => {
+                errors.add(format!("{prefix}materialId"), "is required (or materialPath / materialErpId)")
+            }
+            None => {}
+        }
+    }
+    errors.into_result()?;
+    let existing = bill_of_materials::items_of(tx, order)?;
+    let order_quantity = tx.get(ORDER, order)?.and_then(|o| o.get("quantity").as_real());
+    let mut moved = false;
+    for stale in existing
+        .iter()
+        .filter(|e| !wanted.iter().any(|(m, _)| e.get("materialId").as_id() == Some(*m)))
+    {
+        if let Some(id) = stale.id() {
+            moved = true;
+            bill_of_materials::delete(tx, caller, &id.to_string()).map_err(|e| prefixed("billOfMaterials.", e))?;
+        }
+    }
+    for (i, (material, mut data)) in wanted.into_iter().enumerate() {
+        let stored = existing.iter().find(|e| e.get("materialId").as_id() == Some(material));
+        // Until something moved, the positions read above are current.
+        if let Some(stored) = stored.filter(|_| !moved) {
+            // Nothing to write (and nothing to refuse on a CLOSED order) when the item matches.
+            let json = stored.to_json(ITEM.def());
+            // Without quantityOrder, the service derives it from the order's quantity.
+            let derived = match (data.contains_key("quantityOrder"), data.get("quantityPerProducedUnit")) {
+                (false, Some(per)) => {
+                    let per = per.as_f64().or_else(|| per.as_str().and_then(|t| t.trim().parse().ok()));
+                    match (per, order_quantity) {
+                        (Some(p), Some(q)) => same(&json["quantityOrder"], &json!(p * q)),
+                        _ => false,
+                    }
+                }
+                _ => true,
+            };
+            let unchanged = derived && json["position"] == json!(i + 1) && data.iter().all(|(k, v)| same(&json[k.as_str()], v));
+            if unchanged {
+                continue;
+            }
+        }
+        let found = stored.and_then(Record::id);
+        match found {
+            Some(id) => {
+                data.insert("id".into(), Json::String(id.to_string()));
+            }
+            None => {
+                data.insert("productionOrderId".into(), Json::String(order.to_string()));
+            }
+        }
+        data.insert("position".into(), json!(i + 1));
+        moved = true;
+        bill_of_materials::save(tx, caller, &data).map_err(|e| prefixed(&format!("billOfMaterials[{i}]."), e))?;
+    }
+    Ok(())
+}
+
+/// Sets the listed property values (`{name: value}` or `[{propertyName|propertyId, value}]`, the
+/// shape `getProductionOrder` returns); values not listed are kept.
+fn set_property_values(tx: &mut dyn Tx, caller: &Caller, order: Id, values: &Json) -> CoreResult<()> {
+    let pairs: Vec<(String, Json)> = match values {
+        Json::Object(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        Json::Array(list) => {
+            let mut out = Vec::with_capacity(list.len());
+            for (i, v) in list.iter().enumerate() {
+                let key = v
+                    .get("propertyName")
+                    .and_then(Json::as_str)
+                    .or_else(|| v.get("propertyId").and_then(Json::as_str));
+                match key {
+                    Some(k) => out.push((k.to_string(), v.get("value").cloned().unwrap_or(Json::Null))),
+                    None => {
+                        return Err(CoreError::field(
+                            format!("propertyValues[{i}]"),
+                            "needs propertyName (or propertyId) and value",
+                        ))
+                    }
+                }
+            }
+            out
+        }
+        other => {
+            return Err(CoreError::field(
+                "propertyValues",
+                format!("must be an object {{propertyName: value}} or a list, got {}", kind_of(other)),
+            ))
+        }
+    };
+    let stored = property::values_for(tx, order)?;
+    let order = order.to_string();
+    for (property, value) in pairs {
+        let current = stored.iter().find(|v| {
+            v.text("propertyName") == Some(property.as_str())
+                || v.get("propertyId").as_id().map(|i| i.to_string()).as_deref() == Some(property.as_str())
+        });
+        if let Some(current) = current {
+            let json = current.to_json(Entity::ProductionOrderPropertyValue.def());
+            if same(&json["value"], &value) || (json["value"].is_null() && value.is_null()) {
+                continue;
+            }
+        }
+        property::set_value(tx, caller, &order, &property, &value).map_err(|e| prefixed(&format!("propertyValues.{property}."), e))?;
+    }
+    Ok(())
+}
+
+/// `exportProductionOrders(format, queryRequest=None)`: the orders the query selects (all when
+/// none), each as `getProductionOrder` returns it (with `billOfMaterials` and `propertyValues`),
+/// which is a shape `importProductionOrders` reads back.
+pub fn export(tx: &mut dyn Tx, format: Format, request: &Map<String, Json>) -> CoreResult<Json> {
+    let found = entity::find(tx, ORDER, request)?;
+    let mut orders = Vec::new();
+    for listed in found["content"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        let Some(id) = listed["id"].as_str().and_then(|t| Id::parse(t).ok()) else {
+            continue;
+        };
+        if let Some(order) = tx.get(ORDER, id)? {
+            orders.push(production_order::detailed(tx, &order)?);
+        }
+    }
+    match format {
+        Format::Json => Ok(Json::Array(orders)),
+        Format::Csv => orders_csv(&orders).map(Json::String),
+        Format::CsvBom => bill_of_materials_csv(&orders).map(Json::String),
+        Format::B2mml => Ok(Json::String(b2mml::schedule(&orders))),
+        Format::B2mmlPerformance => Ok(Json::String(b2mml::performance(&orders))),
+    }
+}
+
+/// Order fields written to CSV: the name, the natural keys instead of the references, then the
+/// other input fields.
+fn order_columns() -> Vec<String> {
+    let mut columns: Vec<String> = ["name", "productPath", "unitOfMeasureName", "locationPath", "customerName"]
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    for f in &ORDER.def().fields {
+        let skip = matches!(f.kind, crate::schema::Kind::Ref(_) | crate::schema::Kind::Id)
+            || f.access != crate::schema::Access::Input
+            || f.key == "name"
+            || f.key == "version";
+        if !skip {
+            columns.push(f.key.to_string());
+        }
+    }
+    columns
+}
+
+fn orders_csv(orders: &[Json]) -> CoreResult<String> {
+    let mut columns = order_columns();
+    let mut properties: Vec<String> = Vec::new();
+    let mut rows = Vec::with_capacity(orders.len());
+    for o in orders {
+        let mut row = o.as_object().cloned().unwrap_or_default();
+        for v in o["propertyValues"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            if let Some(name) = v["propertyName"].as_str() {
+                let column = format!("{}{name}", csv::PROPERTY_PREFIX);
+                if !properties.contains(&column) {
+                    properties.push(column.clone());
+                }
+                row.insert(column, v["value"].clone());
+            }
+        }
+        rows.push(row);
+    }
+    properties.sort();
+    columns.extend(properties);
+    csv::write(&columns, &rows)
+}
+
+fn bill_of_materials_csv(orders: &[Json]) -> CoreResult<String> {
+    let columns: Vec<String> = [
+        csv::ORDER_KEY,
+        "materialPath",
+        "quantityPerProducedUnit",
+        "quantityOrder",
+        "unitOfMeasureSymbol",
+        "materialGroup",
+        "materialType",
+    ]
+    .iter()
+    .map(|c| c.to_string())
+    .collect();
+    let mut rows = Vec::new();
+    for o in orders {
+        for item in o["billOfMaterials"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            let mut row = item.as_object().cloned().unwrap_or_default();
+            row.insert(csv::ORDER_KEY.into(), o["name"].clone());
+            rows.push(row);
+        }
+    }
+    csv::write(&columns, &rows)
+}
+
+/// Counts the writes a row makes, to tell `updated` from `unchanged`.
+struct Counting<'a> {
+    inner: &'a mut dyn Tx,
+    writes: u64,
+}
+
+impl Tx for Counting<'_> {
+    fn get(&mut self, entity: Entity, id: Id) -> CoreResult<Option<Record>> {
+        self.inner.get(entity, id)
+    }
+    fn get_for_update(&mut self, entity: Entity, id: Id) -> CoreResult<Option<Record>> {
+        self.inner.get_for_update(entity, id)
+    }
+    fn exists(&mut self, entity: Entity, id: Id) -> CoreResult<bool> {
+        self.inner.exists(entity, id)
+    }
+    fn find(&mut self, entity: Entity, query: &Query) -> CoreResult<Vec<Record>> {
+        self.inner.find(entity, query)
+    }
+    fn count(&mut self, entity: Entity, filters: &[Filter]) -> CoreResult<u64> {
+        self.inner.count(entity, filters)
+    }
+    fn insert(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
+        self.writes += 1;
+        self.inner.insert(entity, record)
+    }
+    fn update(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
+        self.writes += 1;
+        self.inner.update(entity, record)
+    }
+    fn update_fields(&mut self, entity: Entity, record: &Record, keys: &[&'static str]) -> CoreResult<()> {
+        self.writes += 1;
+        self.inner.update_fields(entity, record, keys)
+    }
+    fn delete(&mut self, entity: Entity, id: Id) -> CoreResult<()> {
+        self.writes += 1;
+        self.inner.delete(entity, id)
+    }
+    fn append_event(&mut self, event: &NewEvent) -> CoreResult<i64> {
+        self.inner.append_event(event)
+    }
+    fn order_events(&mut self, order_id: Id) -> CoreResult<Vec<Event>> {
+        self.inner.order_events(order_id)
+    }
+    fn events_after(&mut self, after: i64, limit: u32) -> CoreResult<Vec<Event>> {
+        self.inner.events_after(after, limit)
+    }
+    fn savepoint(&mut self, name: &str) -> CoreResult<()> {
+        self.inner.savepoint(name)
+    }
+    fn release(&mut self, name: &str) -> CoreResult<()> {
+        self.inner.release(name)
+    }
+    fn rollback_to(&mut self, name: &str) -> CoreResult<()> {
+        self.inner.rollback_to(name)
+    }
+    fn import_queue(&mut self) -> CoreResult<&mut dyn queue::ImportQueue> {
+        self.inner.import_queue()
+    }
+}

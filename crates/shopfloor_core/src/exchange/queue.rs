@@ -1,0 +1,229 @@
+//! The import queue (issue 9, ADR 0006): `importProductionOrders` stores the rows of a file as
+//! pending rows of a job in the same transaction that checks the file, and a background runner
+//! applies them in batches. Each row's result is written in the row's own savepoint, together
+//! with its effects, so a restart resumes at the first pending row: no row is lost or applied
+//! twice. Finished jobs stay readable until the retention time has passed.
+
+use super::{import_row, Format, RowResult, RowStatus};
+use crate::errors::{CoreError, CoreResult, FieldErrors};
+use crate::id::Id;
+use crate::time::Timestamp;
+use crate::tx::{Caller, Tx};
+use serde_json::{json, Value as Json};
+
+/// A row of a job as stored: `pending` (with its data), or its result.
+#[derive(Clone, Debug)]
+pub struct QueuedRow {
+    pub job: Id,
+    pub row: u64,
+    pub name: Option<String>,
+    /// `pending`, `cancelled` or a [`RowStatus`] spelling.
+    pub status: String,
+    pub data: Option<String>,
+    pub order_id: Option<String>,
+    /// The field errors of an `error` row, as JSON text.
+    pub errors: Option<String>,
+    /// The row's notes (a JSON list), when it has any.
+    pub notes: Option<String>,
+}
+
+/// An import job as stored.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub id: Id,
+    pub created_at: Timestamp,
+    pub created_by: String,
+    /// The permissions of the caller who queued it (`None`: unrestricted), used to run it.
+    pub permissions: Option<Vec<String>>,
+    pub format: String,
+    pub total: u64,
+    pub finished_at: Option<Timestamp>,
+}
+
+/// Storage of the queue; a store's transaction provides it through [`Tx::import_queue`].
+pub trait ImportQueue {
+    fn insert_job(&mut self, job: &Job) -> CoreResult<()>;
+    fn insert_row(&mut self, row: &QueuedRow) -> CoreResult<()>;
+    fn job(&mut self, id: Id) -> CoreResult<Option<Job>>;
+    /// The rows of a job by row number (data left out).
+    fn job_rows(&mut self, id: Id) -> CoreResult<Vec<QueuedRow>>;
+    /// Up to `limit` pending rows with their data, oldest job first, by row number.
+    fn next_pending(&mut self, limit: u32) -> CoreResult<Vec<QueuedRow>>;
+    /// Stores a row's result (drops its data).
+    fn finish_row(&mut self, row: &QueuedRow) -> CoreResult<()>;
+    fn pending_count(&mut self, job: Option<Id>) -> CoreResult<u64>;
+    fn set_finished(&mut self, job: Id, at: Timestamp) -> CoreResult<()>;
+    /// Marks every pending row `cancelled` and finishes their jobs; returns the rows cancelled.
+    fn cancel_pending(&mut self, at: Timestamp) -> CoreResult<u64>;
+    /// Deletes jobs (and their rows) finished before `before`; returns how many.
+    fn purge_finished(&mut self, before: Timestamp) -> CoreResult<u64>;
+}
+
+/// Queues the rows of `data` as one job; a file that cannot be read queues nothing.
+pub fn enqueue(tx: &mut dyn Tx, caller: &Caller, data: &Json, format: Format) -> CoreResult<Json> {
+    let id = Id::generate();
+    let mut total = 0u64;
+    {
+        let queue = tx.import_queue()?;
+        let mut each = |n: u64, row: Json| -> CoreResult<()> {
+            total = n;
+            queue.insert_row(&QueuedRow {
+                job: id,
+                row: n,
+                name: row.get("name").and_then(Json::as_str).map(str::to_string),
+                status: "pending".into(),
+                data: Some(row.to_string()),
+                order_id: None,
+                errors: None,
+                notes: None,
+            })
+        };
+        super::for_each_input_row(data, format, &mut each)?;
+    }
+    let job = Job {
+        id,
+        created_at: caller.now,
+        created_by: caller.user.clone(),
+        permissions: caller.permissions.clone(),
+        format: format.as_str().into(),
+        total,
+        finished_at: if total == 0 { Some(caller.now) } else { None },
+    };
+    tx.import_queue()?.insert_job(&job)?;
+    job_json(tx, id, false)
+}
+
+/// Applies up to `limit` pending rows, each in its own savepoint with its result; returns how
+/// many were applied.
+pub fn run_pending(tx: &mut dyn Tx, limit: u32) -> CoreResult<usize> {
+    let rows = tx.import_queue()?.next_pending(limit)?;
+    let mut jobs: Vec<(Id, Caller)> = Vec::new();
+    for row in &rows {
+        if !jobs.iter().any(|(j, _)| *j == row.job) {
+            let job = tx
+                .import_queue()?
+                .job(row.job)?
+                .ok_or_else(|| CoreError::Internal(format!("import row of unknown job {}", row.job)))?;
+            jobs.push((
+                row.job,
+                Caller {
+                    user: job.created_by,
+                    now: Timestamp::now(),
+                    permissions: job.permissions,
+                },
+            ));
+        }
+        let caller = &jobs.iter().find(|(j, _)| *j == row.job).expect("job listed").1;
+        let data: Json = serde_json::from_str(row.data.as_deref().unwrap_or("null"))
+            .map_err(|e| CoreError::Internal(format!("stored import row is not JSON: {e}")))?;
+        let result = match caller.require("PRODUCTION_ORDER.WRITE.SAVE") {
+            Ok(()) => import_row(tx, caller, row.row, data)?,
+            Err(e) => RowResult {
+                row: row.row,
+                name: row.name.clone(),
+                status: RowStatus::Error,
+                id: None,
+                errors: FieldErrors::single("row", e.to_string()),
+                notes: Vec::new(),
+            },
+        };
+        tx.import_queue()?.finish_row(&QueuedRow {
+            job: row.job,
+            row: row.row,
+            name: row.name.clone(),
+            status: result.status.as_str().into(),
+            data: None,
+            order_id: result.id.map(|i| i.to_string()),
+            errors: (!result.errors.is_empty()).then(|| result.errors.to_json().to_string()),
+            notes: (!result.notes.is_empty()).then(|| json!(result.notes).to_string()),
+        })?;
+    }
+    for (job, caller) in &jobs {
+        if tx.import_queue()?.pending_count(Some(*job))? == 0 {
+            tx.import_queue()?.set_finished(*job, caller.now)?;
+        }
+    }
+    Ok(rows.len())
+}
+
+/// Marks the first pending row `error` with `message` (after its batch failed with an error
+/// that retrying cannot cure), so that one bad row cannot stop the queue.
+pub fn fail_next(tx: &mut dyn Tx, message: &str) -> CoreResult<()> {
+    let queue = tx.import_queue()?;
+    let Some(row) = queue.next_pending(1)?.into_iter().next() else {
+        return Ok(());
+    };
+    queue.finish_row(&QueuedRow {
+        status: RowStatus::Error.as_str().into(),
+        data: None,
+        errors: Some(FieldErrors::single("row", message).to_json().to_string()),
+        ..row
+    })?;
+    if queue.pending_count(Some(row.job))? == 0 {
+        queue.set_finished(row.job, Timestamp::now())?;
+    }
+    Ok(())
+}
+
+/// `getProductionOrderImportQueueSize()`: rows still waiting.
+pub fn queue_size(tx: &mut dyn Tx) -> CoreResult<u64> {
+    tx.import_queue()?.pending_count(None)
+}
+
+/// `cancelProductionOrderImportQueue()`: cancels the rows not started; returns their count.
+pub fn cancel(tx: &mut dyn Tx, caller: &Caller) -> CoreResult<u64> {
+    tx.import_queue()?.cancel_pending(caller.now)
+}
+
+/// `getImportJob(jobId)`: the job with its progress and, with `rows`, the per-row results;
+/// `null` when there is no such job (or it has expired).
+pub fn job_json(tx: &mut dyn Tx, id: Id, with_rows: bool) -> CoreResult<Json> {
+    let queue = tx.import_queue()?;
+    let Some(job) = queue.job(id)? else { return Ok(Json::Null) };
+    let rows = queue.job_rows(id)?;
+    let count = |s: &str| rows.iter().filter(|r| r.status == s).count();
+    let (pending, cancelled) = (count("pending"), count("cancelled"));
+    let status = match (pending, job.finished_at) {
+        (0, Some(_)) if cancelled > 0 => "CANCELLED",
+        (0, _) => "DONE",
+        (p, _) if p as u64 == job.total => "QUEUED",
+        _ => "RUNNING",
+    };
+    let mut out = json!({
+        "id": job.id.to_string(),
+        "status": status,
+        "format": job.format,
+        "createdDate": job.created_at.to_string(),
+        "createdBy": job.created_by,
+        "finishedDate": job.finished_at.map(|t| t.to_string()),
+        "total": job.total,
+        "pending": pending,
+        "created": count("created"),
+        "updated": count("updated"),
+        "unchanged": count("unchanged"),
+        "errors": count("error"),
+        "cancelled": cancelled,
+    });
+    if with_rows {
+        out["rows"] = Json::Array(
+            rows.iter()
+                .map(|r| {
+                    let mut row = json!({"row": r.row, "name": r.name, "status": r.status, "id": r.order_id});
+                    if let Some(errors) = r.errors.as_deref().and_then(|e| serde_json::from_str::<Json>(e).ok()) {
+                        row["errors"] = errors;
+                    }
+                    if let Some(notes) = r.notes.as_deref().and_then(|e| serde_json::from_str::<Json>(e).ok()) {
+                        row["notes"] = notes;
+                    }
+                    row
+                })
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
+/// Parses a job id argument; an unparsable one names no job.
+pub fn parse_job_id(text: &str) -> Option<Id> {
+    Id::parse(text).ok()
+}
