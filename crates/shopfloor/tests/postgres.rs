@@ -1,7 +1,8 @@
 //! Shopfloor on PostgreSQL as processes: two `shopfloor serve` on one database with 8 clients
 //! each stay correct (exact `reportProduction` sums, one winner per contested version, no
-//! duplicate names, one change feed, each queued import row applied once), and a server whose PostgreSQL stops answers 503, says why
-//! on `/readyz`, and serves again by itself once the database is back.
+//! duplicate names, one change feed, each queued import row applied once), and a server whose
+//! PostgreSQL stops answers 503, says why on `/readyz`, and serves again by itself once the
+//! database is back.
 //!
 //! The first test needs `TEST_DATABASE_URL`; the second a cluster of its own to stop, started
 //! from `SHOPFLOOR_TEST_PG_BIN` (as `SHOPFLOOR_TEST_PG_USER` when running as root) —
