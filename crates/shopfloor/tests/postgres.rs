@@ -1,7 +1,8 @@
 //! Shopfloor on PostgreSQL as processes: two `shopfloor serve` on one database with 8 clients
 //! each stay correct (exact `reportProduction` sums, one winner per contested version, no
-//! duplicate names, one change feed), and a server whose PostgreSQL stops answers 503, says why
-//! on `/readyz`, and serves again by itself once the database is back.
+//! duplicate names, one change feed, each queued import row applied once), and a server whose
+//! PostgreSQL stops answers 503, says why on `/readyz`, and serves again by itself once the
+//! database is back.
 //!
 //! The first test needs `TEST_DATABASE_URL`; the second a cluster of its own to stop, started
 //! from `SHOPFLOOR_TEST_PG_BIN` (as `SHOPFLOOR_TEST_PG_USER` when running as root) —
@@ -352,6 +353,36 @@ async fn two_instances_on_one_database_stay_correct_under_concurrent_clients() {
     for follower in followers {
         assert_eq!(follower.await.unwrap(), all, "a follower saw every event, in order");
     }
+
+    // 7. A queued import, with the import runners of both instances at work on one queue:
+    //    every row is applied exactly once (a row run twice would end `unchanged`).
+    const IMPORTED: usize = 200;
+    let before = *all.last().unwrap();
+    let rows: Vec<Value> = (0..IMPORTED)
+        .map(|i| json!({"name": format!("Import {i:04}"), "productPath": "FG/Widget", "unitOfMeasureName": "Each", "quantity": i}))
+        .collect();
+    let job = ok(
+        &http,
+        &bases[0],
+        "productionOrder",
+        "importProductionOrders",
+        json!({"data": rows, "format": "json"}),
+    )
+    .await;
+    let job_id = job["id"].as_str().expect("a job id").to_string();
+    let mut done = Value::Null;
+    for _ in 0..1200 {
+        done = ok(&http, &bases[1], "productionOrder", "getImportJob", json!([job_id])).await;
+        if done["status"] == "DONE" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(done["status"], "DONE", "{done}");
+    assert_eq!(done["created"], json!(IMPORTED), "{done}");
+    assert_eq!((done["unchanged"].as_u64(), done["errors"].as_u64()), (Some(0), Some(0)), "{done}");
+    let imported = feed_after(&http, &bases[1], before).await;
+    assert_eq!(imported.len(), IMPORTED, "one CREATE event per imported order");
     drop((a, b));
 }
 

@@ -4,6 +4,7 @@
 //! on a pooled connection and serialises writes of every instance with one advisory lock
 //! (`postgres/mod.rs`, docs/adr/0005-postgresql-backend.md). Both share one SQL generator (`sql`).
 
+pub mod import_queue;
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;

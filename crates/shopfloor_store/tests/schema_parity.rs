@@ -76,10 +76,39 @@ fn sqlite_facts(path: &str) -> Facts {
         .collect();
     for (name, table, sql) in indexes {
         let unique = sql.to_ascii_uppercase().starts_with("CREATE UNIQUE");
-        let columns = &sql[sql.find('(').unwrap() + 1..sql.rfind(')').unwrap()];
-        facts.insert(format!("{table} index {name} unique={unique} ({})", normalize(columns)));
+        facts.insert(format!("{table} index {name} unique={unique} {}", index_key(&sql)));
     }
     facts
+}
+
+/// An index's key columns and, for a partial index, its predicate, from its `CREATE INDEX`
+/// text: `(a, b)` or `(a, b) where status = 'pending'`.
+fn index_key(sql: &str) -> String {
+    let open = sql.find('(').unwrap();
+    let mut depth = 0;
+    let close = open
+        + sql[open..]
+            .char_indices()
+            .find(|&(_, c)| {
+                depth += match c {
+                    '(' => 1,
+                    ')' => -1,
+                    _ => 0,
+                };
+                depth == 0
+            })
+            .unwrap()
+            .0;
+    let key = format!("({})", normalize(&sql[open + 1..close]));
+    let rest = sql[close + 1..].trim();
+    match rest.strip_prefix("WHERE").or_else(|| rest.strip_prefix("where")) {
+        // PostgreSQL writes the predicate back parenthesised, with casts.
+        Some(predicate) => format!(
+            "{key} where {}",
+            normalize(&predicate.replace(['(', ')'], "").replace("::text", ""))
+        ),
+        None => key,
+    }
 }
 
 /// Index key text with the spellings that differ between the dialects taken out.
@@ -165,8 +194,7 @@ fn postgres_facts(url: &str) -> Facts {
             .unwrap()
         {
             let (name, table, unique, def): (String, String, bool, String) = (row.get(0), row.get(1), row.get(2), row.get(3));
-            let columns = &def[def.find('(').unwrap() + 1..def.rfind(')').unwrap()];
-            facts.insert(format!("{table} index {name} unique={unique} ({})", normalize(columns)));
+            facts.insert(format!("{table} index {name} unique={unique} {}", index_key(&def)));
         }
         facts
     })

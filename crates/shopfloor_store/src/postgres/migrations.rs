@@ -10,6 +10,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (2, include_str!("../../migrations/postgres/0002_properties_bill_of_materials.sql")),
     (3, include_str!("../../migrations/postgres/0003_security.sql")),
     (4, include_str!("../../migrations/postgres/0004_order_sort_indexes.sql")),
+    (5, include_str!("../../migrations/postgres/0005_import_jobs.sql")),
 ];
 
 /// Key of the session advisory lock held while migrating (the bytes of "sfmigrat").

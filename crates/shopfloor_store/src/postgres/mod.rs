@@ -11,6 +11,7 @@
 //! and unique indexes hold as a second line of defence.
 
 mod feed;
+pub mod import_queue;
 pub mod migrations;
 mod pool;
 pub use pool::connect_for_setup;

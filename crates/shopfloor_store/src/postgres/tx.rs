@@ -233,7 +233,7 @@ fn wrap(params: Vec<Param>) -> Vec<PgParam> {
 impl PgTx<'_> {
     /// The cached prepared statement for `sql_text`; a failure forgets the cache (a schema
     /// change by another instance can leave cached statements stale).
-    fn prepare(&mut self, sql_text: &str) -> CoreResult<postgres::Statement> {
+    pub(super) fn prepare(&mut self, sql_text: &str) -> CoreResult<postgres::Statement> {
         self.conn.prepare(sql_text).map_err(|e| {
             self.conn.forget_statements();
             db_error(e)
@@ -398,5 +398,47 @@ impl Tx for PgTx<'_> {
     fn events_after(&mut self, after: i64, limit: u32) -> CoreResult<Vec<Event>> {
         let text = format!("SELECT {EVENT_COLUMNS} FROM history_events WHERE sequence > $1 ORDER BY sequence LIMIT $2");
         self.events(&text, &[&after, &i64::from(limit)])
+    }
+
+    fn import_queue(&mut self) -> CoreResult<&mut dyn shopfloor_core::exchange::queue::ImportQueue> {
+        Ok(self)
+    }
+
+    fn savepoint(&mut self, name: &str) -> CoreResult<()> {
+        let text = format!("SAVEPOINT {}", savepoint_name(name)?);
+        self.conn.client.batch_execute(&text).map_err(db_error)
+    }
+
+    fn release(&mut self, name: &str) -> CoreResult<()> {
+        let text = format!("RELEASE SAVEPOINT {}", savepoint_name(name)?);
+        self.conn.client.batch_execute(&text).map_err(db_error)
+    }
+
+    /// Also what makes the transaction usable again after a failed statement: PostgreSQL
+    /// refuses every statement of a transaction after an error until it rolls back to a
+    /// savepoint from before the error.
+    fn rollback_to(&mut self, name: &str) -> CoreResult<()> {
+        let name = savepoint_name(name)?;
+        self.conn
+            .client
+            .batch_execute(&format!("ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}"))
+            .map_err(db_error)?;
+        // Events appended since the savepoint are gone (their sequence numbers stay unused):
+        // notify the newest that remains, as the SQLite backend does.
+        if self.last_sequence.is_some() {
+            let stmt = self.prepare("SELECT MAX(sequence) FROM history_events")?;
+            let row = self.conn.client.query_one(&stmt, &[]).map_err(db_error)?;
+            self.last_sequence = row.try_get::<_, Option<i64>>(0).map_err(db_error)?;
+        }
+        Ok(())
+    }
+}
+
+/// Savepoint names are spliced into SQL: plain identifiers only.
+fn savepoint_name(name: &str) -> CoreResult<&str> {
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !name.starts_with(|c: char| c.is_ascii_digit()) {
+        Ok(name)
+    } else {
+        Err(CoreError::Internal(format!("bad savepoint name '{name}'")))
     }
 }

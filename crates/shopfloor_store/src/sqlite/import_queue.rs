@@ -1,8 +1,10 @@
-//! The import queue's tables (migration 0005) behind [`ImportQueue`].
+//! The import queue's tables (migration 0005) behind [`ImportQueue`]; the statements are
+//! shared with PostgreSQL (`crate::import_queue`).
 
 use super::tx::{db_error, SqliteTx};
+use crate::import_queue::{self as q, permissions_of, permissions_text};
 use rusqlite::{params, OptionalExtension, Row};
-use shopfloor_core::errors::{CoreError, CoreResult};
+use shopfloor_core::errors::CoreResult;
 use shopfloor_core::exchange::queue::{ImportQueue, Job, QueuedRow};
 use shopfloor_core::id::Id;
 use shopfloor_core::time::Timestamp;
@@ -26,18 +28,14 @@ fn row_of(r: &Row) -> rusqlite::Result<QueuedRow> {
 
 impl ImportQueue for SqliteTx<'_> {
     fn insert_job(&mut self, job: &Job) -> CoreResult<()> {
-        let permissions = job
-            .permissions
-            .as_ref()
-            .map(|p| serde_json::to_string(p).unwrap_or_else(|_| "[]".into()));
         self.conn
-            .prepare_cached("INSERT INTO import_jobs (id, created_at, created_by, permissions, format, total, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+            .prepare_cached(q::INSERT_JOB)
             .and_then(|mut s| {
                 s.execute(params![
                     job.id.to_string(),
                     job.created_at.millis(),
                     job.created_by,
-                    permissions,
+                    permissions_text(job.permissions.as_ref()),
                     job.format,
                     job.total as i64,
                     job.finished_at.map(|t| t.millis())
@@ -49,7 +47,7 @@ impl ImportQueue for SqliteTx<'_> {
 
     fn insert_row(&mut self, row: &QueuedRow) -> CoreResult<()> {
         self.conn
-            .prepare_cached("INSERT INTO import_job_rows (job_id, row_number, name, status, data, order_id, errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+            .prepare_cached(q::INSERT_ROW)
             .and_then(|mut s| {
                 s.execute(params![
                     row.job.to_string(),
@@ -68,7 +66,7 @@ impl ImportQueue for SqliteTx<'_> {
     fn job(&mut self, id: Id) -> CoreResult<Option<Job>> {
         let found = self
             .conn
-            .prepare_cached("SELECT id, created_at, created_by, permissions, format, total, finished_at FROM import_jobs WHERE id = ?1")
+            .prepare_cached(q::JOB)
             .and_then(|mut s| {
                 s.query_row([id.to_string()], |r| {
                     Ok((
@@ -87,17 +85,11 @@ impl ImportQueue for SqliteTx<'_> {
         let Some((id, created, by, permissions, format, total, finished)) = found else {
             return Ok(None);
         };
-        let permissions = match permissions {
-            Some(text) => {
-                Some(serde_json::from_str::<Vec<String>>(&text).map_err(|e| CoreError::Internal(format!("import job permissions: {e}")))?)
-            }
-            None => None,
-        };
         Ok(Some(Job {
             id: id_of(id).map_err(db_error)?,
             created_at: Timestamp(created),
             created_by: by,
-            permissions,
+            permissions: permissions_of(permissions)?,
             format,
             total: total as u64,
             finished_at: finished.map(Timestamp),
@@ -105,47 +97,39 @@ impl ImportQueue for SqliteTx<'_> {
     }
 
     fn job_rows(&mut self, id: Id) -> CoreResult<Vec<QueuedRow>> {
-        let mut s = self
-            .conn
-            .prepare_cached("SELECT job_id, row_number, name, status, NULL, order_id, errors, notes FROM import_job_rows WHERE job_id = ?1 ORDER BY row_number")
-            .map_err(db_error)?;
+        let mut s = self.conn.prepare_cached(q::JOB_ROWS).map_err(db_error)?;
         let rows = s.query_map([id.to_string()], row_of).map_err(db_error)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
     }
 
     fn next_pending(&mut self, limit: u32) -> CoreResult<Vec<QueuedRow>> {
-        let mut s = self
-            .conn
-            .prepare_cached(
-                "SELECT r.job_id, r.row_number, r.name, r.status, r.data, r.order_id, r.errors, r.notes FROM import_job_rows r \
-                 JOIN import_jobs j ON j.id = r.job_id WHERE r.status = 'pending' \
-                 ORDER BY j.created_at, r.job_id, r.row_number LIMIT ?1",
-            )
-            .map_err(db_error)?;
+        // One writer: the rows read here are this transaction's until it ends.
+        let mut s = self.conn.prepare_cached(q::NEXT_PENDING).map_err(db_error)?;
         let rows = s.query_map([limit], row_of).map_err(db_error)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
     }
 
     fn finish_row(&mut self, row: &QueuedRow) -> CoreResult<()> {
         self.conn
-            .prepare_cached(
-                "UPDATE import_job_rows SET status = ?3, data = NULL, order_id = ?4, errors = ?5, notes = ?6 WHERE job_id = ?1 AND row_number = ?2",
-            )
-            .and_then(|mut s| s.execute(params![row.job.to_string(), row.row as i64, row.status, row.order_id, row.errors, row.notes]))
+            .prepare_cached(q::FINISH_ROW)
+            .and_then(|mut s| {
+                s.execute(params![
+                    row.job.to_string(),
+                    row.row as i64,
+                    row.status,
+                    row.order_id,
+                    row.errors,
+                    row.notes
+                ])
+            })
             .map_err(db_error)?;
         Ok(())
     }
 
     fn pending_count(&mut self, job: Option<Id>) -> CoreResult<u64> {
         let n: i64 = match job {
-            Some(id) => self.conn.query_row(
-                "SELECT COUNT(*) FROM import_job_rows WHERE status = 'pending' AND job_id = ?1",
-                [id.to_string()],
-                |r| r.get(0),
-            ),
-            None => self
-                .conn
-                .query_row("SELECT COUNT(*) FROM import_job_rows WHERE status = 'pending'", [], |r| r.get(0)),
+            Some(id) => self.conn.query_row(q::PENDING_COUNT_OF_JOB, [id.to_string()], |r| r.get(0)),
+            None => self.conn.query_row(q::PENDING_COUNT, [], |r| r.get(0)),
         }
         .map_err(db_error)?;
         Ok(n as u64)
@@ -153,43 +137,20 @@ impl ImportQueue for SqliteTx<'_> {
 
     fn set_finished(&mut self, job: Id, at: Timestamp) -> CoreResult<()> {
         self.conn
-            .execute(
-                "UPDATE import_jobs SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL",
-                params![job.to_string(), at.millis()],
-            )
+            .execute(q::SET_FINISHED, params![job.to_string(), at.millis()])
             .map_err(db_error)?;
         Ok(())
     }
 
     fn cancel_pending(&mut self, at: Timestamp) -> CoreResult<u64> {
-        self.conn
-            .execute(
-                "UPDATE import_jobs SET finished_at = ?1 WHERE finished_at IS NULL \
-                 AND id IN (SELECT job_id FROM import_job_rows WHERE status = 'pending')",
-                [at.millis()],
-            )
-            .map_err(db_error)?;
-        let n = self
-            .conn
-            .execute(
-                "UPDATE import_job_rows SET status = 'cancelled', data = NULL WHERE status = 'pending'",
-                [],
-            )
-            .map_err(db_error)?;
+        self.conn.execute(q::CANCEL_JOBS, [at.millis()]).map_err(db_error)?;
+        let n = self.conn.execute(q::CANCEL_ROWS, []).map_err(db_error)?;
         Ok(n as u64)
     }
 
     fn purge_finished(&mut self, before: Timestamp) -> CoreResult<u64> {
-        self.conn
-            .execute(
-                "DELETE FROM import_job_rows WHERE job_id IN (SELECT id FROM import_jobs WHERE finished_at < ?1)",
-                [before.millis()],
-            )
-            .map_err(db_error)?;
-        let n = self
-            .conn
-            .execute("DELETE FROM import_jobs WHERE finished_at < ?1", [before.millis()])
-            .map_err(db_error)?;
+        self.conn.execute(q::PURGE_ROWS, [before.millis()]).map_err(db_error)?;
+        let n = self.conn.execute(q::PURGE_JOBS, [before.millis()]).map_err(db_error)?;
         Ok(n as u64)
     }
 }

@@ -1,0 +1,81 @@
+//! What both backends' import queues (migration 0005, [`ImportQueue`]) share: the statements,
+//! written once with `?N` parameters ([`for_dialect`] spells them for PostgreSQL), and the
+//! encoding of a job's permissions.
+//!
+//! [`ImportQueue`]: shopfloor_core::exchange::queue::ImportQueue
+
+use crate::sql::Dialect;
+use shopfloor_core::errors::{CoreError, CoreResult};
+use std::borrow::Cow;
+
+pub const INSERT_JOB: &str =
+    "INSERT INTO import_jobs (id, created_at, created_by, permissions, format, total, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+pub const INSERT_ROW: &str =
+    "INSERT INTO import_job_rows (job_id, row_number, name, status, data, order_id, errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+pub const JOB: &str = "SELECT id, created_at, created_by, permissions, format, total, finished_at FROM import_jobs WHERE id = ?1";
+/// The columns of a row in [`QueuedRow`] order (`data` left out).
+///
+/// [`QueuedRow`]: shopfloor_core::exchange::queue::QueuedRow
+pub const JOB_ROWS: &str =
+    "SELECT job_id, row_number, name, status, NULL, order_id, errors, notes FROM import_job_rows WHERE job_id = ?1 ORDER BY row_number";
+/// Pending rows with their data, oldest job first (PostgreSQL appends a row lock, see
+/// `postgres/import_queue.rs`).
+pub const NEXT_PENDING: &str =
+    "SELECT r.job_id, r.row_number, r.name, r.status, r.data, r.order_id, r.errors, r.notes FROM import_job_rows r \
+     JOIN import_jobs j ON j.id = r.job_id WHERE r.status = 'pending' \
+     ORDER BY j.created_at, r.job_id, r.row_number LIMIT ?1";
+pub const FINISH_ROW: &str =
+    "UPDATE import_job_rows SET status = ?3, data = NULL, order_id = ?4, errors = ?5, notes = ?6 WHERE job_id = ?1 AND row_number = ?2";
+pub const PENDING_COUNT_OF_JOB: &str = "SELECT COUNT(*) FROM import_job_rows WHERE status = 'pending' AND job_id = ?1";
+pub const PENDING_COUNT: &str = "SELECT COUNT(*) FROM import_job_rows WHERE status = 'pending'";
+pub const SET_FINISHED: &str = "UPDATE import_jobs SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL";
+pub const CANCEL_JOBS: &str = "UPDATE import_jobs SET finished_at = ?1 WHERE finished_at IS NULL \
+     AND id IN (SELECT job_id FROM import_job_rows WHERE status = 'pending')";
+pub const CANCEL_ROWS: &str = "UPDATE import_job_rows SET status = 'cancelled', data = NULL WHERE status = 'pending'";
+pub const PURGE_ROWS: &str = "DELETE FROM import_job_rows WHERE job_id IN (SELECT id FROM import_jobs WHERE finished_at < ?1)";
+pub const PURGE_JOBS: &str = "DELETE FROM import_jobs WHERE finished_at < ?1";
+
+/// The statement with its parameters spelled for `dialect` (`?N` → `$N` on PostgreSQL). The
+/// statements above have no `?` other than parameter marks.
+pub fn for_dialect(dialect: Dialect, text: &'static str) -> Cow<'static, str> {
+    match dialect {
+        Dialect::Sqlite => Cow::Borrowed(text),
+        Dialect::Postgres => Cow::Owned(text.replace('?', "$")),
+    }
+}
+
+/// A job's permissions as stored: a JSON list, `None` for unrestricted.
+pub fn permissions_text(permissions: Option<&Vec<String>>) -> Option<String> {
+    permissions.map(|p| serde_json::to_string(p).unwrap_or_else(|_| "[]".into()))
+}
+
+/// The stored permissions of a job back as a list.
+pub fn permissions_of(text: Option<String>) -> CoreResult<Option<Vec<String>>> {
+    match text {
+        Some(text) => serde_json::from_str::<Vec<String>>(&text)
+            .map(Some)
+            .map_err(|e| CoreError::Internal(format!("import job permissions: {e}"))),
+        None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_spelling_numbers_parameters_with_dollars() {
+        assert_eq!(
+            for_dialect(Dialect::Postgres, SET_FINISHED),
+            "UPDATE import_jobs SET finished_at = $2 WHERE id = $1 AND finished_at IS NULL"
+        );
+        assert_eq!(for_dialect(Dialect::Sqlite, SET_FINISHED), SET_FINISHED);
+    }
+
+    #[test]
+    fn permissions_round_trip() {
+        let p = vec!["PRODUCTION_ORDER".to_string()];
+        assert_eq!(permissions_of(permissions_text(Some(&p))).unwrap(), Some(p));
+        assert_eq!(permissions_of(permissions_text(None)).unwrap(), None);
+    }
+}
