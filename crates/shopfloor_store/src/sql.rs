@@ -7,7 +7,7 @@
 //! ascending and last descending; ties are broken by `id` in the direction of the last sort key.
 
 use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Query};
-use shopfloor_core::record::Value;
+use shopfloor_core::record::{Record, Value};
 use shopfloor_core::schema::{Entity, EntityDef, Kind};
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -171,6 +171,64 @@ impl EntitySql {
                 format!("t.{column}")
             }
         }
+    }
+
+    /// The `SELECT` of `Tx::find`. Paged, it pages the ids first, reading only what filters
+    /// and sorts need (an index can often answer it alone), then reads those few rows whole
+    /// with their derived names.
+    pub fn find(&self, def: &EntityDef, query: &Query, params: &mut Vec<Param>) -> String {
+        let filter = self.where_clause(def, &query.filters, params);
+        match query.page {
+            Some(_) => {
+                let joins = if Self::needs_joins(&query.filters) || query.sort.iter().any(|o| o.field.via.is_some()) {
+                    self.joins.as_str()
+                } else {
+                    ""
+                };
+                let unpaged = Query {
+                    page: None,
+                    ..query.clone()
+                };
+                format!(
+                    "{} WHERE t.id IN (SELECT t.id FROM {} t{joins}{filter}{}){}",
+                    self.select,
+                    def.table,
+                    self.order_and_page(def, query),
+                    self.order_and_page(def, &unpaged)
+                )
+            }
+            None => format!("{}{filter}{}", self.select, self.order_and_page(def, query)),
+        }
+    }
+
+    /// The `SELECT COUNT(*)` of `Tx::count`.
+    pub fn count(&self, def: &EntityDef, filters: &[Filter], params: &mut Vec<Param>) -> String {
+        let joins = if Self::needs_joins(filters) { self.joins.as_str() } else { "" };
+        format!(
+            "SELECT COUNT(*) FROM {} t{joins}{}",
+            def.table,
+            self.where_clause(def, filters, params)
+        )
+    }
+
+    /// The `UPDATE` of `Tx::update_fields`: only the named fields (and the name's folded key
+    /// with the name), `None` when there is nothing to write.
+    pub fn update_fields(&self, def: &EntityDef, record: &Record, keys: &[&'static str]) -> Option<(String, Vec<Param>)> {
+        let mut sets = Vec::with_capacity(keys.len() + 1);
+        let mut params = vec![Param::Text(record.id().map(|i| i.to_string()).unwrap_or_default())];
+        for f in def.fields.iter().filter(|f| keys.contains(&f.key) && f.key != "id") {
+            params.push(to_sql(record.get(f.key)));
+            sets.push(format!("{} = {}", f.column, self.dialect.mark(params.len())));
+            if f.key == "name" && def.has_name() {
+                params.push(name_key(record.get("name")));
+                sets.push(format!("name_key = {}", self.dialect.mark(params.len())));
+            }
+        }
+        if sets.is_empty() {
+            return None;
+        }
+        let text = format!("UPDATE {} SET {} WHERE id = {}", def.table, sets.join(", "), self.dialect.mark(1));
+        Some((text, params))
     }
 
     /// Whether any filter needs the joins.

@@ -283,45 +283,14 @@ impl Tx for PgTx<'_> {
     }
 
     fn find(&mut self, entity: Entity, query: &Query) -> CoreResult<Vec<Record>> {
-        let def = entity.def();
-        let s = sql(entity);
         let mut params = Vec::new();
-        let filter = s.where_clause(def, &query.filters, &mut params);
-        let text = match query.page {
-            Some(_) => {
-                let joins = if EntitySql::needs_joins(&query.filters) || query.sort.iter().any(|o| o.field.via.is_some()) {
-                    s.joins.as_str()
-                } else {
-                    ""
-                };
-                let unpaged = Query {
-                    page: None,
-                    ..query.clone()
-                };
-                format!(
-                    "{} WHERE t.id IN (SELECT t.id FROM {} t{joins}{filter}{}){}",
-                    s.select,
-                    def.table,
-                    s.order_and_page(def, query),
-                    s.order_and_page(def, &unpaged)
-                )
-            }
-            None => format!("{}{filter}{}", s.select, s.order_and_page(def, query)),
-        };
-        self.query_records(def, &text, params)
+        let text = sql(entity).find(entity.def(), query, &mut params);
+        self.query_records(entity.def(), &text, params)
     }
 
     fn count(&mut self, entity: Entity, filters: &[Filter]) -> CoreResult<u64> {
-        let def = entity.def();
-        let s = sql(entity);
         let mut params = Vec::new();
-        let joins = if EntitySql::needs_joins(filters) { s.joins.as_str() } else { "" };
-        let text = format!(
-            "SELECT COUNT(*) FROM {} t{}{}",
-            def.table,
-            joins,
-            s.where_clause(def, filters, &mut params)
-        );
+        let text = sql(entity).count(entity.def(), filters, &mut params);
         let params = wrap(params);
         let stmt = self.prepare(&text)?;
         let row = self.conn.client.query_one(&stmt, &params_of(&params)).map_err(db_error)?;
@@ -335,22 +304,10 @@ impl Tx for PgTx<'_> {
     }
 
     fn update_fields(&mut self, entity: Entity, record: &Record, keys: &[&'static str]) -> CoreResult<()> {
-        let def = entity.def();
-        let mut sets = Vec::with_capacity(keys.len() + 1);
-        let mut params = vec![Param::Text(record.id().map(|i| i.to_string()).unwrap_or_default())];
-        for f in def.fields.iter().filter(|f| keys.contains(&f.key) && f.key != "id") {
-            params.push(gen::to_sql(record.get(f.key)));
-            sets.push(format!("{} = ${}", f.column, params.len()));
-            if f.key == "name" && def.has_name() {
-                params.push(gen::name_key(record.get("name")));
-                sets.push(format!("name_key = ${}", params.len()));
-            }
+        match sql(entity).update_fields(entity.def(), record, keys) {
+            Some((text, params)) => self.execute(&text, params).map(|_| ()),
+            None => Ok(()),
         }
-        if sets.is_empty() {
-            return Ok(());
-        }
-        let text = format!("UPDATE {} SET {} WHERE id = $1", def.table, sets.join(", "));
-        self.execute(&text, params).map(|_| ())
     }
 
     fn update(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {

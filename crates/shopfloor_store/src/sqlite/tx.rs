@@ -1,6 +1,6 @@
 //! [`Tx`] over one SQLite connection inside an open transaction.
 
-use crate::sql::{self as gen, row_params, Dialect, EntitySql, Param};
+use crate::sql::{self as gen, row_params, Dialect, Param};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params_from_iter, Connection, ErrorCode, Row};
 use shopfloor_core::errors::{CoreError, CoreResult, FieldErrors};
@@ -130,47 +130,14 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn find(&mut self, entity: Entity, query: &Query) -> CoreResult<Vec<Record>> {
-        let def = entity.def();
-        let s = gen::sql(Dialect::Sqlite, entity);
         let mut params = Vec::new();
-        let filter = s.where_clause(def, &query.filters, &mut params);
-        let text = match query.page {
-            // Page the ids first, reading only what filters and sorts need (an index can often
-            // answer it alone), then read those few rows whole with their derived names.
-            Some(_) => {
-                let joins = if EntitySql::needs_joins(&query.filters) || query.sort.iter().any(|o| o.field.via.is_some()) {
-                    s.joins.as_str()
-                } else {
-                    ""
-                };
-                let unpaged = Query {
-                    page: None,
-                    ..query.clone()
-                };
-                format!(
-                    "{} WHERE t.id IN (SELECT t.id FROM {} t{joins}{filter}{}){}",
-                    s.select,
-                    def.table,
-                    s.order_and_page(def, query),
-                    s.order_and_page(def, &unpaged)
-                )
-            }
-            None => format!("{}{filter}{}", s.select, s.order_and_page(def, query)),
-        };
-        self.query_records(def, &text, params)
+        let text = gen::sql(Dialect::Sqlite, entity).find(entity.def(), query, &mut params);
+        self.query_records(entity.def(), &text, params)
     }
 
     fn count(&mut self, entity: Entity, filters: &[Filter]) -> CoreResult<u64> {
-        let def = entity.def();
-        let s = gen::sql(Dialect::Sqlite, entity);
         let mut params = Vec::new();
-        let joins = if EntitySql::needs_joins(filters) { s.joins.as_str() } else { "" };
-        let text = format!(
-            "SELECT COUNT(*) FROM {} t{}{}",
-            def.table,
-            joins,
-            s.where_clause(def, filters, &mut params)
-        );
+        let text = gen::sql(Dialect::Sqlite, entity).count(entity.def(), filters, &mut params);
         let mut stmt = self.conn.prepare_cached(&text).map_err(db_error)?;
         let n: i64 = stmt
             .query_row(params_from_iter(params.into_iter().map(value)), |r| r.get(0))
@@ -183,21 +150,9 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn update_fields(&mut self, entity: Entity, record: &Record, keys: &[&'static str]) -> CoreResult<()> {
-        let def = entity.def();
-        let mut sets = Vec::with_capacity(keys.len() + 1);
-        let mut params = vec![Param::Text(record.id().map(|i| i.to_string()).unwrap_or_default())];
-        for f in def.fields.iter().filter(|f| keys.contains(&f.key) && f.key != "id") {
-            params.push(gen::to_sql(record.get(f.key)));
-            sets.push(format!("{} = ?{}", f.column, params.len()));
-            if f.key == "name" && def.has_name() {
-                params.push(gen::name_key(record.get("name")));
-                sets.push(format!("name_key = ?{}", params.len()));
-            }
-        }
-        if sets.is_empty() {
+        let Some((text, params)) = gen::sql(Dialect::Sqlite, entity).update_fields(entity.def(), record, keys) else {
             return Ok(());
-        }
-        let text = format!("UPDATE {} SET {} WHERE id = ?1", def.table, sets.join(", "));
+        };
         let mut stmt = self.conn.prepare_cached(&text).map_err(db_error)?;
         stmt.execute(params_from_iter(params.into_iter().map(value))).map_err(db_error)?;
         Ok(())
