@@ -85,17 +85,6 @@ pub struct Args {
     names: Vec<String>,
 }
 
-fn type_name(v: &Json) -> &'static str {
-    match v {
-        Json::Null => "null",
-        Json::Bool(_) => "a boolean",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "a list",
-        Json::Object(_) => "an object",
-    }
-}
-
 impl Args {
     /// Binds a call body: an object is keyword arguments (or the `**kwargs` object itself), an
     /// array positional arguments, `null` none. Wrong counts and names are `BadRequest`.
@@ -154,7 +143,7 @@ impl Args {
             other => {
                 return Err(CoreError::BadRequest(format!(
                     "the call body must be a JSON object (keyword arguments) or array (positional arguments), got {}",
-                    type_name(&other)
+                    crate::record::describe(&other)
                 )))
             }
         }
@@ -176,7 +165,7 @@ impl Args {
                             "{} takes keyword arguments (an object) for **{}, got {}",
                             f.name,
                             param.name,
-                            type_name(other)
+                            crate::record::describe(other)
                         )))
                     }
                 }
@@ -193,7 +182,7 @@ impl Args {
         CoreError::BadRequest(format!(
             "argument '{}' must be {wanted}, got {}",
             self.names.get(i).map(String::as_str).unwrap_or("?"),
-            type_name(got)
+            crate::record::describe(got)
         ))
     }
 

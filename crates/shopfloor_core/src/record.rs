@@ -215,7 +215,8 @@ fn json_to_int(json: &Json) -> Option<i64> {
     }
 }
 
-fn describe(json: &Json) -> &'static str {
+/// What kind of JSON value this is, for messages: "a string", "a list", …
+pub fn describe(json: &Json) -> &'static str {
     match json {
         Json::Null => "null",
         Json::Bool(_) => "a boolean",

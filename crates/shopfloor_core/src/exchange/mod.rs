@@ -182,24 +182,16 @@ pub fn for_each_input_row(data: &Json, format: Format, each: &mut dyn FnMut(u64,
         )),
         (_, other) => Err(CoreError::field(
             "data",
-            format!("must be a JSON array of orders or the text of a file, got {}", kind_of(other)),
+            format!(
+                "must be a JSON array of orders or the text of a file, got {}",
+                crate::record::describe(other)
+            ),
         )),
     }
 }
 
 fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
-}
-
-fn kind_of(v: &Json) -> &'static str {
-    match v {
-        Json::Null => "null",
-        Json::Bool(_) => "a boolean",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "a list",
-        Json::Object(_) => "an object",
-    }
 }
 
 /// Imports one row in its own savepoint. Row problems (validation, missing master data,
@@ -434,7 +426,7 @@ fn apply_row(tx: &mut dyn Tx, caller: &Caller, row: Json) -> CoreResult<(Id, boo
     let Json::Object(row) = row else {
         return Err(CoreError::field(
             "row",
-            format!("must be an object (one production order), got {}", kind_of(&row)),
+            format!("must be an object (one production order), got {}", crate::record::describe(&row)),
         ));
     };
     let Some(name) = row.get("name").and_then(Json::as_str).map(str::trim).filter(|n| !n.is_empty()) else {
@@ -563,7 +555,7 @@ fn sync_bill_of_materials(tx: &mut dyn Tx, caller: &Caller, order: Id, items: &J
     let Json::Array(items) = items else {
         return Err(CoreError::field(
             "billOfMaterials",
-            format!("must be a list of items, got {}", kind_of(items)),
+            format!("must be a list of items, got {}", crate::record::describe(items)),
         ));
     };
     let mut errors = FieldErrors::new();
@@ -571,7 +563,10 @@ fn sync_bill_of_materials(tx: &mut dyn Tx, caller: &Caller, order: Id, items: &J
     for (i, item) in items.iter().enumerate() {
         let prefix = format!("billOfMaterials[{i}].");
         let Json::Object(item) = item else {
-            errors.add(format!("billOfMaterials[{i}]"), format!("must be an object, got {}", kind_of(item)));
+            errors.add(
+                format!("billOfMaterials[{i}]"),
+                format!("must be an object, got {}", crate::record::describe(item)),
+            );
             continue;
         };
         let mut data: Map<String, Json> = item
@@ -683,7 +678,10 @@ fn set_property_values(tx: &mut dyn Tx, caller: &Caller, order: Id, values: &Jso
         other => {
             return Err(CoreError::field(
                 "propertyValues",
-                format!("must be an object {{propertyName: value}} or a list, got {}", kind_of(other)),
+                format!(
+                    "must be an object {{propertyName: value}} or a list, got {}",
+                    crate::record::describe(other)
+                ),
             ))
         }
     };
