@@ -33,7 +33,7 @@ impl Id {
             26 => trimmed.to_string(),
             _ => return Err(format!("'{text}' is not a ULID (expected 26 symbols, optionally dashed 10-8-8)")),
         };
-        if !plain.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if plain.len() != 26 || !plain.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(format!("'{text}' is not a ULID (only the symbols 0-9 and A-Z are allowed)"));
         }
         if plain.as_bytes()[0] > b'7' {
@@ -85,6 +85,10 @@ mod tests {
             "01JCH3ENGW-82KJDZDR-JHGYCXQU",
             "81JCH3ENGW82KJDZDRJHGYCXQN",
             "01JCH3ENG-W82KJDZDR-JHGYCXQN",
+            // Found by the fuzzer: 28 characters with dashes in the right places but too few
+            // symbols once the dashes are gone (this panicked).
+            "----------------------------",
+            "01JCH3ENGW-82KJ-ZDR-JHGYCXQN",
         ] {
             assert!(Id::parse(bad).is_err(), "{bad} should be rejected");
         }

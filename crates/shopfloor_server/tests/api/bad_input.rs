@@ -167,6 +167,14 @@ async fn bad_order_data_is_a_validation_error_naming_the_field_and_changes_nothi
                 "quantitty",
             ),
             case("quantity as a boolean", new(json!({"quantity": true})), V, "validation", "quantity"),
+            // Found by the parser fuzzer: 28 dashes once made the ULID parser panic.
+            case(
+                "an id of 28 dashes",
+                new(json!({"productId": "----------------------------"})),
+                V,
+                "validation",
+                "productId",
+            ),
             case("quantity as a list", new(json!({"quantity": [1]})), V, "validation", "quantity"),
             case("quantity \"NaN\"", new(json!({"quantity": "NaN"})), V, "validation", "quantity"),
             case(
