@@ -15,7 +15,7 @@ use std::process::Command;
 
 mod support;
 
-use support::{client, master_data, Server};
+use support::{answered as call, client, master_data, Server};
 
 /// An ext4 filesystem in a file, mounted on a loop device; unmounted on drop.
 struct LoopFs {
@@ -101,13 +101,6 @@ impl Drop for LoopFs {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg("-l").arg(&self.mount).status();
     }
-}
-
-/// A call whose answer must come (the server must not crash under the fault).
-async fn call(http: &reqwest::Client, base: &str, module: &str, function: &str, body: Value) -> (StatusCode, Value) {
-    support::call(http, base, module, function, body)
-        .await
-        .unwrap_or_else(|e| panic!("{module}.{function}: the server did not answer: {e}"))
 }
 
 async fn readyz(http: &reqwest::Client, base: &str) -> (StatusCode, Value) {

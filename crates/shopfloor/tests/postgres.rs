@@ -19,40 +19,9 @@ use std::time::{Duration, Instant};
 
 mod support;
 
-use support::Server;
+use support::{answered as call, client, ok, Server};
 
 const CLIENTS_PER_INSTANCE: usize = 8;
-
-fn client(token: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::AUTHORIZATION,
-        reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).expect("token header"),
-    );
-    // Bounds a hung test only; no assertion depends on it.
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .timeout(Duration::from_secs(120))
-        .build()
-        .expect("http client")
-}
-
-async fn call(http: &reqwest::Client, base: &str, module: &str, function: &str, body: Value) -> (StatusCode, Value) {
-    let resp = http
-        .post(format!("{base}/api/v1/script/{module}/{function}"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{module}.{function}: {e}"));
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
-async fn ok(http: &reqwest::Client, base: &str, module: &str, function: &str, body: Value) -> Value {
-    let (status, value) = call(http, base, module, function, body.clone()).await;
-    assert_eq!(status, StatusCode::OK, "{module}.{function}({body}) answered {value}");
-    value
-}
 
 /// Runs blocking PostgreSQL client work off the async runtime.
 fn on_own_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
@@ -106,7 +75,7 @@ where
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2 * CLIENTS_PER_INSTANCE));
     let mut tasks = Vec::new();
     for c in 0..2 * CLIENTS_PER_INSTANCE {
-        let fut = per_client(client(token), bases[c % 2].clone(), c);
+        let fut = per_client(client(Some(token)), bases[c % 2].clone(), c);
         let barrier = barrier.clone();
         tasks.push(tokio::spawn(async move {
             barrier.wait().await;
@@ -131,7 +100,7 @@ async fn two_instances_on_one_database_stay_correct_under_concurrent_clients() {
     let token = a.token.clone().expect("the first start prints the admin token");
     let b = Server::start(&db.url, false);
     let bases = [a.base.clone(), b.base.clone()];
-    let http = client(&token);
+    let http = client(Some(&token));
 
     // Master data through one instance is visible through the other at once (no cache).
     let unit = ok(
@@ -501,7 +470,7 @@ async fn a_stopped_database_answers_503_and_service_resumes_by_itself() {
     );
     let mut server = Server::start(&url, true);
     let token = server.token.clone().expect("admin token");
-    let http = client(&token);
+    let http = client(Some(&token));
     let base = server.base.clone();
     ok(
         &http,

@@ -150,6 +150,19 @@ pub async fn call(http: &reqwest::Client, base: &str, module: &str, function: &s
     Ok((status, value))
 }
 
+/// Like [`call`], where the server must answer (it panics if not); a body that is not JSON
+/// reads as null.
+pub async fn answered(http: &reqwest::Client, base: &str, module: &str, function: &str, body: Value) -> (StatusCode, Value) {
+    let resp = http
+        .post(format!("{base}/api/v1/script/{module}/{function}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{module}.{function}: the server did not answer: {e}"));
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
 pub async fn ok(http: &reqwest::Client, base: &str, module: &str, function: &str, body: Value) -> Value {
     let (status, value) = call(http, base, module, function, body.clone())
         .await
