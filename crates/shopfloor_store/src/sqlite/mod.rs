@@ -12,6 +12,34 @@ use shopfloor_core::tx::Tx;
 use std::sync::Mutex;
 use tokio::sync::{watch, Semaphore};
 
+/// Whether the filesystem holding `folder` is mounted read-only, or turned read-only after an
+/// error (ext4's `errors=remount-ro` shows as `emergency_ro` in the mount options, not in
+/// statvfs; such a filesystem may still take a small overwrite into the page cache and report it
+/// synced, so a probe write alone cannot tell).
+fn read_only_mount(folder: &std::path::Path) -> bool {
+    let (Ok(folder), Ok(mounts)) = (folder.canonicalize(), std::fs::read_to_string("/proc/self/mountinfo")) else {
+        return false;
+    };
+    // Fields: id parent dev root MOUNT_POINT MOUNT_OPTIONS [optional…] - fstype source SUPER_OPTIONS
+    let mut best: Option<(usize, bool)> = None;
+    for line in mounts.lines() {
+        let fields: Vec<&str> = line.split(' ').collect();
+        let Some(dash) = fields.iter().position(|f| *f == "-") else {
+            continue;
+        };
+        let (Some(point), Some(options), Some(super_options)) = (fields.get(4), fields.get(5), fields.get(dash + 3)) else {
+            continue;
+        };
+        let point = point.replace("\\040", " ");
+        if !folder.starts_with(&point) || best.is_some_and(|(len, _)| len > point.len()) {
+            continue;
+        }
+        let read_only = |opts: &str| opts.split(',').any(|o| o == "ro" || o == "emergency_ro");
+        best = Some((point.len(), read_only(options) || read_only(super_options)));
+    }
+    best.is_some_and(|(_, read_only)| read_only)
+}
+
 /// Below this much free space on the database's disk the server reports itself not ready:
 /// a group commit of large saves and the WAL's checkpoints need room.
 const MIN_FREE_BYTES: u64 = 4 * 1024 * 1024;
@@ -73,12 +101,17 @@ impl Sqlite {
         result
     }
 
-    /// Whether the database answers a read, its disk has room, and, after a failed write,
-    /// it takes a write.
+    /// Whether the database answers a read, its filesystem is writable and has room, and,
+    /// after a failed write, it takes a write.
     pub async fn ping(&self) -> CoreResult<()> {
         self.read(|tx| tx.events_after(i64::MAX, 1).map(|_| ())).await?;
         let folder = std::path::Path::new(&self.path).parent().filter(|p| !p.as_os_str().is_empty());
-        if let Ok(free) = fs4::available_space(folder.unwrap_or(std::path::Path::new("."))) {
+        let folder = folder.unwrap_or(std::path::Path::new("."));
+        if read_only_mount(folder) {
+            return Err(CoreError::Unavailable("the database's filesystem is read-only".into()));
+        }
+        if let Ok(fs) = rustix::fs::statvfs(folder) {
+            let free = fs.f_bavail.saturating_mul(fs.f_frsize);
             if free < MIN_FREE_BYTES {
                 return Err(CoreError::Unavailable(format!(
                     "the database's disk is full: {free} bytes free, writes need at least {MIN_FREE_BYTES}"
