@@ -115,7 +115,7 @@ pub(crate) async fn run_import(store: &Store, text: String, format: Format, dry_
     loop {
         let left = store
             .write(move |tx| {
-                queue::run_pending(tx, 256)?;
+                queue::run_pending(tx, 1024)?;
                 tx.import_queue()?.pending_count(Some(job_id))
             })
             .await

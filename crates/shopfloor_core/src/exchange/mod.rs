@@ -6,17 +6,18 @@
 
 pub mod b2mml;
 pub mod csv;
+pub mod import_tx;
 pub mod json;
 pub mod queue;
 
 use crate::errors::{CoreError, CoreResult, FieldErrors};
-use crate::history::{Event, NewEvent};
 use crate::id::Id;
-use crate::query::{Filter, Query};
+use crate::query::Query;
 use crate::record::{Record, Value};
 use crate::schema::Entity;
 use crate::service::{bill_of_materials, entity, production_order, property};
 use crate::tx::{Caller, Tx};
+use import_tx::ImportTx;
 use serde_json::{json, Map, Value as Json};
 
 const ORDER: Entity = Entity::ProductionOrder;
@@ -152,8 +153,9 @@ pub fn import(tx: &mut dyn Tx, caller: &Caller, data: &Json, format: Format, opt
         tx.savepoint(DRY_RUN_SAVEPOINT)?;
     }
     let mut report = Report::default();
+    let mut rows_tx = ImportTx::new(tx);
     let result = for_each_input_row(data, format, &mut |n, row| {
-        report.rows.push(import_row(tx, caller, n, row)?);
+        report.rows.push(import_row(&mut rows_tx, caller, n, row)?);
         Ok(())
     });
     if options.dry_run {
@@ -196,7 +198,7 @@ fn strip_bom(text: &str) -> &str {
 
 /// Imports one row in its own savepoint. Row problems (validation, missing master data,
 /// conflicts) become an `error` row; store failures abort the import.
-pub fn import_row(tx: &mut dyn Tx, caller: &Caller, n: u64, row: Json) -> CoreResult<RowResult> {
+pub fn import_row(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json) -> CoreResult<RowResult> {
     let name = row.get("name").and_then(Json::as_str).map(str::to_string);
     let notes: Vec<String> = row
         .get("importNotes")
@@ -204,10 +206,10 @@ pub fn import_row(tx: &mut dyn Tx, caller: &Caller, n: u64, row: Json) -> CoreRe
         .map(|n| n.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
         .unwrap_or_default();
     tx.savepoint(ROW_SAVEPOINT)?;
-    let mut counting = Counting { inner: tx, writes: 0 };
-    let outcome = apply_row(&mut counting, caller, row);
-    let writes = counting.writes;
-    let failed = |tx: &mut dyn Tx, errors: FieldErrors| -> CoreResult<RowResult> {
+    tx.take_writes();
+    let outcome = apply_row(tx, caller, row);
+    let writes = tx.take_writes();
+    let failed = |tx: &mut ImportTx, errors: FieldErrors| -> CoreResult<RowResult> {
         tx.rollback_to(ROW_SAVEPOINT)?;
         Ok(RowResult {
             row: n,
@@ -474,16 +476,17 @@ fn apply_row(tx: &mut dyn Tx, caller: &Caller, row: Json) -> CoreResult<(Id, boo
     errors.clone().into_result()?;
     let order = saved.ok_or_else(|| CoreError::Internal("order not saved".into()))?;
     let id = order.id().ok_or_else(|| CoreError::Internal("order without id".into()))?;
+    let created = existing.is_none();
     if let Some(items) = row.get("billOfMaterials").filter(|v| !v.is_null()) {
-        sync_bill_of_materials(tx, caller, id, items)?;
+        sync_bill_of_materials(tx, caller, id, created, items)?;
     }
     if let Some(values) = row.get("propertyValues").filter(|v| !v.is_null()) {
-        set_property_values(tx, caller, id, values)?;
+        set_property_values(tx, caller, id, created, values)?;
     }
     if let Some(status) = status {
-        apply_status(tx, caller, id, status, existing.is_none())?;
+        apply_status(tx, caller, id, status, created)?;
     }
-    Ok((id, existing.is_none()))
+    Ok((id, created))
 }
 
 /// Sets the row's status. An existing order moves as `saveProductionOrder` would move it (the
@@ -550,8 +553,8 @@ fn prefixed(prefix: &str, e: CoreError) -> CoreError {
 
 /// Makes the order's bill of materials the listed one: items matched by material keep their
 /// ids and are updated in place, missing ones are created, unlisted ones deleted; positions
-/// follow the list. An unchanged list writes nothing.
-fn sync_bill_of_materials(tx: &mut dyn Tx, caller: &Caller, order: Id, items: &Json) -> CoreResult<()> {
+/// follow the list. An unchanged list writes nothing. A `created` order has no items yet.
+fn sync_bill_of_materials(tx: &mut dyn Tx, caller: &Caller, order: Id, created: bool, items: &Json) -> CoreResult<()> {
     let Json::Array(items) = items else {
         return Err(CoreError::field(
             "billOfMaterials",
@@ -601,7 +604,11 @@ fn sync_bill_of_materials(tx: &mut dyn Tx, caller: &Caller, order: Id, items: &J
         }
     }
     errors.into_result()?;
-    let existing = bill_of_materials::items_of(tx, order)?;
+    let existing = if created {
+        Vec::new()
+    } else {
+        bill_of_materials::items_of(tx, order)?
+    };
     let order_quantity = tx.get(ORDER, order)?.and_then(|o| o.get("quantity").as_real());
     let mut moved = false;
     for stale in existing
@@ -652,8 +659,8 @@ fn sync_bill_of_materials(tx: &mut dyn Tx, caller: &Caller, order: Id, items: &J
 }
 
 /// Sets the listed property values (`{name: value}` or `[{propertyName|propertyId, value}]`, the
-/// shape `getProductionOrder` returns); values not listed are kept.
-fn set_property_values(tx: &mut dyn Tx, caller: &Caller, order: Id, values: &Json) -> CoreResult<()> {
+/// shape `getProductionOrder` returns); values not listed are kept. A `created` order has none.
+fn set_property_values(tx: &mut dyn Tx, caller: &Caller, order: Id, created: bool, values: &Json) -> CoreResult<()> {
     let pairs: Vec<(String, Json)> = match values {
         Json::Object(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         Json::Array(list) => {
@@ -685,20 +692,24 @@ fn set_property_values(tx: &mut dyn Tx, caller: &Caller, order: Id, values: &Jso
             ))
         }
     };
-    let stored = property::values_for(tx, order)?;
-    let order = order.to_string();
-    for (property, value) in pairs {
-        let current = stored.iter().find(|v| {
-            v.text("propertyName") == Some(property.as_str())
-                || v.get("propertyId").as_id().map(|i| i.to_string()).as_deref() == Some(property.as_str())
-        });
+    let stored = if created { Vec::new() } else { property::values_for(tx, order)? };
+    let order = tx
+        .get(ORDER, order)?
+        .ok_or_else(|| CoreError::Internal("imported order vanished".into()))?;
+    for (name, value) in pairs {
+        let prefix = format!("propertyValues.{name}.");
+        let property =
+            entity::require_as_field(tx, Entity::ProductionOrderProperty, &name, "propertyIdOrName").map_err(|e| prefixed(&prefix, e))?;
+        let current = stored
+            .iter()
+            .find(|v| v.get("propertyId").as_id().is_some_and(|p| property.id() == Some(p)));
         if let Some(current) = current {
             let json = current.to_json(Entity::ProductionOrderPropertyValue.def());
             if same(&json["value"], &value) || (json["value"].is_null() && value.is_null()) {
                 continue;
             }
         }
-        property::set_value(tx, caller, &order, &property, &value).map_err(|e| prefixed(&format!("propertyValues.{property}."), e))?;
+        property::save_value(tx, caller, &order, &property, current, &value).map_err(|e| prefixed(&prefix, e))?;
     }
     Ok(())
 }
@@ -789,65 +800,4 @@ fn bill_of_materials_csv(orders: &[Json]) -> CoreResult<String> {
         }
     }
     csv::write(&columns, &rows)
-}
-
-/// Counts the writes a row makes, to tell `updated` from `unchanged`.
-struct Counting<'a> {
-    inner: &'a mut dyn Tx,
-    writes: u64,
-}
-
-impl Tx for Counting<'_> {
-    fn get(&mut self, entity: Entity, id: Id) -> CoreResult<Option<Record>> {
-        self.inner.get(entity, id)
-    }
-    fn get_for_update(&mut self, entity: Entity, id: Id) -> CoreResult<Option<Record>> {
-        self.inner.get_for_update(entity, id)
-    }
-    fn exists(&mut self, entity: Entity, id: Id) -> CoreResult<bool> {
-        self.inner.exists(entity, id)
-    }
-    fn find(&mut self, entity: Entity, query: &Query) -> CoreResult<Vec<Record>> {
-        self.inner.find(entity, query)
-    }
-    fn count(&mut self, entity: Entity, filters: &[Filter]) -> CoreResult<u64> {
-        self.inner.count(entity, filters)
-    }
-    fn insert(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
-        self.writes += 1;
-        self.inner.insert(entity, record)
-    }
-    fn update(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
-        self.writes += 1;
-        self.inner.update(entity, record)
-    }
-    fn update_fields(&mut self, entity: Entity, record: &Record, keys: &[&'static str]) -> CoreResult<()> {
-        self.writes += 1;
-        self.inner.update_fields(entity, record, keys)
-    }
-    fn delete(&mut self, entity: Entity, id: Id) -> CoreResult<()> {
-        self.writes += 1;
-        self.inner.delete(entity, id)
-    }
-    fn append_event(&mut self, event: &NewEvent) -> CoreResult<i64> {
-        self.inner.append_event(event)
-    }
-    fn order_events(&mut self, order_id: Id) -> CoreResult<Vec<Event>> {
-        self.inner.order_events(order_id)
-    }
-    fn events_after(&mut self, after: i64, limit: u32) -> CoreResult<Vec<Event>> {
-        self.inner.events_after(after, limit)
-    }
-    fn savepoint(&mut self, name: &str) -> CoreResult<()> {
-        self.inner.savepoint(name)
-    }
-    fn release(&mut self, name: &str) -> CoreResult<()> {
-        self.inner.release(name)
-    }
-    fn rollback_to(&mut self, name: &str) -> CoreResult<()> {
-        self.inner.rollback_to(name)
-    }
-    fn import_queue(&mut self) -> CoreResult<&mut dyn queue::ImportQueue> {
-        self.inner.import_queue()
-    }
 }

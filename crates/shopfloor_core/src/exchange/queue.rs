@@ -4,7 +4,7 @@
 //! with its effects, so a restart resumes at the first pending row: no row is lost or applied
 //! twice. Finished jobs stay readable until the retention time has passed.
 
-use super::{import_row, Format, RowResult, RowStatus};
+use super::{import_row, import_tx::ImportTx, Format, RowResult, RowStatus};
 use crate::errors::{CoreError, CoreResult, FieldErrors};
 use crate::id::Id;
 use crate::time::Timestamp;
@@ -97,6 +97,7 @@ pub fn enqueue(tx: &mut dyn Tx, caller: &Caller, data: &Json, format: Format) ->
 /// many were applied.
 pub fn run_pending(tx: &mut dyn Tx, limit: u32) -> CoreResult<usize> {
     let rows = tx.import_queue()?.next_pending(limit)?;
+    let tx = &mut ImportTx::new(tx);
     let mut jobs: Vec<(Id, Caller)> = Vec::new();
     for row in &rows {
         if !jobs.iter().any(|(j, _)| *j == row.job) {

@@ -4,7 +4,7 @@
 
 use crate::errors::{CoreError, CoreResult, FieldErrors};
 use crate::id::Id;
-use crate::query::{FieldRef, Query, Sort};
+use crate::query::{Condition, FieldRef, Filter, Operand, Query, Sort};
 use crate::record::{Input, Record, Value};
 use crate::schema::Entity;
 use crate::service::entity::{self, Checked, Event};
@@ -16,13 +16,31 @@ const ITEM: Entity = Entity::BillOfMaterialsItem;
 
 /// The order's items by position.
 pub fn items_of(tx: &mut dyn Tx, order: Id) -> CoreResult<Vec<Record>> {
-    let def = ITEM.def();
-    let mut q = Query::eq(def, "productionOrderId", Value::Id(order));
+    tx.find(ITEM, &by_position(order))
+}
+
+/// The order's items at and after `from`, by position.
+fn items_from(tx: &mut dyn Tx, order: Id, from: i64) -> CoreResult<Vec<Record>> {
+    let mut q = by_position(order);
+    q.filters.push(Filter {
+        field: position_field(),
+        condition: Condition::GreaterThanOrEqualTo,
+        operand: Operand::One(Value::Int(from)),
+    });
+    tx.find(ITEM, &q)
+}
+
+fn by_position(order: Id) -> Query {
+    let mut q = Query::eq(ITEM.def(), "productionOrderId", Value::Id(order));
     q.sort = vec![Sort {
-        field: FieldRef::resolve(def, "position").expect("position"),
+        field: position_field(),
         descending: false,
     }];
-    tx.find(ITEM, &q)
+    q
+}
+
+fn position_field() -> FieldRef {
+    FieldRef::resolve(ITEM.def(), "position").expect("position")
 }
 
 fn position(r: &Record) -> i64 {
@@ -53,15 +71,20 @@ pub fn rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>, inpu
         }
         _ => {}
     }
+    // One read of the order's items answers both the duplicate check and the position range
+    // (and, for an import, what `save` reads next).
+    let items = match order.id() {
+        Some(id) => items_of(tx, id)?,
+        None => Vec::new(),
+    };
     if let Some(material) = record.get("materialId").as_id() {
         if record.get("unitOfMeasureId").is_null() {
             if let Some(m) = tx.get(Entity::Material, material)? {
                 record.set("unitOfMeasureId", m.get("unitOfMeasureId").clone());
             }
         }
-        let def = ITEM.def();
-        let q = Query::eq(def, "productionOrderId", order.get("id").clone()).and_eq(def, "materialId", Value::Id(material));
-        if let Some(other) = tx.find(ITEM, &q)?.into_iter().find(|i| i.id() != record.id()) {
+        let same_material = |i: &&Record| i.get("materialId").as_id() == Some(material) && i.id() != record.id();
+        if let Some(other) = items.iter().find(same_material) {
             errors.add(
                 "materialId",
                 format!(
@@ -78,10 +101,7 @@ pub fn rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>, inpu
             record.set("quantityOrder", Value::Real(per * q));
         }
     }
-    let count = match order.id() {
-        Some(id) => items_of(tx, id)?.len() as i64,
-        None => 0,
-    };
+    let count = items.len() as i64;
     let last = if before.is_some() { count } else { count + 1 };
     match record.get("position").as_int() {
         None if before.is_none() => record.set("position", Value::Int(last)),
@@ -119,16 +139,17 @@ pub fn save(tx: &mut dyn Tx, caller: &Caller, data: &Map<String, Json>) -> CoreR
         .as_id()
         .ok_or_else(|| CoreError::Internal("item without order".into()))?;
     let to = position(&record);
-    let siblings: Vec<Record> = items_of(tx, order)?.into_iter().filter(|i| i.id() != record.id()).collect();
     match &before {
         None => {
-            for s in siblings.into_iter().rev().filter(|s| position(s) >= to) {
+            // The items at and after the new one's position move down (none when appended).
+            for s in items_of(tx, order)?.into_iter().rev().filter(|s| position(s) >= to) {
                 let p = position(&s);
                 move_item(tx, caller, s, p + 1)?;
             }
         }
         Some(stored) if position(stored) != to => {
             let from = position(stored);
+            let siblings: Vec<Record> = items_of(tx, order)?.into_iter().filter(|i| i.id() != record.id()).collect();
             park(tx, stored)?;
             if to < from {
                 for s in siblings.into_iter().rev().filter(|s| (to..from).contains(&position(s))) {
@@ -161,7 +182,7 @@ pub fn delete(tx: &mut dyn Tx, caller: &Caller, id: &str) -> CoreResult<Json> {
     }
     let response = entity::delete(tx, caller, ITEM, id)?;
     let from = position(&item);
-    for s in items_of(tx, order)?.into_iter().filter(|s| position(s) > from) {
+    for s in items_from(tx, order, from + 1)? {
         let p = position(&s);
         move_item(tx, caller, s, p - 1)?;
     }

@@ -331,14 +331,20 @@ pub fn value_for(tx: &mut dyn Tx, order: &str, property: &str) -> CoreResult<Opt
 pub fn set_value(tx: &mut dyn Tx, caller: &Caller, order: &str, property: &str, value: &Json) -> CoreResult<Record> {
     let o = entity::require_as_field(tx, Entity::ProductionOrder, order, "productionOrderIdOrName")?;
     let p = entity::require_as_field(tx, PROPERTY, property, "propertyIdOrName")?;
+    let existing = value_for(tx, &id_text(&o), &id_text(&p))?;
+    save_value(tx, caller, &o, &p, existing.as_ref(), value)
+}
+
+/// Sets the value of property `p` of order `o` whose stored value (if any) is `existing`.
+pub fn save_value(tx: &mut dyn Tx, caller: &Caller, o: &Record, p: &Record, existing: Option<&Record>, value: &Json) -> CoreResult<Record> {
     let mut data = Map::new();
-    match value_for(tx, &id_text(&o), &id_text(&p))? {
+    match existing {
         Some(existing) => {
-            data.insert("id".into(), json!(id_text(&existing)));
+            data.insert("id".into(), json!(id_text(existing)));
         }
         None => {
-            data.insert("productionOrderId".into(), json!(id_text(&o)));
-            data.insert("propertyId".into(), json!(id_text(&p)));
+            data.insert("productionOrderId".into(), json!(id_text(o)));
+            data.insert("propertyId".into(), json!(id_text(p)));
         }
     }
     data.insert("value".into(), value.clone());

@@ -320,7 +320,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn append_event(&mut self, e: &NewEvent) -> CoreResult<i64> {
-        let changes = serde_json::Value::Object(e.changes.clone()).to_string();
+        let changes = serde_json::to_string(&e.changes).map_err(|e| CoreError::Internal(e.to_string()))?;
         let stmt = self.prepare(
             "INSERT INTO history_events (at, user_name, entity, entity_id, order_id, action, changes, reason) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING sequence",

@@ -176,7 +176,7 @@ impl Tx for SqliteTx<'_> {
             .conn
             .prepare_cached("INSERT INTO history_events (at, user_name, entity, entity_id, order_id, action, changes, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
             .map_err(db_error)?;
-        let changes = serde_json::Value::Object(e.changes.clone()).to_string();
+        let changes = serde_json::to_string(&e.changes).map_err(|e| CoreError::Internal(e.to_string()))?;
         stmt.execute(rusqlite::params![
             e.at.millis(),
             e.user,

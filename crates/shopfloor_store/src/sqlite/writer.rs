@@ -231,11 +231,17 @@ fn run_group(conn: &Connection, batch: Vec<Job>) -> Group {
         group.committed = Err(db_error(e));
         return group;
     }
+    // A job alone in its group runs without a savepoint of its own (its failure rolls the
+    // whole transaction back), so that its own savepoints are outermost: SQLite then drops
+    // their sub-journal when they are released instead of keeping it for the enclosing one.
+    let alone = batch.len() == 1;
     for job in batch {
-        if let Err(e) = conn.execute_batch("SAVEPOINT job") {
-            tracing::error!(error = %e, "savepoint failed");
-            drop(job);
-            continue;
+        if !alone {
+            if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+                tracing::error!(error = %e, "savepoint failed");
+                drop(job);
+                continue;
+            }
         }
         let mut tx = SqliteTx { conn, last_sequence: None };
         let (ran, deliver) = job(&mut tx);
@@ -251,13 +257,19 @@ fn run_group(conn: &Connection, batch: Vec<Job>) -> Group {
         }
         match ran {
             Ran::Ok => {
-                let _ = conn.execute_batch("RELEASE job");
+                if !alone {
+                    let _ = conn.execute_batch("RELEASE job");
+                }
                 group.last_sequence = tx.last_sequence.or(group.last_sequence);
                 group.wrote = true;
             }
             Ran::Failed | Ran::Unavailable => {
                 if ran == Ran::Unavailable {
                     group.unavailable = Some("a write failed: the database is unavailable (disk full or I/O error)".into());
+                }
+                if alone {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    return group;
                 }
                 let _ = conn.execute_batch("ROLLBACK TO job; RELEASE job");
             }

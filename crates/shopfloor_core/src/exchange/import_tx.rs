@@ -1,0 +1,192 @@
+//! The transaction the rows of an import batch run on. It counts each row's writes (to tell
+//! `updated` from `unchanged`) and remembers what the rows read, so that the master data every
+//! row points at (its product, unit, components, properties) is read once per batch rather
+//! than a dozen times per row. A write to a kind of record forgets what was read of that kind
+//! and of every kind whose derived names come through it; undoing a savepoint forgets all.
+//! Nothing else writes in the transaction, so what is remembered is what the store would answer.
+
+use crate::errors::CoreResult;
+use crate::exchange::queue::ImportQueue;
+use crate::history::{Event, NewEvent};
+use crate::id::Id;
+use crate::query::{Filter, Query};
+use crate::record::{Record, Value};
+use crate::schema::{Entity, Kind};
+use crate::tx::Tx;
+use std::collections::HashMap;
+
+/// Reads remembered at most; beyond, the memory starts again (a dry run of a big file is one
+/// transaction).
+const MAX_REMEMBERED: usize = 20_000;
+
+/// Queries remembered per kind of record at most.
+const MAX_FINDS: usize = 64;
+
+/// What was read of one kind of record.
+#[derive(Default)]
+struct Remembered {
+    gets: HashMap<Id, Option<Record>>,
+    /// Found records by query (few per kind: compared one by one).
+    finds: Vec<(Query, Vec<Record>)>,
+}
+
+pub struct ImportTx<'a> {
+    inner: &'a mut dyn Tx,
+    /// Writes since [`ImportTx::take_writes`] was last called.
+    writes: u64,
+    memory: HashMap<Entity, Remembered>,
+    remembered: usize,
+}
+
+impl<'a> ImportTx<'a> {
+    pub fn new(inner: &'a mut dyn Tx) -> Self {
+        ImportTx {
+            inner,
+            writes: 0,
+            memory: HashMap::new(),
+            remembered: 0,
+        }
+    }
+
+    /// The writes made since the last call.
+    pub fn take_writes(&mut self) -> u64 {
+        std::mem::take(&mut self.writes)
+    }
+
+    fn forget_all(&mut self) {
+        self.memory.clear();
+        self.remembered = 0;
+    }
+
+    /// After a write to `entity`: its records, and those of kinds referring to it (their
+    /// derived names and joins come through it), may read differently now.
+    fn wrote(&mut self, entity: Entity) {
+        self.writes += 1;
+        self.memory
+            .retain(|e, _| *e != entity && !e.def().fields.iter().any(|f| matches!(f.kind, Kind::Ref(t) if t == entity)));
+    }
+
+    /// `record` with its derived names taken from the remembered records they come through;
+    /// `None` when one of those is not remembered.
+    fn with_derived_names(&self, entity: Entity, record: &Record) -> Option<Record> {
+        let def = entity.def();
+        let mut out = record.clone();
+        for d in &def.derived {
+            let Some(via) = record.get(d.via).as_id() else {
+                out.set(d.key, Value::Null);
+                continue;
+            };
+            let Kind::Ref(target) = def.field(d.via)?.kind else { return None };
+            let referenced = self.memory.get(&target)?.gets.get(&via)?.as_ref()?;
+            let column = target.def().fields.iter().find(|f| f.column == d.column)?;
+            out.set(d.key, referenced.get(column.key).clone());
+        }
+        Some(out)
+    }
+
+    /// The memory of `entity`, with room for one more read.
+    fn remember(&mut self, entity: Entity) -> &mut Remembered {
+        if self.remembered >= MAX_REMEMBERED {
+            self.forget_all();
+        }
+        self.remembered += 1;
+        self.memory.entry(entity).or_default()
+    }
+}
+
+impl Tx for ImportTx<'_> {
+    fn get(&mut self, entity: Entity, id: Id) -> CoreResult<Option<Record>> {
+        if let Some(known) = self.memory.get(&entity).and_then(|m| m.gets.get(&id)) {
+            return Ok(known.clone());
+        }
+        let found = self.inner.get(entity, id)?;
+        self.remember(entity).gets.insert(id, found.clone());
+        Ok(found)
+    }
+
+    /// Not remembered: on PostgreSQL it takes the row lock, which a remembered read would skip.
+    fn get_for_update(&mut self, entity: Entity, id: Id) -> CoreResult<Option<Record>> {
+        self.inner.get_for_update(entity, id)
+    }
+
+    /// Read whole on a first probe: the rows' records take their derived names from it.
+    fn exists(&mut self, entity: Entity, id: Id) -> CoreResult<bool> {
+        if let Some(known) = self.memory.get(&entity).and_then(|m| m.gets.get(&id)) {
+            return Ok(known.is_some());
+        }
+        Ok(self.get(entity, id)?.is_some())
+    }
+
+    fn find(&mut self, entity: Entity, query: &Query) -> CoreResult<Vec<Record>> {
+        let known = self.memory.get(&entity).and_then(|m| m.finds.iter().find(|(q, _)| q == query));
+        if let Some((_, found)) = known {
+            return Ok(found.clone());
+        }
+        let found = self.inner.find(entity, query)?;
+        let finds = &mut self.remember(entity).finds;
+        if finds.len() >= MAX_FINDS {
+            finds.clear();
+        }
+        finds.push((query.clone(), found.clone()));
+        Ok(found)
+    }
+
+    fn count(&mut self, entity: Entity, filters: &[Filter]) -> CoreResult<u64> {
+        self.inner.count(entity, filters)
+    }
+
+    /// A new record is remembered as written, with its derived names when the records they
+    /// come from are remembered: the services read a record back after creating it.
+    fn insert(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
+        self.wrote(entity);
+        self.inner.insert(entity, record)?;
+        if let (Some(id), Some(written)) = (record.id(), self.with_derived_names(entity, record)) {
+            self.remember(entity).gets.insert(id, Some(written));
+        }
+        Ok(())
+    }
+
+    fn update(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
+        self.wrote(entity);
+        self.inner.update(entity, record)
+    }
+
+    fn update_fields(&mut self, entity: Entity, record: &Record, keys: &[&'static str]) -> CoreResult<()> {
+        self.wrote(entity);
+        self.inner.update_fields(entity, record, keys)
+    }
+
+    fn delete(&mut self, entity: Entity, id: Id) -> CoreResult<()> {
+        self.wrote(entity);
+        self.inner.delete(entity, id)
+    }
+
+    fn append_event(&mut self, event: &NewEvent) -> CoreResult<i64> {
+        self.inner.append_event(event)
+    }
+
+    fn order_events(&mut self, order_id: Id) -> CoreResult<Vec<Event>> {
+        self.inner.order_events(order_id)
+    }
+
+    fn events_after(&mut self, after: i64, limit: u32) -> CoreResult<Vec<Event>> {
+        self.inner.events_after(after, limit)
+    }
+
+    fn savepoint(&mut self, name: &str) -> CoreResult<()> {
+        self.inner.savepoint(name)
+    }
+
+    fn release(&mut self, name: &str) -> CoreResult<()> {
+        self.inner.release(name)
+    }
+
+    fn rollback_to(&mut self, name: &str) -> CoreResult<()> {
+        self.forget_all();
+        self.inner.rollback_to(name)
+    }
+
+    fn import_queue(&mut self) -> CoreResult<&mut dyn ImportQueue> {
+        self.inner.import_queue()
+    }
+}
