@@ -21,25 +21,30 @@ impl Id {
 
     /// Parses either text form; the message says what is wrong, for a field error.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let trimmed = text.trim();
-        let plain: String = match trimmed.len() {
+        let trimmed = text.trim().as_bytes();
+        // The 26 symbols, upper-cased, without allocating (ids are parsed on every read).
+        let mut plain = [0u8; 26];
+        match trimmed.len() {
             28 => {
-                let b = trimmed.as_bytes();
-                if b[10] != b'-' || b[19] != b'-' {
+                if trimmed[10] != b'-' || trimmed[19] != b'-' {
                     return Err(format!("'{text}' is not a ULID (expected 10-8-8 groups separated by dashes)"));
                 }
-                trimmed.chars().filter(|c| *c != '-').collect()
+                plain[..10].copy_from_slice(&trimmed[..10]);
+                plain[10..18].copy_from_slice(&trimmed[11..19]);
+                plain[18..].copy_from_slice(&trimmed[20..]);
             }
-            26 => trimmed.to_string(),
+            26 => plain.copy_from_slice(trimmed),
             _ => return Err(format!("'{text}' is not a ULID (expected 26 symbols, optionally dashed 10-8-8)")),
-        };
-        if plain.len() != 26 || !plain.chars().all(|c| c.is_ascii_alphanumeric()) {
+        }
+        if !plain.iter().all(u8::is_ascii_alphanumeric) {
             return Err(format!("'{text}' is not a ULID (only the symbols 0-9 and A-Z are allowed)"));
         }
-        if plain.as_bytes()[0] > b'7' {
+        if plain[0] > b'7' {
             return Err(format!("'{text}' is not a ULID (value too large: the first symbol must be 0-7)"));
         }
-        ulid::Ulid::from_string(&plain.to_ascii_uppercase())
+        plain.make_ascii_uppercase();
+        let plain = std::str::from_utf8(&plain).map_err(|_| format!("'{text}' is not a ULID"))?;
+        ulid::Ulid::from_string(plain)
             .map(Id)
             .map_err(|_| format!("'{text}' is not a ULID (invalid Crockford base-32 symbol or value too large)"))
     }
@@ -47,8 +52,13 @@ impl Id {
 
 impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.0.to_string();
-        write!(f, "{}-{}-{}", &s[..10], &s[10..18], &s[18..])
+        let mut buf = [0u8; ulid::ULID_LEN];
+        let s = self.0.array_to_str(&mut buf);
+        f.write_str(&s[..10])?;
+        f.write_str("-")?;
+        f.write_str(&s[10..18])?;
+        f.write_str("-")?;
+        f.write_str(&s[18..])
     }
 }
 

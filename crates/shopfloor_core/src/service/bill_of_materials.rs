@@ -71,20 +71,15 @@ pub fn rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>, inpu
         }
         _ => {}
     }
-    // One read of the order's items answers both the duplicate check and the position range
-    // (and, for an import, what `save` reads next).
-    let items = match order.id() {
-        Some(id) => items_of(tx, id)?,
-        None => Vec::new(),
-    };
     if let Some(material) = record.get("materialId").as_id() {
         if record.get("unitOfMeasureId").is_null() {
             if let Some(m) = tx.get(Entity::Material, material)? {
                 record.set("unitOfMeasureId", m.get("unitOfMeasureId").clone());
             }
         }
-        let same_material = |i: &&Record| i.get("materialId").as_id() == Some(material) && i.id() != record.id();
-        if let Some(other) = items.iter().find(same_material) {
+        let def = ITEM.def();
+        let q = Query::eq(def, "productionOrderId", order.get("id").clone()).and_eq(def, "materialId", Value::Id(material));
+        if let Some(other) = tx.find(ITEM, &q)?.into_iter().find(|i| i.id() != record.id()) {
             errors.add(
                 "materialId",
                 format!(
@@ -101,7 +96,11 @@ pub fn rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>, inpu
             record.set("quantityOrder", Value::Real(per * q));
         }
     }
-    let count = items.len() as i64;
+    // Counted, not listed: the items' derived names need joins.
+    let count = match order.id() {
+        Some(id) => tx.count(ITEM, &Query::eq(ITEM.def(), "productionOrderId", Value::Id(id)).filters)? as i64,
+        None => 0,
+    };
     let last = if before.is_some() { count } else { count + 1 };
     match record.get("position").as_int() {
         None if before.is_none() => record.set("position", Value::Int(last)),
@@ -142,7 +141,7 @@ pub fn save(tx: &mut dyn Tx, caller: &Caller, data: &Map<String, Json>) -> CoreR
     match &before {
         None => {
             // The items at and after the new one's position move down (none when appended).
-            for s in items_of(tx, order)?.into_iter().rev().filter(|s| position(s) >= to) {
+            for s in items_from(tx, order, to)?.into_iter().rev() {
                 let p = position(&s);
                 move_item(tx, caller, s, p + 1)?;
             }
