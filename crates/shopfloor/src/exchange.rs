@@ -5,7 +5,8 @@
 use anyhow::{bail, Context};
 use clap::Args;
 use serde_json::{Map, Value as Json};
-use shopfloor_core::exchange::{self, queue, Format, Options};
+use shopfloor_core::exchange::queue::{self, RowsPage};
+use shopfloor_core::exchange::{self, Format, Options};
 use shopfloor_core::tx::Caller;
 use shopfloor_store::{Store, StoreConfig};
 use std::io::Write;
@@ -109,9 +110,8 @@ pub(crate) async fn run_import(store: &Store, text: String, format: Format, dry_
         .write(move |tx| queue::enqueue(tx, &cli_caller(), &data, format))
         .await
         .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
-    let id = job["id"].as_str().unwrap_or_default().to_string();
-    let total = job["total"].as_u64().unwrap_or(0);
-    let job_id = shopfloor_core::id::Id::parse(&id).map_err(|e| anyhow::anyhow!("job id: {e}"))?;
+    let (job_id, total) = (job.id, job.total);
+    let id = job_id.to_string();
     loop {
         let left = store
             .write(move |tx| {
@@ -126,8 +126,13 @@ pub(crate) async fn run_import(store: &Store, text: String, format: Format, dry_
         }
     }
     eprintln!();
+    let errors = RowsPage {
+        status: Some("error".into()),
+        size: queue::MAX_ROWS_PAGE,
+        ..RowsPage::default()
+    };
     let done = store
-        .read(move |tx| queue::job_json(tx, job_id, true))
+        .read(move |tx| queue::job_json(tx, job_id, Some(&errors)))
         .await
         .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
     print_errors(done["rows"].as_array().map(Vec::as_slice).unwrap_or_default());
