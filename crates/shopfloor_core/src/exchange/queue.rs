@@ -48,8 +48,9 @@ pub trait ImportQueue {
     /// How many rows of a job have each status (one `GROUP BY status`; statuses without rows
     /// are left out).
     fn job_counts(&mut self, id: Id) -> CoreResult<Vec<(String, u64)>>;
-    /// Up to `limit` rows of a job from the `offset`-th on, by row number (data left out), only
-    /// those with `status` when it is given.
+    /// Up to `limit` rows of a job after the first `offset`, by row number (data left out), only
+    /// those with `status` when it is given. (A job's rows are numbered 1 to `total` without
+    /// gaps, which a store may use to seek.)
     fn job_rows(&mut self, id: Id, status: Option<&str>, offset: u64, limit: u64) -> CoreResult<Vec<QueuedRow>>;
     /// Up to `limit` pending rows with their data, oldest job first, by row number.
     fn next_pending(&mut self, limit: u32) -> CoreResult<Vec<QueuedRow>>;
