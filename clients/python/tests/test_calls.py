@@ -2,11 +2,12 @@
 
 import datetime
 import inspect
+import time
 
 import pytest
 
 import shopfloor
-from shopfloor import BadRequestError, ShopfloorError, connect
+from shopfloor import BadRequestError, ShopfloorError, ValidationError, connect
 
 from conftest import unique
 
@@ -244,6 +245,35 @@ def test_production_order_module_lifecycle(system, make_order):
     history = po.getProductionOrderHistory(order.id)
     assert isinstance(history, list) and len(history) >= 3
     assert "PRODUCTION_ORDER.WRITE.SAVE" in po.getProductionOrderPermissions()
+
+
+def test_import_returns_the_job_id_and_the_job_pages_its_rows(system, master):
+    po = system.mes.productionOrder
+    prefix = unique("IMP")
+    rows = [
+        {"name": "%s-%d" % (prefix, i), "productId": master.product.id, "unitOfMeasureId": master.unit.id, "quantity": i}
+        for i in range(1, 6)
+    ]
+    rows.append({"name": prefix + "-bad", "productId": master.product.id, "unitOfMeasureId": master.unit.id, "quantity": -1})
+    dry = po.importProductionOrders(rows, "json", dryRun=True)
+    assert dry.created == 5 and dry.errors == 1
+    job_id = po.importProductionOrders(data=rows, format="json")
+    assert isinstance(job_id, str) and job_id
+    deadline = time.monotonic() + 30
+    job = po.getImportJob(job_id)
+    while job.status != "DONE" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job = po.getImportJob(job_id)
+    assert (job.status, job.total, job.created, job.errors) == ("DONE", 6, 5, 1)
+    page = po.getImportJob(job_id, pageIndex=1, pageSize=2)
+    assert [r.row for r in page.rows] == [3, 4]
+    assert (page.totalElements, page.totalPages, page.hasNext, page.hasPrevious) == (6, 3, True, True)
+    errors = po.getImportJob(job_id, status="error")
+    assert [r.name for r in errors.rows] == [prefix + "-bad"] and errors.totalElements == 1
+    assert "quantity" in errors.rows[0].errors
+    with pytest.raises(ValidationError) as bad:
+        po.getImportJob(job_id, pageSize=5000)
+    assert "pageSize" in bad.value.fields
 
 
 def test_raw_requests_reach_the_rest_api(system, make_order):

@@ -1,16 +1,22 @@
 //! `shopfloor import FILE` and `shopfloor export` (issue 9, ADR 0006), directly on the database
-//! like the other admin commands: an import is queued as a job and applied here, with a progress
-//! bar on standard error and a summary; a server on the same database would share the queue.
+//! like the other admin commands: an import is queued as a job and applied here, with progress
+//! on standard error and a summary; a server on the same database would share the queue. The
+//! file is read as its rows are parsed (never whole into memory), in the transaction that
+//! queues them: a file that fails half-way (malformed, not UTF-8) queues nothing.
 
 use anyhow::{bail, Context};
 use clap::Args;
 use serde_json::{Map, Value as Json};
-use shopfloor_core::exchange::{self, queue, Format, Options};
+use shopfloor_core::exchange::queue::{self, RowsPage};
+use shopfloor_core::exchange::{self, Format, Options, Source};
 use shopfloor_core::tx::Caller;
 use shopfloor_store::{Store, StoreConfig};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
 
-/// Largest import file the command reads (bigger ones are refused before reading).
+/// Largest import file the command reads (bigger ones are refused before reading, and one
+/// that grows past it while being read fails).
 const MAX_FILE: u64 = 1024 * 1024 * 1024;
 
 #[derive(Args)]
@@ -77,41 +83,53 @@ fn cli_caller() -> Caller {
 
 pub async fn import(database: &str, args: ImportArgs) -> anyhow::Result<()> {
     let format = format_of(&args)?;
-    let size = std::fs::metadata(&args.file)
-        .with_context(|| format!("reading {}", args.file.display()))?
-        .len();
-    if size > MAX_FILE {
-        bail!("{} is {size} bytes; the import reads at most {MAX_FILE}", args.file.display());
-    }
-    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| anyhow::anyhow!("{} is not UTF-8 text (byte {})", args.file.display(), e.utf8_error().valid_up_to()))?;
+    let file = open_import_file(&args.file)?;
     let store = Store::open(&StoreConfig::new(database)).with_context(|| format!("opening {database}"))?;
-    let outcome = run_import(&store, text, format, args.dry_run).await;
+    let outcome = run_import(&store, file, format, args.dry_run).await;
     store.close();
     let summary = outcome?;
     println!("{summary}");
     Ok(())
 }
 
-pub(crate) async fn run_import(store: &Store, text: String, format: Format, dry_run: bool) -> anyhow::Result<String> {
-    let data = Json::String(text);
+/// The file to import, opened for reading (nothing read yet); one larger than [`MAX_FILE`] is
+/// refused here, and one that grows past it while read fails the import.
+pub(crate) fn open_import_file(path: &Path) -> anyhow::Result<std::fs::File> {
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let size = file.metadata().with_context(|| format!("reading {}", path.display()))?.len();
+    if size > MAX_FILE {
+        bail!(
+            "{} is {size} bytes; the import reads at most {MAX_FILE} bytes (1 GiB): split the file",
+            path.display()
+        );
+    }
+    Ok(file)
+}
+
+/// Imports `file` (read as its rows are parsed: never held in memory as a whole): queued as a
+/// job and applied here with a progress report on standard error, or with `dry_run` reported
+/// without writing. Answers the summary line.
+pub(crate) async fn run_import(store: &Store, mut file: std::fs::File, format: Format, dry_run: bool) -> anyhow::Result<String> {
     if dry_run {
         let report = store
-            .write(move |tx| exchange::import(tx, &cli_caller(), &data, format, Options { dry_run: true }))
+            .write(move |tx| {
+                let source = Source::reader(&mut file, MAX_FILE);
+                exchange::import(tx, &cli_caller(), source, format, Options { dry_run: true })
+            })
             .await
             .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
         let json = report.to_json(format, true);
-        print_errors(json["rows"].as_array().map(Vec::as_slice).unwrap_or_default());
+        for row in json["rows"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            print_error(row);
+        }
         return Ok(summary("dry run (nothing written)", &json));
     }
     let job = store
-        .write(move |tx| queue::enqueue(tx, &cli_caller(), &data, format))
+        .write(move |tx| queue::enqueue(tx, &cli_caller(), Source::reader(&mut file, MAX_FILE), format))
         .await
         .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
-    let id = job["id"].as_str().unwrap_or_default().to_string();
-    let total = job["total"].as_u64().unwrap_or(0);
-    let job_id = shopfloor_core::id::Id::parse(&id).map_err(|e| anyhow::anyhow!("job id: {e}"))?;
+    let (job_id, total) = (job.id, job.total);
+    let mut progress = Progress::new(total);
     loop {
         let left = store
             .write(move |tx| {
@@ -120,31 +138,91 @@ pub(crate) async fn run_import(store: &Store, text: String, format: Format, dry_
             })
             .await
             .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
-        progress(total - left.min(total), total);
+        progress.show(total - left.min(total));
         if left == 0 {
             break;
         }
     }
-    eprintln!();
-    let done = store
-        .read(move |tx| queue::job_json(tx, job_id, true))
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
-    print_errors(done["rows"].as_array().map(Vec::as_slice).unwrap_or_default());
-    Ok(summary(&format!("import job {id}"), &done))
+    progress.finish();
+    // The error rows, a page at a time (a big import may have many).
+    let mut page = RowsPage {
+        status: Some("error".into()),
+        size: queue::MAX_ROWS_PAGE,
+        ..RowsPage::default()
+    };
+    let done = loop {
+        let asked = page.clone();
+        let job = store
+            .read(move |tx| queue::job_json(tx, job_id, Some(&asked)))
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+        for row in job["rows"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            print_error(row);
+        }
+        if job["hasNext"] != true {
+            break job;
+        }
+        page.index += 1;
+    };
+    Ok(summary(&format!("import job {job_id}"), &done))
 }
 
-fn progress(done: u64, total: u64) {
-    let width: u64 = 40;
-    let filled = (done * width).checked_div(total).unwrap_or(width);
-    let bar: String = (0..width).map(|i| if i < filled { '#' } else { ' ' }).collect();
-    eprint!("\r[{bar}] {done}/{total}");
-    let _ = std::io::stderr().flush();
+/// How far an import is, on standard error: a bar repainted in place on a terminal; otherwise
+/// (a log, a pipe) a plain line at most every few seconds or tenth of the rows, and at the end.
+struct Progress {
+    total: u64,
+    terminal: bool,
+    last_line: Instant,
+    last_tenth: u64,
+    shown: Option<u64>,
 }
 
-fn print_errors(rows: &[Json]) {
-    for r in rows.iter().filter(|r| r["status"] == "error") {
-        eprintln!("row {} ({}): {}", r["row"], r["name"].as_str().unwrap_or("?"), r["errors"]);
+/// Least time between two progress lines when standard error is not a terminal.
+const PROGRESS_EVERY: Duration = Duration::from_secs(5);
+
+impl Progress {
+    fn new(total: u64) -> Progress {
+        Progress {
+            total,
+            terminal: std::io::stderr().is_terminal(),
+            last_line: Instant::now(),
+            last_tenth: 0,
+            shown: None,
+        }
+    }
+
+    fn show(&mut self, done: u64) {
+        let total = self.total;
+        if self.terminal {
+            let width: u64 = 40;
+            let filled = (done * width).checked_div(total).unwrap_or(width);
+            let bar: String = (0..width).map(|i| if i < filled { '#' } else { ' ' }).collect();
+            eprint!("\r[{bar}] {done}/{total}");
+            let _ = std::io::stderr().flush();
+            self.shown = Some(done);
+            return;
+        }
+        let tenth = (done * 10).checked_div(total).unwrap_or(10);
+        let due = self.last_line.elapsed() >= PROGRESS_EVERY || tenth > self.last_tenth || done == total;
+        if due && self.shown != Some(done) {
+            let percent = (done * 100).checked_div(total).unwrap_or(100);
+            eprintln!("import: {done}/{total} rows applied ({percent}%)");
+            self.last_line = Instant::now();
+            self.last_tenth = tenth;
+            self.shown = Some(done);
+        }
+    }
+
+    fn finish(&mut self) {
+        if self.terminal {
+            eprintln!();
+        }
+    }
+}
+
+fn print_error(row: &Json) {
+    if row["status"] == "error" {
+        eprintln!("row {} ({}): {}", row["row"], row["name"].as_str().unwrap_or("?"), row["errors"]);
     }
 }
 

@@ -338,7 +338,7 @@ async fn two_instances_on_one_database_stay_correct_under_concurrent_clients() {
         json!({"data": rows, "format": "json"}),
     )
     .await;
-    let job_id = job["id"].as_str().expect("a job id").to_string();
+    let job_id = job.as_str().expect("the bare job id").to_string();
     let mut done = Value::Null;
     for _ in 0..1200 {
         done = ok(&http, &bases[1], "productionOrder", "getImportJob", json!([job_id])).await;

@@ -587,7 +587,7 @@ fn exchange_functions(b: &mut Builder) {
         vec![p("data"), opt("format"), opt("dryRun")],
         perm(odef, "WRITE.SAVE"),
         Access::Write,
-        "Queues an import of orders (upsert by name; each order with its bill of materials and property values all or nothing) and returns the job; with dryRun, returns at once the per-row report of what it would do, writing nothing.",
+        "Queues an import of orders (upsert by name; each order with its bill of materials and property values all or nothing) and returns the import job id; with dryRun, returns at once the per-row report of what it would do, writing nothing.",
         |tx, c, a| {
             let format = exchange::Format::parse(&a.opt_str(1)?.unwrap_or_else(|| "json".into()))?;
             let data = a.json(0).cloned().unwrap_or(Json::Null);
@@ -595,20 +595,23 @@ fn exchange_functions(b: &mut Builder) {
                 let options = exchange::Options { dry_run: true };
                 Ok(exchange::import(tx, c, &data, format, options)?.to_json(format, true))
             } else {
-                exchange::queue::enqueue(tx, c, &data, format)
+                Ok(Json::String(exchange::queue::enqueue(tx, c, &data, format)?.id.to_string()))
             }
         },
     );
     b.add(
         "productionOrder",
         "getImportJob",
-        vec![p("jobId")],
+        vec![p("jobId"), opt("status"), opt("pageIndex"), opt("pageSize")],
         perm(odef, "READ.GET"),
         Access::Read,
-        "An import job: status (QUEUED, RUNNING, DONE, CANCELLED), counts and the per-row results; null when unknown or expired.",
-        |tx, _, a| match exchange::queue::parse_job_id(&a.str(0)?) {
-            Some(id) => exchange::queue::job_json(tx, id, true),
-            None => Ok(Json::Null),
+        "An import job: status (QUEUED, RUNNING, DONE, CANCELLED), counts and one page of the per-row results (`rows`; only rows with `status` when given; pageSize 1 to 1000, default 100); null when unknown or expired.",
+        |tx, _, a| {
+            let page = exchange::queue::RowsPage::parse(a.json(1), a.json(2), a.json(3))?;
+            match exchange::queue::parse_job_id(&a.str(0)?) {
+                Some(id) => exchange::queue::job_json(tx, id, Some(&page)),
+                None => Ok(Json::Null),
+            }
         },
     );
     b.add(

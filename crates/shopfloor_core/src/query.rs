@@ -243,7 +243,8 @@ fn non_null<'a>(m: &'a Map<String, Json>, key: &str) -> Option<&'a Json> {
     m.get(key).filter(|v| !v.is_null())
 }
 
-fn as_u64(v: &Json) -> Option<u64> {
+/// A whole number ≥ 0 given as a number or as its text.
+pub(crate) fn as_u64(v: &Json) -> Option<u64> {
     match v {
         Json::Number(n) => n
             .as_u64()

@@ -13,11 +13,21 @@ pub const INSERT_JOB: &str =
 pub const INSERT_ROW: &str =
     "INSERT INTO import_job_rows (job_id, row_number, name, status, data, order_id, errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 pub const JOB: &str = "SELECT id, created_at, created_by, permissions, format, total, finished_at FROM import_jobs WHERE id = ?1";
-/// The columns of a row in [`QueuedRow`] order (`data` left out).
+/// How many rows of a job have each status.
+pub const JOB_COUNTS: &str = "SELECT status, COUNT(*) FROM import_job_rows WHERE job_id = ?1 GROUP BY status";
+/// A page of a job's rows, the columns in [`QueuedRow`] order (`data` left out): `?2` rows
+/// after the first `?3`. A job's rows are numbered 1, 2, … without gaps (they are queued in one
+/// transaction and only ever deleted with their job), so the page starts at row number `?3 + 1`:
+/// a seek along the primary key (job_id, row_number) rather than an OFFSET that walks past the
+/// rows before it.
 ///
 /// [`QueuedRow`]: shopfloor_core::exchange::queue::QueuedRow
-pub const JOB_ROWS: &str =
-    "SELECT job_id, row_number, name, status, NULL, order_id, errors, notes FROM import_job_rows WHERE job_id = ?1 ORDER BY row_number";
+pub const JOB_ROWS: &str = "SELECT job_id, row_number, name, status, NULL, order_id, errors, notes FROM import_job_rows \
+     WHERE job_id = ?1 AND row_number > ?3 ORDER BY row_number LIMIT ?2";
+/// [`JOB_ROWS`] of one status (`?4`): `LIMIT ?2 OFFSET ?3` along the index (job_id, status,
+/// row_number) of migration 0006, which skips index entries only.
+pub const JOB_ROWS_WITH_STATUS: &str = "SELECT job_id, row_number, name, status, NULL, order_id, errors, notes FROM import_job_rows \
+     WHERE job_id = ?1 AND status = ?4 ORDER BY row_number LIMIT ?2 OFFSET ?3";
 /// Pending rows with their data, oldest job first (PostgreSQL appends a row lock, see
 /// `postgres/import_queue.rs`).
 pub const NEXT_PENDING: &str =
@@ -42,6 +52,11 @@ pub fn for_dialect(dialect: Dialect, text: &'static str) -> Cow<'static, str> {
         Dialect::Sqlite => Cow::Borrowed(text),
         Dialect::Postgres => Cow::Owned(text.replace('?', "$")),
     }
+}
+
+/// A row count or offset as an SQL integer (both dialects' are signed 64-bit).
+pub fn sql_count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// A job's permissions as stored: a JSON list, `None` for unrestricted.

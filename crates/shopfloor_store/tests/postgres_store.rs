@@ -196,8 +196,10 @@ async fn two_instances_running_the_import_queue_apply_each_row_once() {
         })
         .await
         .expect("queued");
-    let id = queue::parse_job_id(job["id"].as_str().unwrap()).unwrap();
-    assert_eq!(job["status"], "QUEUED", "{job}");
+    let id = job.id;
+    assert_eq!(job.total, ROWS as u64);
+    let queued = b.read(move |tx| queue::job_json(tx, id, None)).await.unwrap();
+    assert_eq!(queued["status"], "QUEUED", "{queued}");
 
     // Both instances' runners take small batches at once until the queue is empty.
     let runner = |store: Store| {
@@ -216,11 +218,26 @@ async fn two_instances_running_the_import_queue_apply_each_row_once() {
     let (by_a, by_b) = (by_a.await.unwrap(), by_b.await.unwrap());
     assert_eq!(by_a + by_b, ROWS, "every row was claimed once ({by_a} by one, {by_b} by the other)");
 
-    let done = b.read(move |tx| queue::job_json(tx, id, true)).await.unwrap();
+    let page = queue::RowsPage {
+        size: 200,
+        index: 1,
+        ..queue::RowsPage::default()
+    };
+    let done = b.read(move |tx| queue::job_json(tx, id, Some(&page))).await.unwrap();
     assert_eq!(done["status"], "DONE", "{done}");
     assert_eq!(done["created"], json!(ROWS), "no row ran twice (a second run would be unchanged)");
     assert_eq!(done["unchanged"], 0);
     assert_eq!(done["errors"], 0);
+    // The second page of 200 rows: rows 201 to 300, in order.
+    let rows = done["rows"].as_array().unwrap();
+    assert_eq!(
+        (rows.len(), done["totalElements"].clone(), done["hasNext"].clone()),
+        (100, json!(ROWS), json!(false))
+    );
+    assert!(rows
+        .iter()
+        .enumerate()
+        .all(|(i, r)| r["row"] == json!(201 + i) && r["status"] == "created"));
     let (orders, events) = a
         .read(|tx| {
             let orders = tx.count(Entity::ProductionOrder, &[])?;

@@ -1,10 +1,11 @@
 //! ISA-95 B2MML (`SyncProductionSchedule` / `ProcessProductionSchedule`, V0401 and later
 //! namespaces) import, and `SyncProductionSchedule` / `SyncProductionPerformance` export.
 //!
-//! The reader never processes a DTD: a document with a `<!DOCTYPE` is refused, so entity
-//! expansion (billion laughs) and external entities cannot happen; only the five predefined
-//! entities and character references are unescaped. Each `ProductionRequest` is read into a
-//! small tree and mapped as soon as it ends, so memory holds one request at a time.
+//! The document is read from a reader, event by event. The reader never processes a DTD: a
+//! document with a `<!DOCTYPE` is refused, so entity expansion (billion laughs) and external
+//! entities cannot happen; only the five predefined entities and character references are
+//! unescaped. Each `ProductionRequest` is read into a small tree and mapped as soon as it ends,
+//! so memory holds one request (and one event's bytes) at a time.
 //!
 //! Mapping (ADR 0006): `ID` → name; `Description` → notes; `Priority` (1 highest) →
 //! schedulePriority; `StartTime`/`EndTime` (else the first segment's
@@ -20,6 +21,7 @@ use quick_xml::escape::escape;
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 use serde_json::{json, Map, Value as Json};
+use std::io::BufRead;
 
 const ROOTS: [&str; 2] = ["SyncProductionSchedule", "ProcessProductionSchedule"];
 const NAMESPACE: &str = "http://www.mesa.org/xml/B2MML";
@@ -49,17 +51,20 @@ fn file_error(message: impl Into<String>) -> CoreError {
     CoreError::field("data", format!("malformed B2MML import file: {}", message.into()))
 }
 
-/// Calls `each(n, order)` for every `ProductionRequest` of the document.
-pub fn for_each_request(text: &str, each: &mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<()> {
-    let mut reader = Reader::from_str(text);
+/// Calls `each(n, order)` for every `ProductionRequest` of the document read from `input`.
+pub fn for_each_request(input: impl BufRead, each: &mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<()> {
+    let mut reader = Reader::from_reader(input);
     reader.config_mut().trim_text(true);
     let mut open: Vec<String> = Vec::new();
     let mut tree: Vec<Node> = Vec::new();
     let mut n = 0u64;
     let mut root_seen = false;
+    // The bytes of the current event (markup or text), reused from one event to the next.
+    let mut buf: Vec<u8> = Vec::new();
     loop {
+        buf.clear();
         let event = reader
-            .read_event()
+            .read_event_into(&mut buf)
             .map_err(|e| file_error(format!("{e} (byte {})", reader.error_position())))?;
         match event {
             Event::DocType(_) => return Err(file_error("a DOCTYPE declaration is not accepted (no DTDs, no entity definitions)")),
@@ -463,7 +468,7 @@ mod tests {
 
     fn rows(text: &str) -> CoreResult<Vec<Json>> {
         let mut out = Vec::new();
-        for_each_request(text, &mut |_, r| {
+        for_each_request(text.as_bytes(), &mut |_, r| {
             out.push(r);
             Ok(())
         })?;

@@ -1,4 +1,4 @@
-//! CSV import files, read record by record. Two kinds:
+//! CSV import files, read record by record from a reader. Two kinds:
 //! - orders (`csv`): one row per order; the header names the fields of `saveProductionOrder`
 //!   (natural keys such as `productPath` included) and `property:<name>` columns set values;
 //! - bill-of-materials lines (`csv-bom`): one row per item, keyed by `productionOrderName`;
@@ -8,6 +8,7 @@
 
 use crate::errors::{CoreError, CoreResult};
 use serde_json::{Map, Value as Json};
+use std::io::BufRead;
 
 pub const PROPERTY_PREFIX: &str = "property:";
 pub const ORDER_KEY: &str = "productionOrderName";
@@ -24,8 +25,8 @@ fn file_error(e: csv::Error) -> CoreError {
     CoreError::field("data", format!("malformed CSV import file{at}: {what}"))
 }
 
-fn reader(text: &str) -> CoreResult<(csv::Reader<&[u8]>, Vec<String>)> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+fn reader<R: BufRead>(input: R) -> CoreResult<(csv::Reader<R>, Vec<String>)> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
     let headers: Vec<String> = rdr.headers().map_err(file_error)?.iter().map(|h| h.trim().to_string()).collect();
     if headers.iter().all(String::is_empty) {
         return Err(CoreError::field("data", "the CSV import file has no header line"));
@@ -65,9 +66,9 @@ fn to_row(headers: &[String], record: &csv::StringRecord) -> Map<String, Json> {
     row
 }
 
-/// Orders: `each(rowNumber, order)` per record.
-pub fn for_each_order(text: &str, each: &mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<()> {
-    let (mut rdr, headers) = reader(text)?;
+/// Orders: `each(rowNumber, order)` per record, as it is read.
+pub fn for_each_order(input: impl BufRead, each: &mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<()> {
+    let (mut rdr, headers) = reader(input)?;
     if !headers.iter().any(|h| h == "name") {
         return Err(CoreError::field(
             "data",
@@ -84,9 +85,10 @@ pub fn for_each_order(text: &str, each: &mut dyn FnMut(u64, Json) -> CoreResult<
 }
 
 /// Bill-of-materials lines: `each(n, {name, billOfMaterials: [...]})` per order, in the order
-/// orders first appear. The whole file is read (and checked) before the first order is given.
-pub fn for_each_bill_of_materials(text: &str, each: &mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<()> {
-    let (mut rdr, headers) = reader(text)?;
+/// orders first appear. The whole file is read (and checked) before the first order is given,
+/// since an order's lines may be anywhere in it: memory holds the file's items (as JSON).
+pub fn for_each_bill_of_materials(input: impl BufRead, each: &mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<()> {
+    let (mut rdr, headers) = reader(input)?;
     if !headers.iter().any(|h| h == ORDER_KEY) {
         return Err(CoreError::field(
             "data",
@@ -145,10 +147,13 @@ mod tests {
     #[test]
     fn orders_and_bill_of_materials_lines() {
         let mut rows = Vec::new();
-        for_each_order("name,quantity,property:color\nA,1,red\n\"B, the second\",,\n", &mut |_, r| {
-            rows.push(r);
-            Ok(())
-        })
+        for_each_order(
+            "name,quantity,property:color\nA,1,red\n\"B, the second\",,\n".as_bytes(),
+            &mut |_, r| {
+                rows.push(r);
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(
             rows[0],
@@ -156,10 +161,13 @@ mod tests {
         );
         assert_eq!(rows[1], serde_json::json!({"name": "B, the second"}));
         let mut orders = Vec::new();
-        for_each_bill_of_materials("productionOrderName,materialPath\nA,RAW/x\nB,RAW/y\nA,RAW/z\n", &mut |_, r| {
-            orders.push(r);
-            Ok(())
-        })
+        for_each_bill_of_materials(
+            "productionOrderName,materialPath\nA,RAW/x\nB,RAW/y\nA,RAW/z\n".as_bytes(),
+            &mut |_, r| {
+                orders.push(r);
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(orders.len(), 2);
         assert_eq!(orders[0]["billOfMaterials"][1]["materialPath"], "RAW/z");
@@ -168,7 +176,7 @@ mod tests {
     #[test]
     fn malformed_files_are_refused() {
         for bad in ["", "name,name\nA,B\n", "name,quantity\nA,1,extra\n", "quantity\n1\n", ",\n"] {
-            let r = for_each_order(bad, &mut |_, _| Ok(()));
+            let r = for_each_order(bad.as_bytes(), &mut |_, _| Ok(()));
             assert!(matches!(r, Err(CoreError::Validation(ref f)) if f.has("data")), "{bad:?}: {r:?}");
         }
     }

@@ -1,16 +1,18 @@
-//! JSON import files: one array of orders, read element by element (the array is never held
-//! as a whole; each row is applied as soon as it is parsed).
+//! JSON import files: one array of orders, read element by element from a reader (neither the
+//! file nor the array is ever held as a whole; each row is handed on as soon as it is parsed).
 
 use crate::errors::{CoreError, CoreResult};
 use serde::de::{self, DeserializeSeed, SeqAccess, Visitor};
 use serde_json::Value as Json;
 use std::fmt;
+use std::io::BufRead;
 
-/// Calls `each(rowNumber, row)` for every element of the top-level array in `text`. A syntax
-/// error anywhere (or anything but an array) fails the whole file with its line and column.
-pub fn for_each_row(text: &str, each: &mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<()> {
+/// Calls `each(rowNumber, row)` for every element of the top-level array read from `input`. A
+/// syntax error anywhere (or anything but an array) fails the whole file with its line and
+/// column.
+pub fn for_each_row(input: impl BufRead, each: &mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<()> {
     let mut failure: Option<CoreError> = None;
-    let mut de = serde_json::Deserializer::from_str(text);
+    let mut de = serde_json::Deserializer::from_reader(input);
     let result = Rows {
         each,
         failure: &mut failure,
@@ -63,7 +65,7 @@ mod tests {
 
     fn rows(text: &str) -> CoreResult<Vec<Json>> {
         let mut out = Vec::new();
-        for_each_row(text, &mut |_, r| {
+        for_each_row(text.as_bytes(), &mut |_, r| {
             out.push(r);
             Ok(())
         })?;

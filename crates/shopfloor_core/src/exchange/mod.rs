@@ -7,8 +7,11 @@
 pub mod b2mml;
 pub mod csv;
 pub mod import_tx;
+pub mod input;
 pub mod json;
 pub mod queue;
+
+pub use input::{for_each_input_row, Source};
 
 use crate::errors::{CoreError, CoreResult, FieldErrors};
 use crate::id::Id;
@@ -145,10 +148,11 @@ const ROW_SAVEPOINT: &str = "import_row";
 const DRY_RUN_SAVEPOINT: &str = "import_dry_run";
 
 /// `importProductionOrders(data, format, dryRun)` inside one write transaction: the rows of
-/// `data` (a JSON array, or the text of a file in `format`), each in its own savepoint. A file
-/// that cannot be read fails as a whole (the caller's transaction is rolled back, so rows read
-/// before the syntax error are undone too); a bad row is reported and the others go on.
-pub fn import(tx: &mut dyn Tx, caller: &Caller, data: &Json, format: Format, options: Options) -> CoreResult<Report> {
+/// `data` (a JSON array, the text of a file in `format`, or a file's bytes: [`Source`]), each
+/// in its own savepoint. A file that cannot be read fails as a whole (the caller's transaction
+/// is rolled back, so rows read before the syntax error are undone too); a bad row is reported
+/// and the others go on.
+pub fn import<'a>(tx: &mut dyn Tx, caller: &Caller, data: impl Into<Source<'a>>, format: Format, options: Options) -> CoreResult<Report> {
     if options.dry_run {
         tx.savepoint(DRY_RUN_SAVEPOINT)?;
     }
@@ -162,38 +166,6 @@ pub fn import(tx: &mut dyn Tx, caller: &Caller, data: &Json, format: Format, opt
         tx.rollback_to(DRY_RUN_SAVEPOINT)?;
     }
     result.map(|()| report)
-}
-
-/// Calls `each(rowNumber, row)` for every row of `data`: a JSON array as given, or the text of
-/// a file in `format`.
-pub fn for_each_input_row(data: &Json, format: Format, each: &mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<()> {
-    match (format, data) {
-        (Format::Json, Json::Array(rows)) => {
-            for (i, row) in rows.iter().enumerate() {
-                each(i as u64 + 1, row.clone())?;
-            }
-            Ok(())
-        }
-        (Format::Json, Json::String(text)) => json::for_each_row(strip_bom(text), each),
-        (Format::Csv, Json::String(text)) => csv::for_each_order(strip_bom(text), each),
-        (Format::CsvBom, Json::String(text)) => csv::for_each_bill_of_materials(strip_bom(text), each),
-        (Format::B2mml, Json::String(text)) => b2mml::for_each_request(strip_bom(text), each),
-        (Format::B2mmlPerformance, _) => Err(CoreError::field(
-            "format",
-            "b2mml-performance is an export format; import schedules with b2mml",
-        )),
-        (_, other) => Err(CoreError::field(
-            "data",
-            format!(
-                "must be a JSON array of orders or the text of a file, got {}",
-                crate::record::describe(other)
-            ),
-        )),
-    }
-}
-
-fn strip_bom(text: &str) -> &str {
-    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 /// Imports one row in its own savepoint. Row problems (validation, missing master data,

@@ -4,7 +4,7 @@
 //! with its effects, so a restart resumes at the first pending row: no row is lost or applied
 //! twice. Finished jobs stay readable until the retention time has passed.
 
-use super::{import_row, import_tx::ImportTx, Format, RowResult, RowStatus};
+use super::{import_row, import_tx::ImportTx, Format, RowResult, RowStatus, Source};
 use crate::errors::{CoreError, CoreResult, FieldErrors};
 use crate::id::Id;
 use crate::time::Timestamp;
@@ -45,8 +45,13 @@ pub trait ImportQueue {
     fn insert_job(&mut self, job: &Job) -> CoreResult<()>;
     fn insert_row(&mut self, row: &QueuedRow) -> CoreResult<()>;
     fn job(&mut self, id: Id) -> CoreResult<Option<Job>>;
-    /// The rows of a job by row number (data left out).
-    fn job_rows(&mut self, id: Id) -> CoreResult<Vec<QueuedRow>>;
+    /// How many rows of a job have each status (one `GROUP BY status`; statuses without rows
+    /// are left out).
+    fn job_counts(&mut self, id: Id) -> CoreResult<Vec<(String, u64)>>;
+    /// Up to `limit` rows of a job after the first `offset`, by row number (data left out), only
+    /// those with `status` when it is given. (A job's rows are numbered 1 to `total` without
+    /// gaps, which a store may use to seek.)
+    fn job_rows(&mut self, id: Id, status: Option<&str>, offset: u64, limit: u64) -> CoreResult<Vec<QueuedRow>>;
     /// Up to `limit` pending rows with their data, oldest job first, by row number.
     fn next_pending(&mut self, limit: u32) -> CoreResult<Vec<QueuedRow>>;
     /// Stores a row's result (drops its data).
@@ -59,8 +64,10 @@ pub trait ImportQueue {
     fn purge_finished(&mut self, before: Timestamp) -> CoreResult<u64>;
 }
 
-/// Queues the rows of `data` as one job; a file that cannot be read queues nothing.
-pub fn enqueue(tx: &mut dyn Tx, caller: &Caller, data: &Json, format: Format) -> CoreResult<Json> {
+/// Queues the rows of `data` (a JSON array, the text of a file, or a file's bytes read as they
+/// are parsed: [`Source`]) as one job and returns it; a file that cannot be read fails, and the
+/// caller's transaction then queues nothing (rows are inserted as they are read).
+pub fn enqueue<'a>(tx: &mut dyn Tx, caller: &Caller, data: impl Into<Source<'a>>, format: Format) -> CoreResult<Job> {
     let id = Id::generate();
     let mut total = 0u64;
     {
@@ -71,7 +78,7 @@ pub fn enqueue(tx: &mut dyn Tx, caller: &Caller, data: &Json, format: Format) ->
                 job: id,
                 row: n,
                 name: row.get("name").and_then(Json::as_str).map(str::to_string),
-                status: "pending".into(),
+                status: PENDING.into(),
                 data: Some(row.to_string()),
                 order_id: None,
                 errors: None,
@@ -90,7 +97,7 @@ pub fn enqueue(tx: &mut dyn Tx, caller: &Caller, data: &Json, format: Format) ->
         finished_at: if total == 0 { Some(caller.now) } else { None },
     };
     tx.import_queue()?.insert_job(&job)?;
-    job_json(tx, id, false)
+    Ok(job)
 }
 
 /// Applies up to `limit` pending rows, each in its own savepoint with its result; returns how
@@ -176,18 +183,92 @@ pub fn cancel(tx: &mut dyn Tx, caller: &Caller) -> CoreResult<u64> {
     tx.import_queue()?.cancel_pending(caller.now)
 }
 
-/// `getImportJob(jobId)`: the job with its progress and, with `rows`, the per-row results;
-/// `null` when there is no such job (or it has expired).
-pub fn job_json(tx: &mut dyn Tx, id: Id, with_rows: bool) -> CoreResult<Json> {
+const PENDING: &str = "pending";
+const CANCELLED: &str = "cancelled";
+/// The statuses a row of a job can have.
+pub const ROW_STATUSES: [&str; 6] = [PENDING, "created", "updated", "unchanged", "error", CANCELLED];
+/// The largest page of rows `getImportJob` answers.
+pub const MAX_ROWS_PAGE: u64 = 1000;
+/// The page size of `getImportJob` when none is given.
+pub const DEFAULT_ROWS_PAGE: u64 = 100;
+
+/// Which rows of a job to answer: page `index` (from 0) of `size` rows, only rows with
+/// `status` when it is given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowsPage {
+    pub status: Option<String>,
+    pub index: u64,
+    pub size: u64,
+}
+
+impl Default for RowsPage {
+    fn default() -> RowsPage {
+        RowsPage {
+            status: None,
+            index: 0,
+            size: DEFAULT_ROWS_PAGE,
+        }
+    }
+}
+
+impl RowsPage {
+    /// The page from the arguments of `getImportJob` (`null` or absent: the defaults); bad
+    /// values are field errors, all of them at once.
+    pub fn parse(status: Option<&Json>, index: Option<&Json>, size: Option<&Json>) -> CoreResult<RowsPage> {
+        let mut errors = FieldErrors::new();
+        let mut page = RowsPage::default();
+        match status.filter(|v| !v.is_null()) {
+            None => {}
+            Some(Json::String(s)) if ROW_STATUSES.contains(&s.trim().to_ascii_lowercase().as_str()) => {
+                page.status = Some(s.trim().to_ascii_lowercase());
+            }
+            Some(other) => errors.add("status", format!("must be one of {}, got {other}", ROW_STATUSES.join(", "))),
+        }
+        match index.filter(|v| !v.is_null()) {
+            None => {}
+            Some(v) => match crate::query::as_u64(v) {
+                Some(i) => page.index = i,
+                None => errors.add("pageIndex", format!("must be a whole number ≥ 0, got {v}")),
+            },
+        }
+        match size.filter(|v| !v.is_null()) {
+            None => {}
+            Some(v) => match crate::query::as_u64(v) {
+                Some(s) if (1..=MAX_ROWS_PAGE).contains(&s) => page.size = s,
+                _ => errors.add("pageSize", format!("must be a whole number from 1 to {MAX_ROWS_PAGE}, got {v}")),
+            },
+        }
+        errors.into_result()?;
+        Ok(page)
+    }
+}
+
+/// A stored row as `getImportJob` answers it.
+fn row_json(r: &QueuedRow) -> Json {
+    let mut row = json!({"row": r.row, "name": r.name, "status": r.status, "id": r.order_id});
+    if let Some(errors) = r.errors.as_deref().and_then(|e| serde_json::from_str::<Json>(e).ok()) {
+        row["errors"] = errors;
+    }
+    if let Some(notes) = r.notes.as_deref().and_then(|e| serde_json::from_str::<Json>(e).ok()) {
+        row["notes"] = notes;
+    }
+    row
+}
+
+/// `getImportJob(jobId, status, pageIndex, pageSize)`: the job with its progress (counts from
+/// one `GROUP BY`) and, with `page`, one page of its rows' results with the paging keys of a
+/// QueryResult (`totalElements` counts the rows with the status asked for); `null` when there
+/// is no such job (or it has expired).
+pub fn job_json(tx: &mut dyn Tx, id: Id, page: Option<&RowsPage>) -> CoreResult<Json> {
     let queue = tx.import_queue()?;
     let Some(job) = queue.job(id)? else { return Ok(Json::Null) };
-    let rows = queue.job_rows(id)?;
-    let count = |s: &str| rows.iter().filter(|r| r.status == s).count();
-    let (pending, cancelled) = (count("pending"), count("cancelled"));
+    let counts = queue.job_counts(id)?;
+    let count = |s: &str| counts.iter().find(|(status, _)| status == s).map_or(0, |(_, n)| *n);
+    let (pending, cancelled) = (count(PENDING), count(CANCELLED));
     let status = match (pending, job.finished_at) {
         (0, Some(_)) if cancelled > 0 => "CANCELLED",
         (0, _) => "DONE",
-        (p, _) if p as u64 == job.total => "QUEUED",
+        (p, _) if p == job.total => "QUEUED",
         _ => "RUNNING",
     };
     let mut out = json!({
@@ -205,21 +286,31 @@ pub fn job_json(tx: &mut dyn Tx, id: Id, with_rows: bool) -> CoreResult<Json> {
         "errors": count("error"),
         "cancelled": cancelled,
     });
-    if with_rows {
-        out["rows"] = Json::Array(
-            rows.iter()
-                .map(|r| {
-                    let mut row = json!({"row": r.row, "name": r.name, "status": r.status, "id": r.order_id});
-                    if let Some(errors) = r.errors.as_deref().and_then(|e| serde_json::from_str::<Json>(e).ok()) {
-                        row["errors"] = errors;
-                    }
-                    if let Some(notes) = r.notes.as_deref().and_then(|e| serde_json::from_str::<Json>(e).ok()) {
-                        row["notes"] = notes;
-                    }
-                    row
-                })
-                .collect(),
+    if let Some(page) = page {
+        let matching = match &page.status {
+            Some(s) => count(s),
+            None => counts.iter().map(|(_, n)| n).sum(),
+        };
+        let offset = page.index.saturating_mul(page.size);
+        let rows = if offset < matching {
+            queue.job_rows(id, page.status.as_deref(), offset, page.size)?
+        } else {
+            Vec::new()
+        };
+        let result = crate::query::result(
+            rows.iter().map(row_json).collect(),
+            matching,
+            Some(crate::query::Page {
+                size: page.size,
+                index: page.index,
+            }),
         );
+        let Json::Object(result) = result else {
+            return Err(CoreError::Internal("a query result is an object".into()));
+        };
+        for (key, value) in result {
+            out[if key == "content" { "rows" } else { key.as_str() }] = value;
+        }
     }
     Ok(out)
 }

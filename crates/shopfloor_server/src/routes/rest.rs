@@ -16,6 +16,7 @@ use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 use shopfloor_core::catalogue::CATALOGUE;
 use shopfloor_core::errors::CoreError;
+use shopfloor_core::exchange::queue;
 use shopfloor_core::lifecycle::Status;
 use shopfloor_core::record::Record;
 use shopfloor_core::schema::Entity;
@@ -552,29 +553,55 @@ async fn import(
         Some(v) => return Err(CoreError::field("dryRun", format!("must be true or false, got '{v}'")).into()),
     };
     let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count();
         CoreError::field(
             "data",
-            format!("the import file is not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+            format!("the import file is not UTF-8 text: a byte that is not part of a UTF-8 character at byte {at} (line {line})"),
         )
     })?;
     let answer = s
         .call_named("productionOrder", "importProductionOrders", json!([text, format, dry_run]))
         .await?;
-    // A queued job is accepted, not done: its progress is at the job's URL.
-    Ok(if dry_run {
-        (StatusCode::OK, Json(answer)).into_response()
-    } else {
-        let location = format!("/api/v1/production-orders/imports/{}", answer["id"].as_str().unwrap_or_default());
-        let mut resp = (StatusCode::ACCEPTED, Json(answer)).into_response();
-        if let Ok(h) = HeaderValue::from_str(&location) {
-            resp.headers_mut().insert(header::LOCATION, h);
-        }
-        resp
-    })
+    if dry_run {
+        return Ok((StatusCode::OK, Json(answer)).into_response());
+    }
+    // A queued job is accepted, not done: the answer is the job as it was queued (read here
+    // under the import's permission), its progress at the job's URL.
+    let id = answer
+        .as_str()
+        .and_then(queue::parse_job_id)
+        .ok_or_else(|| CoreError::Internal(format!("importProductionOrders answered {answer}, not a job id")))?;
+    let job = s.store.read(move |tx| queue::job_json(tx, id, None)).await?;
+    let mut resp = (StatusCode::ACCEPTED, Json(job)).into_response();
+    if let Ok(h) = HeaderValue::from_str(&format!("/api/v1/production-orders/imports/{id}")) {
+        resp.headers_mut().insert(header::LOCATION, h);
+    }
+    Ok(resp)
 }
 
-/// `GET /api/v1/production-orders/imports/{id}`: the job with its per-row results.
-async fn import_job(State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
-    let job = s.call_named("productionOrder", "getImportJob", json!([key])).await?;
+/// `GET /api/v1/production-orders/imports/{id}?status=&pageIndex=&pageSize=`: the job with its
+/// counts and one page of its per-row results (`getImportJob`).
+async fn import_job(
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+    q: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(params) = q.map_err(|err| ApiError::bad_request(format!("bad query parameters: {err}")))?;
+    let mut args = vec![Value::String(key.clone()), Value::Null, Value::Null, Value::Null];
+    for (k, v) in params {
+        let (i, value) = match k.as_str() {
+            "status" => (1, Value::String(v)),
+            "pageIndex" => (2, v.parse::<u64>().map(Value::from).unwrap_or(Value::String(v))),
+            "pageSize" => (3, v.parse::<u64>().map(Value::from).unwrap_or(Value::String(v))),
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown query parameter '{k}'; an import job takes status, pageIndex and pageSize"
+                )))
+            }
+        };
+        args[i] = value;
+    }
+    let job = s.call_named("productionOrder", "getImportJob", Value::Array(args)).await?;
     Ok(Json(found(job, || format!("no import job '{key}'"))?))
 }

@@ -71,10 +71,10 @@ async fn import(app: &TestApp, data: Value, dry_run: bool) -> Value {
     if dry_run {
         return answer;
     }
-    wait_for_job(app, answer["id"].as_str().expect("a job id")).await
+    wait_for_job(app, answer.as_str().expect("the bare job id")).await
 }
 
-/// Polls `getImportJob` until the job is DONE or CANCELLED; returns it.
+/// Polls `getImportJob` until the job is DONE or CANCELLED; returns it (with its first 100 rows).
 async fn wait_for_job(app: &TestApp, id: &str) -> Value {
     let mut job = Value::Null;
     for _ in 0..600 {
@@ -287,10 +287,22 @@ async fn the_rest_upload_takes_the_raw_file() {
     assert_eq!((report["dryRun"].clone(), report["created"].clone()), (json!(true), json!(2)));
     assert!(app.all_orders().await.is_empty());
     // A byte-order mark is allowed, as ERP systems write one.
-    let (status, job) = app.post_raw("/api/v1/production-orders/imports", format!("\u{feff}{text}")).await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
-    assert_eq!((job["total"].clone(), job["format"].clone()), (json!(2), json!("json")));
+    let r = app
+        .client
+        .post(format!("{}/api/v1/production-orders/imports", app.address))
+        .header("content-type", "application/json")
+        .body(format!("\u{feff}{text}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let job: Value = r.json().await.unwrap();
+    // The job object (read back after queueing), without rows: those are at its URL.
+    assert_eq!((job["total"].clone(), job["format"].clone()), (json!(2), json!("json")), "{job}");
+    assert!(job.get("rows").is_none(), "{job}");
     let id = job["id"].as_str().unwrap();
+    assert_eq!(location, format!("/api/v1/production-orders/imports/{id}"));
     wait_for_job(&app, id).await;
     let (status, done) = app.get(&format!("/api/v1/production-orders/imports/{id}")).await;
     assert_eq!(status, StatusCode::OK, "{done}");
@@ -303,7 +315,7 @@ async fn the_rest_upload_takes_the_raw_file() {
     let (status, _) = app.get("/api/v1/production-orders/imports/01M8GQ34G7-M2EVTN7P-DVAV0G5X").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     for (path, body, field) in [
-        ("/api/v1/production-orders/imports", vec![b'[', 0xff, 0xfe, b']'], "data"),
+        ("/api/v1/production-orders/imports", vec![b'[', b'\n', 0xff, 0xfe, b']'], "data"),
         ("/api/v1/production-orders/imports?dryRun=maybe", b"[]".to_vec(), "dryRun"),
         ("/api/v1/production-orders/imports?format=xlsx", b"[]".to_vec(), "format"),
     ] {
@@ -311,7 +323,207 @@ async fn the_rest_upload_takes_the_raw_file() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {answer}");
         assert!(answer["error"]["fields"][field].is_array(), "{answer}");
     }
+    let (_, answer) = app
+        .post_raw("/api/v1/production-orders/imports", vec![b'[', b'\n', 0xff, 0xfe, b']'])
+        .await;
+    assert_eq!(
+        answer["error"]["fields"]["data"][0],
+        "the import file is not UTF-8 text: a byte that is not part of a UTF-8 character at byte 2 (line 2)"
+    );
     assert_eq!(app.all_orders().await.len(), 2);
+}
+
+#[tokio::test]
+async fn import_answers_the_bare_job_id() {
+    let app = spawn_app().await;
+    master_data(&app).await;
+    let answer = app
+        .ok(PO, "importProductionOrders", json!({"data": erp_file(), "format": "json"}))
+        .await;
+    let id = answer.as_str().unwrap_or_else(|| panic!("a bare job id, got {answer}"));
+    let job = wait_for_job(&app, id).await;
+    assert_eq!((job["id"].as_str(), job["created"].clone()), (Some(id), json!(2)), "{job}");
+    // Positional arguments too; an empty file is a job with no rows, done at once.
+    let empty = app.ok(PO, "importProductionOrders", json!(["[]", "json"])).await;
+    let job = app.ok(PO, "getImportJob", json!([empty])).await;
+    assert_eq!((job["status"].clone(), job["total"].clone()), (json!("DONE"), json!(0)), "{job}");
+    assert_eq!(job["rows"], json!([]));
+}
+
+#[tokio::test]
+async fn import_job_rows_come_a_page_at_a_time_with_a_status_filter() {
+    let app = spawn_app().await;
+    master_data(&app).await;
+    // 250 rows; every tenth names a product that does not exist.
+    let rows: Vec<Value> = (1..=250)
+        .map(|i| {
+            let product = if i % 10 == 0 { "FG/Nope" } else { "FG/Widget" };
+            json!({"name": format!("P{i:03}"), "productPath": product, "unitOfMeasureName": "Each"})
+        })
+        .collect();
+    let id = app
+        .ok(PO, "importProductionOrders", json!({"data": rows, "format": "json"}))
+        .await
+        .as_str()
+        .unwrap()
+        .to_string();
+    let job = wait_for_job(&app, &id).await;
+    assert_eq!((job["created"].clone(), job["errors"].clone()), (json!(225), json!(25)), "{job}");
+    // The first page by default: 100 rows, and the paging keys of a QueryResult.
+    let page = |v: &Value| {
+        let rows = v["rows"].as_array().unwrap();
+        (
+            rows.len(),
+            rows.first().map(|r| r["row"].clone()),
+            v["totalElements"].clone(),
+            v["totalPages"].clone(),
+            v["pageIndex"].clone(),
+            v["pageSize"].clone(),
+            v["hasNext"].clone(),
+            v["hasPrevious"].clone(),
+        )
+    };
+    assert_eq!(
+        page(&job),
+        (
+            100,
+            Some(json!(1)),
+            json!(250),
+            json!(3),
+            json!(0),
+            json!(100),
+            json!(true),
+            json!(false)
+        )
+    );
+    assert_eq!(
+        (job["isFirst"].clone(), job["isLast"].clone(), job["hasContent"].clone()),
+        (json!(true), json!(false), json!(true))
+    );
+    let last = app.ok(PO, "getImportJob", json!({"jobId": id, "pageIndex": 2})).await;
+    assert_eq!(
+        page(&last),
+        (
+            50,
+            Some(json!(201)),
+            json!(250),
+            json!(3),
+            json!(2),
+            json!(100),
+            json!(false),
+            json!(true)
+        )
+    );
+    // Only the error rows, in pages of 10; the counts stay those of the whole job.
+    let errors = app
+        .ok(
+            PO,
+            "getImportJob",
+            json!({"jobId": id, "status": "error", "pageIndex": 1, "pageSize": 10}),
+        )
+        .await;
+    assert_eq!(
+        page(&errors),
+        (
+            10,
+            Some(json!(110)),
+            json!(25),
+            json!(3),
+            json!(1),
+            json!(10),
+            json!(true),
+            json!(true)
+        )
+    );
+    assert!(errors["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["status"] == "error" && r["errors"]["productPath"].is_array()));
+    assert_eq!((errors["total"].clone(), errors["created"].clone()), (json!(250), json!(225)));
+    // The status is case-insensitive; a status no row has is an empty page.
+    let pending = app.ok(PO, "getImportJob", json!([id, "PENDING"])).await;
+    assert_eq!(page(&pending).0, 0);
+    assert_eq!(
+        (pending["totalElements"].clone(), pending["totalPages"].clone()),
+        (json!(0), json!(0))
+    );
+    // A page beyond the end is empty, not an error.
+    let beyond = app
+        .ok(PO, "getImportJob", json!({"jobId": id, "pageIndex": 99, "pageSize": 1000}))
+        .await;
+    assert_eq!(
+        (
+            beyond["rows"].clone(),
+            beyond["hasContent"].clone(),
+            beyond["totalElements"].clone(),
+            beyond["isLast"].clone()
+        ),
+        (json!([]), json!(false), json!(250), json!(true))
+    );
+    let huge = app
+        .ok(PO, "getImportJob", json!({"jobId": id, "pageIndex": u64::MAX, "pageSize": 1000}))
+        .await;
+    assert_eq!(huge["rows"], json!([]));
+    // Bad paging is a field error (all of them at once), for known and unknown jobs alike.
+    for (args, fields) in [
+        (json!({"jobId": id, "pageSize": 0}), vec!["pageSize"]),
+        (json!({"jobId": id, "pageSize": 1001}), vec!["pageSize"]),
+        (json!({"jobId": id, "pageSize": "many"}), vec!["pageSize"]),
+        (json!({"jobId": id, "pageSize": 2.5}), vec!["pageSize"]),
+        (json!({"jobId": id, "pageIndex": -1}), vec!["pageIndex"]),
+        (json!({"jobId": id, "status": "errors"}), vec!["status"]),
+        (json!({"jobId": id, "status": 3}), vec!["status"]),
+        (
+            json!({"jobId": "nope", "status": "x", "pageIndex": "y", "pageSize": -5}),
+            vec!["status", "pageIndex", "pageSize"],
+        ),
+    ] {
+        let (status, body) = app.call(PO, "getImportJob", args.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{args}: {body}");
+        for f in fields {
+            assert!(body["error"]["fields"][f].is_array(), "{args}: {body}");
+        }
+    }
+    let (_, body) = app.call(PO, "getImportJob", json!({"jobId": id, "pageSize": 5000})).await;
+    assert_eq!(
+        body["error"]["fields"]["pageSize"][0],
+        "must be a whole number from 1 to 1000, got 5000"
+    );
+
+    // The same over REST.
+    let base = format!("/api/v1/production-orders/imports/{id}");
+    let (status, errors) = app.get(&format!("{base}?status=error&pageSize=10&pageIndex=2")).await;
+    assert_eq!(status, StatusCode::OK, "{errors}");
+    assert_eq!(
+        page(&errors),
+        (
+            5,
+            Some(json!(210)),
+            json!(25),
+            json!(3),
+            json!(2),
+            json!(10),
+            json!(false),
+            json!(true)
+        )
+    );
+    for (query, status, field) in [
+        ("pageSize=5000", StatusCode::UNPROCESSABLE_ENTITY, Some("pageSize")),
+        ("pageIndex=-1", StatusCode::UNPROCESSABLE_ENTITY, Some("pageIndex")),
+        ("status=bogus", StatusCode::UNPROCESSABLE_ENTITY, Some("status")),
+        ("page=2", StatusCode::BAD_REQUEST, None),
+    ] {
+        let (got, body) = app.get(&format!("{base}?{query}")).await;
+        assert_eq!(got, status, "{query}: {body}");
+        if let Some(f) = field {
+            assert!(body["error"]["fields"][f].is_array(), "{query}: {body}");
+        }
+    }
+    let (status, _) = app
+        .get("/api/v1/production-orders/imports/01M8GQ34G7-M2EVTN7P-DVAV0G5X?pageSize=10")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -398,7 +610,7 @@ async fn cancelling_the_queue_stops_the_rows_not_started() {
     let cancelled = cancelled.as_u64().unwrap();
     assert!(cancelled > 0, "2000 rows cannot all be applied before the cancel");
     assert_eq!(app.ok(PO, "getProductionOrderImportQueueSize", json!(null)).await, json!(0));
-    let done = wait_for_job(&app, job["id"].as_str().unwrap()).await;
+    let done = wait_for_job(&app, job.as_str().unwrap()).await;
     assert_eq!(done["status"], "CANCELLED", "{}", done["status"]);
     assert_eq!(done["cancelled"], json!(cancelled));
     let applied = done["created"].as_u64().unwrap();
@@ -475,7 +687,7 @@ async fn a_restart_during_an_import_resumes_without_losing_or_repeating_a_row() 
         json!({"data": many_orders(N, "R"), "format": "json"}),
     )
     .await;
-    let id = job["id"].as_str().unwrap().to_string();
+    let id = job.as_str().expect("the bare job id").to_string();
     // Stop as soon as the runner has applied some rows.
     loop {
         let waiting = script(&client, &address, "getProductionOrderImportQueueSize", json!(null)).await;
@@ -501,7 +713,22 @@ async fn a_restart_during_an_import_resumes_without_losing_or_repeating_a_row() 
     }
     assert_eq!(job["status"], "DONE", "{}", job["status"]);
     assert_eq!((job["created"].clone(), job["errors"].clone()), (json!(N), json!(0)));
-    let rows = job["rows"].as_array().unwrap();
+    // Every row, a page of 1000 at a time.
+    let mut rows = Vec::new();
+    for page in 0.. {
+        let answer = script(
+            &client,
+            &address,
+            "getImportJob",
+            json!({"jobId": id, "pageIndex": page, "pageSize": 1000}),
+        )
+        .await;
+        rows.extend(answer["rows"].as_array().unwrap().iter().cloned());
+        if answer["hasNext"] != true {
+            break;
+        }
+    }
+    assert_eq!(rows.len(), N);
     assert!(rows
         .iter()
         .enumerate()
@@ -534,7 +761,7 @@ async fn a_restart_during_an_import_resumes_without_losing_or_repeating_a_row() 
 
 async fn import_text(app: &TestApp, text: &str, format: &str) -> Value {
     let job = app.ok(PO, "importProductionOrders", json!({"data": text, "format": format})).await;
-    wait_for_job(app, job["id"].as_str().expect("a job id")).await
+    wait_for_job(app, job.as_str().expect("the bare job id")).await
 }
 
 #[tokio::test]

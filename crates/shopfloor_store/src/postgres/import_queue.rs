@@ -11,7 +11,7 @@
 //! earlier one for the same order.)
 
 use super::tx::{db_error, PgTx};
-use crate::import_queue::{self as q, for_dialect, permissions_of, permissions_text};
+use crate::import_queue::{self as q, for_dialect, permissions_of, permissions_text, sql_count};
 use crate::sql::Dialect;
 use postgres::types::ToSql;
 use postgres::Row;
@@ -101,8 +101,26 @@ impl ImportQueue for PgTx<'_> {
         }))
     }
 
-    fn job_rows(&mut self, id: Id) -> CoreResult<Vec<QueuedRow>> {
-        let rows = self.queue_query(&for_dialect(Dialect::Postgres, q::JOB_ROWS), &[&id.to_string()])?;
+    fn job_counts(&mut self, id: Id) -> CoreResult<Vec<(String, u64)>> {
+        let rows = self.queue_query(&for_dialect(Dialect::Postgres, q::JOB_COUNTS), &[&id.to_string()])?;
+        rows.iter()
+            .map(|r| {
+                let status: String = r.try_get(0).map_err(db_error)?;
+                let n: i64 = r.try_get(1).map_err(db_error)?;
+                Ok((status, n.max(0) as u64))
+            })
+            .collect()
+    }
+
+    fn job_rows(&mut self, id: Id, status: Option<&str>, offset: u64, limit: u64) -> CoreResult<Vec<QueuedRow>> {
+        let (id, limit, offset) = (id.to_string(), sql_count(limit), sql_count(offset));
+        let rows = match status {
+            None => self.queue_query(&for_dialect(Dialect::Postgres, q::JOB_ROWS), &[&id, &limit, &offset])?,
+            Some(status) => self.queue_query(
+                &for_dialect(Dialect::Postgres, q::JOB_ROWS_WITH_STATUS),
+                &[&id, &limit, &offset, &status],
+            )?,
+        };
         rows.iter().map(row_of).collect()
     }
 

@@ -2,7 +2,7 @@
 //! shared with PostgreSQL (`crate::import_queue`).
 
 use super::tx::{db_error, SqliteTx};
-use crate::import_queue::{self as q, permissions_of, permissions_text};
+use crate::import_queue::{self as q, permissions_of, permissions_text, sql_count};
 use rusqlite::{params, OptionalExtension, Row};
 use shopfloor_core::errors::CoreResult;
 use shopfloor_core::exchange::queue::{ImportQueue, Job, QueuedRow};
@@ -96,10 +96,33 @@ impl ImportQueue for SqliteTx<'_> {
         }))
     }
 
-    fn job_rows(&mut self, id: Id) -> CoreResult<Vec<QueuedRow>> {
-        let mut s = self.conn.prepare_cached(q::JOB_ROWS).map_err(db_error)?;
-        let rows = s.query_map([id.to_string()], row_of).map_err(db_error)?;
+    fn job_counts(&mut self, id: Id) -> CoreResult<Vec<(String, u64)>> {
+        let mut s = self.conn.prepare_cached(q::JOB_COUNTS).map_err(db_error)?;
+        let rows = s
+            .query_map([id.to_string()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
+            })
+            .map_err(db_error)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+    }
+
+    fn job_rows(&mut self, id: Id, status: Option<&str>, offset: u64, limit: u64) -> CoreResult<Vec<QueuedRow>> {
+        let (limit, offset) = (sql_count(limit), sql_count(offset));
+        let rows = match status {
+            None => {
+                let mut s = self.conn.prepare_cached(q::JOB_ROWS).map_err(db_error)?;
+                let rows = s.query_map(params![id.to_string(), limit, offset], row_of).map_err(db_error)?;
+                rows.collect::<Result<Vec<_>, _>>()
+            }
+            Some(status) => {
+                let mut s = self.conn.prepare_cached(q::JOB_ROWS_WITH_STATUS).map_err(db_error)?;
+                let rows = s
+                    .query_map(params![id.to_string(), limit, offset, status], row_of)
+                    .map_err(db_error)?;
+                rows.collect::<Result<Vec<_>, _>>()
+            }
+        };
+        rows.map_err(db_error)
     }
 
     fn next_pending(&mut self, limit: u32) -> CoreResult<Vec<QueuedRow>> {

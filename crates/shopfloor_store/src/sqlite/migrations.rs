@@ -9,6 +9,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (3, include_str!("../../migrations/sqlite/0003_security.sql")),
     (4, include_str!("../../migrations/sqlite/0004_order_sort_indexes.sql")),
     (5, include_str!("../../migrations/sqlite/0005_import_jobs.sql")),
+    (6, include_str!("../../migrations/sqlite/0006_import_job_rows_status.sql")),
 ];
 
 /// Applies the missing migrations; returns the versions applied now.
