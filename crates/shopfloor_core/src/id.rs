@@ -50,15 +50,23 @@ impl Id {
     }
 }
 
+impl Id {
+    /// The dashed text form in a fixed buffer (ids are written on every stored reference).
+    fn dashed(&self) -> [u8; 28] {
+        let mut plain = [0u8; ulid::ULID_LEN];
+        self.0.array_to_str(&mut plain);
+        let mut out = [b'-'; 28];
+        out[..10].copy_from_slice(&plain[..10]);
+        out[11..19].copy_from_slice(&plain[10..18]);
+        out[20..].copy_from_slice(&plain[18..]);
+        out
+    }
+}
+
 impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buf = [0u8; ulid::ULID_LEN];
-        let s = self.0.array_to_str(&mut buf);
-        f.write_str(&s[..10])?;
-        f.write_str("-")?;
-        f.write_str(&s[10..18])?;
-        f.write_str("-")?;
-        f.write_str(&s[18..])
+        let text = self.dashed();
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 

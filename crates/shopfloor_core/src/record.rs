@@ -85,19 +85,36 @@ impl Value {
     }
 }
 
-/// A record of one entity: stored fields plus, when read, derived names.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// A record of one entity: stored fields plus, when read, derived names. A missing key reads
+/// as null. The few dozen keys are kept in a list: cheaper to build, copy and search than a
+/// tree (records are built on every read and copied on every write).
+#[derive(Clone, Debug, Default)]
 pub struct Record {
-    pub values: BTreeMap<&'static str, Value>,
+    values: Vec<(&'static str, Value)>,
+}
+
+impl PartialEq for Record {
+    /// Records are equal when every key reads the same (the order keys were set in aside).
+    fn eq(&self, other: &Record) -> bool {
+        self.values.iter().all(|(k, v)| other.get(k) == v) && other.values.iter().all(|(k, v)| self.get(k) == v)
+    }
 }
 
 impl Record {
     pub fn get(&self, key: &str) -> &Value {
-        self.values.get(key).unwrap_or(&Value::Null)
+        self.values.iter().find(|(k, _)| *k == key).map(|(_, v)| v).unwrap_or(&Value::Null)
     }
 
     pub fn set(&mut self, key: &'static str, value: Value) {
-        self.values.insert(key, value);
+        match self.values.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => *v = value,
+            None => self.values.push((key, value)),
+        }
+    }
+
+    /// Forgets a key (it reads as null again).
+    pub fn remove(&mut self, key: &str) {
+        self.values.retain(|(k, _)| *k != key);
     }
 
     pub fn id(&self) -> Option<Id> {

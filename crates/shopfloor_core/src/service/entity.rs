@@ -117,7 +117,7 @@ fn merge(def: &EntityDef, before: Option<&Record>, input: &Input) -> Record {
     }
     // Derived names of the stored record may be stale after a reference change.
     for d in &def.derived {
-        record.values.remove(d.key);
+        record.remove(d.key);
     }
     record
 }

@@ -28,6 +28,7 @@ pub fn open_writer(path: &str) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
     conn.pragma_update(None, "foreign_keys", "ON").map_err(err)?;
     conn.pragma_update(None, "temp_store", "MEMORY").map_err(err)?;
+    conn.pragma_update(None, "cache_size", -65_536).map_err(err)?;
     conn.set_prepared_statement_cache_capacity(256);
     register_functions(&conn).map_err(err)?;
     Ok(conn)
