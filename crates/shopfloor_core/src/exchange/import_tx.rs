@@ -4,12 +4,17 @@
 //! than a dozen times per row. A write to a kind of record forgets what was read of that kind
 //! and of every kind whose derived names come through it; undoing a savepoint forgets all.
 //! Nothing else writes in the transaction, so what is remembered is what the store would answer.
+//!
+//! It also knows every item and value of an order created in the current row: they can only
+//! have been inserted through it since (the order's id is new), so the services' questions
+//! about them ("how many items?", "one for this material already?") are answered without the
+//! store.
 
 use crate::errors::CoreResult;
 use crate::exchange::queue::ImportQueue;
 use crate::history::{Event, NewEvent};
 use crate::id::Id;
-use crate::query::{Filter, Query};
+use crate::query::{Condition, Filter, Operand, Query};
 use crate::record::{Record, Value};
 use crate::schema::{Entity, Kind};
 use crate::tx::Tx;
@@ -36,6 +41,10 @@ pub struct ImportTx<'a> {
     writes: u64,
     memory: HashMap<Entity, Remembered>,
     remembered: usize,
+    /// Orders created in the current row, and the records inserted since that refer to them
+    /// (as the store would read them back).
+    new_orders: Vec<Id>,
+    new_children: Vec<(Entity, Record)>,
 }
 
 impl<'a> ImportTx<'a> {
@@ -45,6 +54,77 @@ impl<'a> ImportTx<'a> {
             writes: 0,
             memory: HashMap::new(),
             remembered: 0,
+            new_orders: Vec::new(),
+            new_children: Vec::new(),
+        }
+    }
+
+    /// A new row starts: what it creates is told apart from what earlier rows created.
+    pub fn begin_row(&mut self) {
+        self.new_orders.clear();
+        self.new_children.clear();
+    }
+
+    /// The order a record of `entity` belongs to, when it refers to one through `key`.
+    fn order_ref(entity: Entity, key: &str) -> bool {
+        entity
+            .def()
+            .field(key)
+            .is_some_and(|f| matches!(f.kind, Kind::Ref(Entity::ProductionOrder)))
+    }
+
+    /// The records of `entity` passing `filters` when one of them names an order created in
+    /// this row (all its items and values are known here); `None` when the store must answer.
+    fn children_of_new_order(&self, entity: Entity, filters: &[Filter]) -> Option<Vec<&Record>> {
+        let order = filters.iter().find_map(|f| match (&f.condition, &f.operand) {
+            (Condition::Equals, Operand::One(Value::Id(id))) if f.field.via.is_none() && Self::order_ref(entity, f.field.key) => Some(*id),
+            _ => None,
+        })?;
+        if !self.new_orders.contains(&order) {
+            return None;
+        }
+        let mut out = Vec::new();
+        for (_, record) in self.new_children.iter().filter(|(e, _)| *e == entity) {
+            let mut all = true;
+            for f in filters {
+                all &= passes(record, f)?;
+            }
+            if all {
+                out.push(record);
+            }
+        }
+        Some(out)
+    }
+
+    /// After an insert: an order starts its row's list of children; a child of such an order
+    /// joins it (or, without its derived names, makes the store answer for that order again).
+    fn note_insert(&mut self, entity: Entity, record: &Record, written: Option<&Record>) {
+        if entity == Entity::ProductionOrder {
+            self.new_orders.extend(record.id());
+            return;
+        }
+        let parents: Vec<Id> = entity
+            .def()
+            .fields
+            .iter()
+            .filter(|f| matches!(f.kind, Kind::Ref(Entity::ProductionOrder)))
+            .filter_map(|f| record.get(f.key).as_id())
+            .filter(|id| self.new_orders.contains(id))
+            .collect();
+        if parents.is_empty() {
+            return;
+        }
+        match written {
+            Some(w) => self.new_children.push((entity, w.clone())),
+            None => self.new_orders.retain(|o| !parents.contains(o)),
+        }
+    }
+
+    /// After an update or delete of a child: the lists kept here may be stale.
+    fn note_change(&mut self, entity: Entity) {
+        if entity != Entity::ProductionOrder {
+            self.new_orders.clear();
+            self.new_children.clear();
         }
     }
 
@@ -94,6 +174,45 @@ impl<'a> ImportTx<'a> {
     }
 }
 
+impl ImportTx<'_> {
+    /// [`Tx::find`] over the children of an order created in this row: unpaged, sorted by
+    /// whole-number fields (ties by id, as the store sorts).
+    fn children_found(&self, entity: Entity, query: &Query) -> Option<Vec<Record>> {
+        if query.page.is_some() || query.sort.iter().any(|s| s.field.via.is_some() || s.field.kind != Kind::Int) {
+            return None;
+        }
+        let mut found: Vec<Record> = self.children_of_new_order(entity, &query.filters)?.into_iter().cloned().collect();
+        found.sort_by(|a, b| {
+            let by_sort = query.sort.iter().map(|s| {
+                let order = a.get(s.field.key).as_int().cmp(&b.get(s.field.key).as_int());
+                if s.descending {
+                    order.reverse()
+                } else {
+                    order
+                }
+            });
+            by_sort
+                .fold(std::cmp::Ordering::Equal, std::cmp::Ordering::then)
+                .then(a.id().cmp(&b.id()))
+        });
+        Some(found)
+    }
+}
+
+/// Whether `record` passes `filter`, for the plain filters on stored whole numbers and ids
+/// the services use; `None` when it cannot be told here.
+fn passes(record: &Record, filter: &Filter) -> Option<bool> {
+    if filter.field.via.is_some() || filter.field.property.is_some() {
+        return None;
+    }
+    let value = record.get(filter.field.key);
+    match (filter.condition, &filter.operand) {
+        (Condition::Equals, Operand::One(v @ (Value::Id(_) | Value::Int(_)))) => Some(value == v),
+        (Condition::GreaterThanOrEqualTo, Operand::One(Value::Int(v))) => Some(value.as_int().is_some_and(|x| x >= *v)),
+        _ => None,
+    }
+}
+
 impl Tx for ImportTx<'_> {
     fn get(&mut self, entity: Entity, id: Id) -> CoreResult<Option<Record>> {
         if let Some(known) = self.memory.get(&entity).and_then(|m| m.gets.get(&id)) {
@@ -118,6 +237,9 @@ impl Tx for ImportTx<'_> {
     }
 
     fn find(&mut self, entity: Entity, query: &Query) -> CoreResult<Vec<Record>> {
+        if let Some(found) = self.children_found(entity, query) {
+            return Ok(found);
+        }
         let known = self.memory.get(&entity).and_then(|m| m.finds.iter().find(|(q, _)| q == query));
         if let Some((_, found)) = known {
             return Ok(found.clone());
@@ -132,6 +254,9 @@ impl Tx for ImportTx<'_> {
     }
 
     fn count(&mut self, entity: Entity, filters: &[Filter]) -> CoreResult<u64> {
+        if let Some(known) = self.children_of_new_order(entity, filters) {
+            return Ok(known.len() as u64);
+        }
         self.inner.count(entity, filters)
     }
 
@@ -140,7 +265,9 @@ impl Tx for ImportTx<'_> {
     fn insert(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
         self.wrote(entity);
         self.inner.insert(entity, record)?;
-        if let (Some(id), Some(written)) = (record.id(), self.with_derived_names(entity, record)) {
+        let written = self.with_derived_names(entity, record);
+        self.note_insert(entity, record, written.as_ref());
+        if let (Some(id), Some(written)) = (record.id(), written) {
             self.remember(entity).gets.insert(id, Some(written));
         }
         Ok(())
@@ -148,16 +275,19 @@ impl Tx for ImportTx<'_> {
 
     fn update(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
         self.wrote(entity);
+        self.note_change(entity);
         self.inner.update(entity, record)
     }
 
     fn update_fields(&mut self, entity: Entity, record: &Record, keys: &[&'static str]) -> CoreResult<()> {
         self.wrote(entity);
+        self.note_change(entity);
         self.inner.update_fields(entity, record, keys)
     }
 
     fn delete(&mut self, entity: Entity, id: Id) -> CoreResult<()> {
         self.wrote(entity);
+        self.note_change(entity);
         self.inner.delete(entity, id)
     }
 
@@ -183,6 +313,7 @@ impl Tx for ImportTx<'_> {
 
     fn rollback_to(&mut self, name: &str) -> CoreResult<()> {
         self.forget_all();
+        self.begin_row();
         self.inner.rollback_to(name)
     }
 

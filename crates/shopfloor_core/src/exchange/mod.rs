@@ -178,6 +178,7 @@ pub fn import_row(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json) -> Core
         .map(|n| n.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
         .unwrap_or_default();
     tx.savepoint(ROW_SAVEPOINT)?;
+    tx.begin_row();
     tx.take_writes();
     let outcome = apply_row(tx, caller, row);
     let writes = tx.take_writes();
@@ -664,7 +665,7 @@ fn set_property_values(tx: &mut dyn Tx, caller: &Caller, order: Id, created: boo
             ))
         }
     };
-    let stored = if created { Vec::new() } else { property::values_for(tx, order)? };
+    let mut stored = if created { Vec::new() } else { property::values_for(tx, order)? };
     let order = tx
         .get(ORDER, order)?
         .ok_or_else(|| CoreError::Internal("imported order vanished".into()))?;
@@ -681,7 +682,10 @@ fn set_property_values(tx: &mut dyn Tx, caller: &Caller, order: Id, created: boo
                 continue;
             }
         }
-        property::save_value(tx, caller, &order, &property, current, &value).map_err(|e| prefixed(&prefix, e))?;
+        let saved = property::save_value(tx, caller, &order, &property, current, &value).map_err(|e| prefixed(&prefix, e))?;
+        // A property named twice in one row (by id and by name): the last value wins.
+        stored.retain(|v| v.get("propertyId") != saved.get("propertyId"));
+        stored.push(saved);
     }
     Ok(())
 }

@@ -194,6 +194,43 @@ async fn a_changed_row_is_updated_and_its_bill_of_materials_follows_the_file() {
 }
 
 #[tokio::test]
+async fn a_new_order_named_twice_in_one_file_and_a_property_named_twice_in_one_row() {
+    let app = spawn_app().await;
+    master_data(&app).await;
+    let file = json!([
+        {"name": "TWICE", "productPath": "FG/Widget", "unitOfMeasureName": "Each", "quantity": 2,
+         "billOfMaterials": [
+             {"materialPath": "RAW/Steel", "quantityPerProducedUnit": 1},
+             {"materialPath": "RAW/Paint", "quantityPerProducedUnit": 3}
+         ],
+         // The same property by two spellings: the last value wins, as two calls would.
+         "propertyValues": [{"propertyName": "batch", "value": 1}, {"propertyName": "BATCH", "value": 2}]},
+        // The order the row above created: now its items swap places.
+        {"name": "TWICE", "productPath": "FG/Widget", "unitOfMeasureName": "Each", "quantity": 2,
+         "billOfMaterials": [
+             {"materialPath": "RAW/Paint", "quantityPerProducedUnit": 3},
+             {"materialPath": "RAW/Steel", "quantityPerProducedUnit": 1}
+         ]}
+    ]);
+    let report = import(&app, file, false).await;
+    assert_eq!(statuses(&report), ["created", "updated"], "{report}");
+    let o = app.get_order("TWICE").await;
+    let bom: Vec<(Value, Value, Value)> = o["billOfMaterials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["materialName"].clone(), i["position"].clone(), i["quantityOrder"].clone()))
+        .collect();
+    assert_eq!(
+        bom,
+        [(json!("Paint"), json!(1), json!(6.0)), (json!("Steel"), json!(2), json!(2.0))]
+    );
+    let values = o["propertyValues"].as_array().unwrap();
+    assert_eq!(values.len(), 1, "{values:?}");
+    assert_eq!(values[0]["value"], json!(2));
+}
+
+#[tokio::test]
 async fn a_bad_row_is_reported_with_its_field_errors_and_the_rest_go_on() {
     let app = spawn_app().await;
     master_data(&app).await;
