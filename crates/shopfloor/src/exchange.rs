@@ -29,6 +29,9 @@ pub struct ImportArgs {
     /// Report what the import would do and write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Create the units and materials the file names but the database lacks.
+    #[arg(long)]
+    create_missing: bool,
 }
 
 #[derive(Args)]
@@ -85,7 +88,11 @@ pub async fn import(database: &str, args: ImportArgs) -> anyhow::Result<()> {
     let format = format_of(&args)?;
     let file = open_import_file(&args.file)?;
     let store = Store::open(&StoreConfig::new(database)).with_context(|| format!("opening {database}"))?;
-    let outcome = run_import(&store, file, format, args.dry_run).await;
+    let options = Options {
+        dry_run: args.dry_run,
+        create_missing: args.create_missing,
+    };
+    let outcome = run_import(&store, file, format, options).await;
     store.close();
     let summary = outcome?;
     println!("{summary}");
@@ -107,14 +114,14 @@ pub(crate) fn open_import_file(path: &Path) -> anyhow::Result<std::fs::File> {
 }
 
 /// Imports `file` (read as its rows are parsed: never held in memory as a whole): queued as a
-/// job and applied here with a progress report on standard error, or with `dry_run` reported
+/// job and applied here with a progress report on standard error, or for a dry run reported
 /// without writing. Answers the summary line.
-pub(crate) async fn run_import(store: &Store, mut file: std::fs::File, format: Format, dry_run: bool) -> anyhow::Result<String> {
-    if dry_run {
+pub(crate) async fn run_import(store: &Store, mut file: std::fs::File, format: Format, options: Options) -> anyhow::Result<String> {
+    if options.dry_run {
         let report = store
             .write(move |tx| {
                 let source = Source::reader(&mut file, MAX_FILE);
-                exchange::import(tx, &cli_caller(), source, format, Options { dry_run: true })
+                exchange::import(tx, &cli_caller(), source, format, options)
             })
             .await
             .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
@@ -125,7 +132,7 @@ pub(crate) async fn run_import(store: &Store, mut file: std::fs::File, format: F
         return Ok(summary("dry run (nothing written)", &json));
     }
     let job = store
-        .write(move |tx| queue::enqueue(tx, &cli_caller(), Source::reader(&mut file, MAX_FILE), format))
+        .write(move |tx| queue::enqueue(tx, &cli_caller(), Source::reader(&mut file, MAX_FILE), format, options))
         .await
         .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
     let (job_id, total) = (job.id, job.total);

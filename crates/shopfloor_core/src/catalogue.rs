@@ -584,18 +584,21 @@ fn exchange_functions(b: &mut Builder) {
     b.add(
         "productionOrder",
         "importProductionOrders",
-        vec![p("data"), opt("format"), opt("dryRun")],
+        vec![p("data"), opt("format"), opt("dryRun"), opt("createMissing")],
         perm(odef, "WRITE.SAVE"),
         Access::Write,
-        "Queues an import of orders (upsert by name; each order with its bill of materials and property values all or nothing) and returns the import job id; with dryRun, returns at once the per-row report of what it would do, writing nothing.",
+        "Queues an import of orders (upsert by name; each order with its bill of materials and property values all or nothing) and returns the import job id; with dryRun, returns at once the per-row report of what it would do, writing nothing; with createMissing, units and materials the file names but the database lacks are created (with the caller's UNIT_OF_MEASURE / MATERIAL WRITE.SAVE permissions).",
         |tx, c, a| {
             let format = exchange::Format::parse(&a.opt_str(1)?.unwrap_or_else(|| "json".into()))?;
             let data = a.json(0).cloned().unwrap_or(Json::Null);
-            if a.flag(2)? {
-                let options = exchange::Options { dry_run: true };
+            let options = exchange::Options {
+                dry_run: a.flag(2)?,
+                create_missing: a.flag(3)?,
+            };
+            if options.dry_run {
                 Ok(exchange::import(tx, c, &data, format, options)?.to_json(format, true))
             } else {
-                Ok(Json::String(exchange::queue::enqueue(tx, c, &data, format)?.id.to_string()))
+                Ok(Json::String(exchange::queue::enqueue(tx, c, &data, format, options)?.id.to_string()))
             }
         },
     );

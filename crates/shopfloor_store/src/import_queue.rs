@@ -9,10 +9,12 @@ use shopfloor_core::errors::{CoreError, CoreResult};
 use std::borrow::Cow;
 
 pub const INSERT_JOB: &str =
-    "INSERT INTO import_jobs (id, created_at, created_by, permissions, format, total, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "INSERT INTO import_jobs (id, created_at, created_by, permissions, format, total, finished_at, create_missing) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 pub const INSERT_ROW: &str =
     "INSERT INTO import_job_rows (job_id, row_number, name, status, data, order_id, errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-pub const JOB: &str = "SELECT id, created_at, created_by, permissions, format, total, finished_at FROM import_jobs WHERE id = ?1";
+pub const JOB: &str =
+    "SELECT id, created_at, created_by, permissions, format, total, finished_at, create_missing FROM import_jobs WHERE id = ?1";
 /// How many rows of a job have each status.
 pub const JOB_COUNTS: &str = "SELECT status, COUNT(*) FROM import_job_rows WHERE job_id = ?1 GROUP BY status";
 /// A page of a job's rows, the columns in [`QueuedRow`] order (`data` left out): `?2` rows

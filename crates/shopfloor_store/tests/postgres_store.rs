@@ -192,7 +192,7 @@ async fn two_instances_running_the_import_queue_apply_each_row_once() {
             let rows: Vec<Json> = (0..ROWS)
                 .map(|i| json!({"name": format!("Q{i:04}"), "productPath": "FG/Widget", "unitOfMeasureName": "Each", "quantity": i}))
                 .collect();
-            queue::enqueue(tx, &Caller::system(), &Json::Array(rows), Format::Json)
+            queue::enqueue(tx, &Caller::system(), &Json::Array(rows), Format::Json, Default::default())
         })
         .await
         .expect("queued");

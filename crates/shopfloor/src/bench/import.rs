@@ -172,12 +172,12 @@ pub async fn run(orders: u64, json_output: bool) -> anyhow::Result<()> {
     let rss_before = peak_rss_kib();
     let started = Instant::now();
     let store = Store::open(&StoreConfig::new(url.clone()))?;
-    let outcome = crate::exchange::run_import(&store, crate::exchange::open_import_file(&file)?, Format::Json, false).await;
+    let outcome = crate::exchange::run_import(&store, crate::exchange::open_import_file(&file)?, Format::Json, Default::default()).await;
     let seconds = started.elapsed().as_secs_f64();
     let summary = outcome?;
     progress(&format!("  {summary}"));
     let again_started = Instant::now();
-    let again = crate::exchange::run_import(&store, crate::exchange::open_import_file(&file)?, Format::Json, false).await?;
+    let again = crate::exchange::run_import(&store, crate::exchange::open_import_file(&file)?, Format::Json, Default::default()).await?;
     let again_seconds = again_started.elapsed().as_secs_f64();
     store.close();
     let peak = peak_rss_kib();

@@ -37,7 +37,7 @@ struct Remembered {
 
 pub struct ImportTx<'a> {
     inner: &'a mut dyn Tx,
-    /// Writes since [`ImportTx::take_writes`] was last called.
+    /// Writes since the row began or [`ImportTx::take_writes`] was last called.
     writes: u64,
     memory: HashMap<Entity, Remembered>,
     remembered: usize,
@@ -59,13 +59,19 @@ impl<'a> ImportTx<'a> {
         }
     }
 
-    /// A new row starts: what it creates is told apart from what earlier rows created.
+    /// A new row starts: its writes are counted from zero, and what it creates is told apart
+    /// from what earlier rows created.
     pub fn begin_row(&mut self) {
+        self.writes = 0;
+        self.forget_new_orders();
+    }
+
+    fn forget_new_orders(&mut self) {
         self.new_orders.clear();
         self.new_children.clear();
     }
 
-    /// The order a record of `entity` belongs to, when it refers to one through `key`.
+    /// Whether the field `key` of `entity` refers to a production order.
     fn order_ref(entity: Entity, key: &str) -> bool {
         entity
             .def()
@@ -123,8 +129,7 @@ impl<'a> ImportTx<'a> {
     /// After an update or delete of a child: the lists kept here may be stale.
     fn note_change(&mut self, entity: Entity) {
         if entity != Entity::ProductionOrder {
-            self.new_orders.clear();
-            self.new_children.clear();
+            self.forget_new_orders();
         }
     }
 
@@ -172,9 +177,7 @@ impl<'a> ImportTx<'a> {
         self.remembered += 1;
         self.memory.entry(entity).or_default()
     }
-}
 
-impl ImportTx<'_> {
     /// [`Tx::find`] over the children of an order created in this row: unpaged, sorted by
     /// whole-number fields (ties by id, as the store sorts).
     fn children_found(&self, entity: Entity, query: &Query) -> Option<Vec<Record>> {
@@ -313,7 +316,7 @@ impl Tx for ImportTx<'_> {
 
     fn rollback_to(&mut self, name: &str) -> CoreResult<()> {
         self.forget_all();
-        self.begin_row();
+        self.forget_new_orders();
         self.inner.rollback_to(name)
     }
 

@@ -18,7 +18,7 @@ use crate::id::Id;
 use crate::query::Query;
 use crate::record::{Record, Value};
 use crate::schema::Entity;
-use crate::service::{bill_of_materials, entity, production_order, property};
+use crate::service::{bill_of_materials, entity, material, production_order, property};
 use crate::tx::{Caller, Tx};
 use import_tx::ImportTx;
 use serde_json::{json, Map, Value as Json};
@@ -142,6 +142,9 @@ impl Report {
 pub struct Options {
     /// Report what would happen, write nothing.
     pub dry_run: bool,
+    /// Create the units and materials the file names but the database lacks (when the caller
+    /// may save them) instead of refusing the row.
+    pub create_missing: bool,
 }
 
 const ROW_SAVEPOINT: &str = "import_row";
@@ -159,7 +162,7 @@ pub fn import<'a>(tx: &mut dyn Tx, caller: &Caller, data: impl Into<Source<'a>>,
     let mut report = Report::default();
     let mut rows_tx = ImportTx::new(tx);
     let result = for_each_input_row(data, format, &mut |n, row| {
-        report.rows.push(import_row(&mut rows_tx, caller, n, row)?);
+        report.rows.push(import_row(&mut rows_tx, caller, n, row, options.create_missing)?);
         Ok(())
     });
     if options.dry_run {
@@ -170,7 +173,7 @@ pub fn import<'a>(tx: &mut dyn Tx, caller: &Caller, data: impl Into<Source<'a>>,
 
 /// Imports one row in its own savepoint. Row problems (validation, missing master data,
 /// conflicts) become an `error` row; store failures abort the import.
-pub fn import_row(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json) -> CoreResult<RowResult> {
+pub fn import_row(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json, create_missing: bool) -> CoreResult<RowResult> {
     let name = row.get("name").and_then(Json::as_str).map(str::to_string);
     let notes: Vec<String> = row
         .get("importNotes")
@@ -179,8 +182,11 @@ pub fn import_row(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json) -> Core
         .unwrap_or_default();
     tx.savepoint(ROW_SAVEPOINT)?;
     tx.begin_row();
-    tx.take_writes();
-    let outcome = apply_row(tx, caller, row);
+    let mut missing = CreateMissing {
+        caller: create_missing.then_some(caller),
+        created: Vec::new(),
+    };
+    let outcome = apply_row(tx, caller, row, &mut missing);
     let writes = tx.take_writes();
     let failed = |tx: &mut ImportTx, errors: FieldErrors| -> CoreResult<RowResult> {
         tx.rollback_to(ROW_SAVEPOINT)?;
@@ -207,7 +213,7 @@ pub fn import_row(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json) -> Core
                 status,
                 id: Some(id),
                 errors: FieldErrors::new(),
-                notes: notes.clone(),
+                notes: notes.iter().cloned().chain(missing.created).collect(),
             })
         }
         Err(CoreError::Validation(errors)) => failed(tx, errors),
@@ -353,9 +359,15 @@ fn resolve_keys(
     data: &mut Map<String, Json>,
     prefix: &str,
     errors: &mut FieldErrors,
+    missing: &mut CreateMissing,
 ) -> CoreResult<()> {
     let mut resolved: Vec<&str> = Vec::new();
-    for k in keys {
+    // Units first: a material created for the row takes the row's unit.
+    let units_first = keys
+        .iter()
+        .filter(|k| k.entity == Entity::UnitOfMeasure)
+        .chain(keys.iter().filter(|k| k.entity != Entity::UnitOfMeasure));
+    for k in units_first {
         let Some(given) = row.get(k.key).filter(|v| !v.is_null()) else {
             continue;
         };
@@ -370,6 +382,7 @@ fn resolve_keys(
         }
         resolved.push(k.field);
         let mut outcome = Err(format!("no {} with {} '{text}'", def.label, k.by.join(" or ")));
+        let mut none = true;
         for by in k.by {
             let value = if *by == "path" { text.trim_start_matches('/') } else { text };
             let mut q = Query::eq(def, by, Value::Text(value.to_string()));
@@ -377,13 +390,20 @@ fn resolve_keys(
             match tx.find(k.entity, &q)?.as_slice() {
                 [one] => {
                     outcome = one.id().ok_or_else(|| "a record without id".to_string());
+                    none = false;
                     break;
                 }
                 [] => {}
                 _ => {
                     outcome = Err(format!("more than one {} has {by} '{text}'; give its id", def.label));
+                    none = false;
                     break;
                 }
+            }
+        }
+        if none {
+            if let Some(created) = missing.create(tx, k, text, data)? {
+                outcome = created;
             }
         }
         match outcome {
@@ -396,8 +416,81 @@ fn resolve_keys(
     Ok(())
 }
 
+/// Units and materials created for a row by `createMissing` (`caller` is `None` without it).
+struct CreateMissing<'c> {
+    caller: Option<&'c Caller>,
+    /// What was created, for the row's notes.
+    created: Vec<String>,
+}
+
+/// The material class of materials created from an ERP id alone (a path names its class).
+const IMPORTED_CLASS: &str = "IMPORTED";
+
+impl CreateMissing<'_> {
+    /// Creates the unit or material that key `k` names as `text`, when asked to and allowed:
+    /// `Some(id)`, or `Some(Err(why))` when it cannot be; `None` leaves the key unresolved.
+    /// A unit is named (and symbolized) `text`. A material named by path `Class/…/Name` goes
+    /// into that class (created along the path); one named by ERP id is called after it, in
+    /// the class `IMPORTED`, with that ERP id, so that the next import finds it again. A
+    /// material takes the row's unit.
+    fn create(&mut self, tx: &mut dyn Tx, k: &NaturalKey, text: &str, data: &Map<String, Json>) -> CoreResult<Option<Result<Id, String>>> {
+        let Some(caller) = self.caller else { return Ok(None) };
+        let def = k.entity.def();
+        let not_found = format!("no {} with {} '{text}'", def.label, k.by.join(" or "));
+        let permission = format!("{}.WRITE.SAVE", def.permission_prefix);
+        let mut fields = Map::new();
+        let what = match k.entity {
+            Entity::UnitOfMeasure => {
+                fields.insert("name".into(), json!(text));
+                fields.insert("symbol".into(), json!(text.chars().take(32).collect::<String>()));
+                format!("unit of measure '{text}'")
+            }
+            Entity::Material => {
+                let Some(unit) = data.get("unitOfMeasureId") else {
+                    return Ok(Some(Err(format!("{not_found}; to create it, the row needs its unit"))));
+                };
+                let path = text.trim_matches('/');
+                let (class, name) = match path.rsplit_once('/') {
+                    Some((class, name)) if k.by.contains(&"path") => (class.to_string(), name.to_string()),
+                    _ if k.by == ["path"] => {
+                        return Ok(Some(Err(format!(
+                            "{not_found}; to create it, the path must name its class (Class/Name)"
+                        ))));
+                    }
+                    _ => {
+                        fields.insert("erpId".into(), json!(text));
+                        (IMPORTED_CLASS.to_string(), text.to_string())
+                    }
+                };
+                if caller.require(&permission).is_ok() {
+                    let class = material::create_classes_for_path(tx, caller, &class)?;
+                    fields.insert("materialClassId".into(), json!(class.id().map(|i| i.to_string())));
+                }
+                fields.insert("name".into(), json!(name));
+                fields.insert("unitOfMeasureId".into(), unit.clone());
+                format!("material '{class}/{name}'")
+            }
+            _ => return Ok(None),
+        };
+        if caller.require(&permission).is_err() {
+            return Ok(Some(Err(format!("{not_found}; creating it needs the permission {permission}"))));
+        }
+        match entity::save(tx, caller, k.entity, &fields) {
+            Ok(record) => {
+                self.created.push(format!("created {what}"));
+                Ok(Some(record.id().ok_or_else(|| "a record without id".to_string())))
+            }
+            Err(CoreError::Validation(e)) => {
+                let why: Vec<String> = e.0.iter().map(|(f, m)| format!("{f} {}", m.join("; "))).collect();
+                Ok(Some(Err(format!("{not_found}; it could not be created: {}", why.join(", ")))))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// Applies one row; returns the order id and whether the order was created.
-fn apply_row(tx: &mut dyn Tx, caller: &Caller, row: Json) -> CoreResult<(Id, bool)> {
+fn apply_row(tx: &mut dyn Tx, caller: &Caller, row: Json, missing: &mut CreateMissing) -> CoreResult<(Id, bool)> {
     let Json::Object(row) = row else {
         return Err(CoreError::field(
             "row",
@@ -413,7 +506,7 @@ fn apply_row(tx: &mut dyn Tx, caller: &Caller, row: Json) -> CoreResult<(Id, boo
         .filter(|(k, _)| !ORDER_SKIPPED.contains(&k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    resolve_keys(tx, &ORDER_KEYS, &row, &mut data, "", &mut errors)?;
+    resolve_keys(tx, &ORDER_KEYS, &row, &mut data, "", &mut errors, missing)?;
     let existing = tx
         .find(ORDER, &Query::eq(ORDER.def(), "name", Value::Text(name.to_string())))?
         .into_iter()
@@ -451,7 +544,7 @@ fn apply_row(tx: &mut dyn Tx, caller: &Caller, row: Json) -> CoreResult<(Id, boo
     let id = order.id().ok_or_else(|| CoreError::Internal("order without id".into()))?;
     let created = existing.is_none();
     if let Some(items) = row.get("billOfMaterials").filter(|v| !v.is_null()) {
-        sync_bill_of_materials(tx, caller, id, created, items)?;
+        sync_bill_of_materials(tx, caller, id, created, items, missing)?;
     }
     if let Some(values) = row.get("propertyValues").filter(|v| !v.is_null()) {
         set_property_values(tx, caller, id, created, values)?;
@@ -527,7 +620,14 @@ fn prefixed(prefix: &str, e: CoreError) -> CoreError {
 /// Makes the order's bill of materials the listed one: items matched by material keep their
 /// ids and are updated in place, missing ones are created, unlisted ones deleted; positions
 /// follow the list. An unchanged list writes nothing. A `created` order has no items yet.
-fn sync_bill_of_materials(tx: &mut dyn Tx, caller: &Caller, order: Id, created: bool, items: &Json) -> CoreResult<()> {
+fn sync_bill_of_materials(
+    tx: &mut dyn Tx,
+    caller: &Caller,
+    order: Id,
+    created: bool,
+    items: &Json,
+    missing: &mut CreateMissing,
+) -> CoreResult<()> {
     let Json::Array(items) = items else {
         return Err(CoreError::field(
             "billOfMaterials",
@@ -560,7 +660,7 @@ fn sync_bill_of_materials(tx: &mut dyn Tx, caller: &Caller, order: Id, created: 
                 errors.add(format!("{prefix}{k}"), format!("unknown field '{k}' for bill of materials item"));
             }
         }
-        resolve_keys(tx, &ITEM_KEYS, item, &mut data, &prefix, &mut errors)?;
+        resolve_keys(tx, &ITEM_KEYS, item, &mut data, &prefix, &mut errors, missing)?;
         match data.get("materialId").and_then(Json::as_str).map(Id::parse) {
             Some(Ok(m)) if wanted.iter().any(|(w, _)| *w == m) => {
                 errors.add(

@@ -4,7 +4,7 @@
 //! with its effects, so a restart resumes at the first pending row: no row is lost or applied
 //! twice. Finished jobs stay readable until the retention time has passed.
 
-use super::{import_row, import_tx::ImportTx, Format, RowResult, RowStatus, Source};
+use super::{import_row, import_tx::ImportTx, Format, Options, RowResult, RowStatus, Source};
 use crate::errors::{CoreError, CoreResult, FieldErrors};
 use crate::id::Id;
 use crate::time::Timestamp;
@@ -38,6 +38,8 @@ pub struct Job {
     pub format: String,
     pub total: u64,
     pub finished_at: Option<Timestamp>,
+    /// Rows create the units and materials they name but the database lacks.
+    pub create_missing: bool,
 }
 
 /// Storage of the queue; a store's transaction provides it through [`Tx::import_queue`].
@@ -67,7 +69,7 @@ pub trait ImportQueue {
 /// Queues the rows of `data` (a JSON array, the text of a file, or a file's bytes read as they
 /// are parsed: [`Source`]) as one job and returns it; a file that cannot be read fails, and the
 /// caller's transaction then queues nothing (rows are inserted as they are read).
-pub fn enqueue<'a>(tx: &mut dyn Tx, caller: &Caller, data: impl Into<Source<'a>>, format: Format) -> CoreResult<Job> {
+pub fn enqueue<'a>(tx: &mut dyn Tx, caller: &Caller, data: impl Into<Source<'a>>, format: Format, options: Options) -> CoreResult<Job> {
     let id = Id::generate();
     let mut total = 0u64;
     {
@@ -95,6 +97,7 @@ pub fn enqueue<'a>(tx: &mut dyn Tx, caller: &Caller, data: impl Into<Source<'a>>
         format: format.as_str().into(),
         total,
         finished_at: if total == 0 { Some(caller.now) } else { None },
+        create_missing: options.create_missing,
     };
     tx.import_queue()?.insert_job(&job)?;
     Ok(job)
@@ -105,27 +108,26 @@ pub fn enqueue<'a>(tx: &mut dyn Tx, caller: &Caller, data: impl Into<Source<'a>>
 pub fn run_pending(tx: &mut dyn Tx, limit: u32) -> CoreResult<usize> {
     let rows = tx.import_queue()?.next_pending(limit)?;
     let tx = &mut ImportTx::new(tx);
-    let mut jobs: Vec<(Id, Caller)> = Vec::new();
+    // Each job's caller, and whether it creates missing master data.
+    let mut jobs: Vec<(Id, Caller, bool)> = Vec::new();
     for row in &rows {
-        if !jobs.iter().any(|(j, _)| *j == row.job) {
+        if !jobs.iter().any(|(j, _, _)| *j == row.job) {
             let job = tx
                 .import_queue()?
                 .job(row.job)?
                 .ok_or_else(|| CoreError::Internal(format!("import row of unknown job {}", row.job)))?;
-            jobs.push((
-                row.job,
-                Caller {
-                    user: job.created_by,
-                    now: Timestamp::now(),
-                    permissions: job.permissions,
-                },
-            ));
+            let caller = Caller {
+                user: job.created_by,
+                now: Timestamp::now(),
+                permissions: job.permissions,
+            };
+            jobs.push((row.job, caller, job.create_missing));
         }
-        let caller = &jobs.iter().find(|(j, _)| *j == row.job).expect("job listed").1;
+        let (_, caller, create_missing) = jobs.iter().find(|(j, _, _)| *j == row.job).expect("job listed");
         let data: Json = serde_json::from_str(row.data.as_deref().unwrap_or("null"))
             .map_err(|e| CoreError::Internal(format!("stored import row is not JSON: {e}")))?;
         let result = match caller.require("PRODUCTION_ORDER.WRITE.SAVE") {
-            Ok(()) => import_row(tx, caller, row.row, data)?,
+            Ok(()) => import_row(tx, caller, row.row, data, *create_missing)?,
             Err(e) => RowResult {
                 row: row.row,
                 name: row.name.clone(),
@@ -146,7 +148,7 @@ pub fn run_pending(tx: &mut dyn Tx, limit: u32) -> CoreResult<usize> {
             notes: (!result.notes.is_empty()).then(|| json!(result.notes).to_string()),
         })?;
     }
-    for (job, caller) in &jobs {
+    for (job, caller, _) in &jobs {
         if tx.import_queue()?.pending_count(Some(*job))? == 0 {
             tx.import_queue()?.set_finished(*job, caller.now)?;
         }

@@ -512,7 +512,8 @@ async fn swap_bill_of_materials(
     ))
 }
 
-/// `POST /api/v1/production-orders/imports?format=…&dryRun=…`: the import file as the raw body;
+/// `POST /api/v1/production-orders/imports?format=…&dryRun=…&createMissing=…`: the import file
+/// as the raw body;
 /// the format comes from `format`, else from the content type (JSON when neither says).
 async fn import(
     State(s): State<AppState>,
@@ -546,12 +547,13 @@ async fn import(
             }
         }
     };
-    let dry_run = match params.get("dryRun").map(|v| v.to_ascii_lowercase()) {
-        None => false,
-        Some(v) if v == "true" || v == "1" => true,
-        Some(v) if v == "false" || v == "0" => false,
-        Some(v) => return Err(CoreError::field("dryRun", format!("must be true or false, got '{v}'")).into()),
+    let flag = |name: &str| match params.get(name).map(|v| v.to_ascii_lowercase()) {
+        None => Ok(false),
+        Some(v) if v == "true" || v == "1" => Ok(true),
+        Some(v) if v == "false" || v == "0" => Ok(false),
+        Some(v) => Err(CoreError::field(name, format!("must be true or false, got '{v}'"))),
     };
+    let (dry_run, create_missing) = (flag("dryRun")?, flag("createMissing")?);
     let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = 1 + e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count();
@@ -561,7 +563,11 @@ async fn import(
         )
     })?;
     let answer = s
-        .call_named("productionOrder", "importProductionOrders", json!([text, format, dry_run]))
+        .call_named(
+            "productionOrder",
+            "importProductionOrders",
+            json!([text, format, dry_run, create_missing]),
+        )
         .await?;
     if dry_run {
         return Ok((StatusCode::OK, Json(answer)).into_response());

@@ -87,6 +87,16 @@ async fn wait_for_job(app: &TestApp, id: &str) -> Value {
     panic!("import job {id} did not finish: {job}");
 }
 
+/// An order's BOM as (material name, position, order quantity) in position order.
+fn bom_rows(order: &Value) -> Vec<(Value, Value, Value)> {
+    order["billOfMaterials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["materialName"].clone(), i["position"].clone(), i["quantityOrder"].clone()))
+        .collect()
+}
+
 fn statuses(report: &Value) -> Vec<&str> {
     report["rows"]
         .as_array()
@@ -127,12 +137,7 @@ async fn imports_orders_with_natural_keys_bill_of_materials_and_values() {
     assert_eq!(o["schedulePriority"], "HIGH");
     assert_eq!(o["quantity"], json!(100.0));
     assert_eq!(o["dueDate"], "2026-12-01T00:00:00.000Z");
-    let bom: Vec<(Value, Value, Value)> = o["billOfMaterials"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| (i["materialName"].clone(), i["position"].clone(), i["quantityOrder"].clone()))
-        .collect();
+    let bom = bom_rows(&o);
     assert_eq!(
         bom,
         [(json!("Steel"), json!(1), json!(200.0)), (json!("Paint"), json!(2), json!(50.0))]
@@ -215,12 +220,7 @@ async fn a_new_order_named_twice_in_one_file_and_a_property_named_twice_in_one_r
     let report = import(&app, file, false).await;
     assert_eq!(statuses(&report), ["created", "updated"], "{report}");
     let o = app.get_order("TWICE").await;
-    let bom: Vec<(Value, Value, Value)> = o["billOfMaterials"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| (i["materialName"].clone(), i["position"].clone(), i["quantityOrder"].clone()))
-        .collect();
+    let bom = bom_rows(&o);
     assert_eq!(
         bom,
         [(json!("Paint"), json!(1), json!(6.0)), (json!("Steel"), json!(2), json!(2.0))]
@@ -228,6 +228,84 @@ async fn a_new_order_named_twice_in_one_file_and_a_property_named_twice_in_one_r
     let values = o["propertyValues"].as_array().unwrap();
     assert_eq!(values.len(), 1, "{values:?}");
     assert_eq!(values[0]["value"], json!(2));
+}
+
+#[tokio::test]
+async fn create_missing_creates_units_and_materials_once_and_only_for_callers_who_may() {
+    let app = spawn_app().await;
+    master_data(&app).await;
+    let file = json!([{
+        "name": "NEW-1", "productPath": "NEW/Gadget", "unitOfMeasureName": "Box", "quantity": 4,
+        "billOfMaterials": [{"materialErpId": "C-9", "unitOfMeasureName": "Box", "quantityPerProducedUnit": 2}]
+    }]);
+    let refused = import(&app, file.clone(), false).await;
+    assert_eq!(
+        statuses(&refused),
+        ["error"],
+        "without createMissing master data must exist: {refused}"
+    );
+
+    let import_creating = |file: Value| {
+        let app = &app;
+        async move {
+            let id = app
+                .ok(PO, "importProductionOrders", json!({"data": file, "createMissing": true}))
+                .await;
+            wait_for_job(app, id.as_str().unwrap()).await
+        }
+    };
+    let report = import_creating(file.clone()).await;
+    assert_eq!(statuses(&report), ["created"], "{report}");
+    let notes = report["rows"][0]["notes"].clone();
+    assert_eq!(
+        notes,
+        json!([
+            "created unit of measure 'Box'",
+            "created material 'NEW/Gadget'",
+            "created material 'IMPORTED/C-9'"
+        ]),
+        "{report}"
+    );
+    let o = app.get_order("NEW-1").await;
+    assert_eq!(o["productName"], "Gadget");
+    assert_eq!(o["unitOfMeasureName"], "Box");
+    assert_eq!(bom_rows(&o), [(json!("C-9"), json!(1), json!(8.0))]);
+    let component = app.ok("material", "getMaterialByErpId", json!(["C-9"])).await;
+    assert_eq!(component["path"], "IMPORTED/C-9");
+    assert_eq!(component["unitOfMeasureName"], "Box");
+
+    // The second time everything is found: nothing more is created, the row is unchanged.
+    let again = import_creating(file).await;
+    assert_eq!(statuses(&again), ["unchanged"], "{again}");
+    assert!(again["rows"][0].get("notes").is_none(), "{again}");
+
+    // A caller who may save orders and units but not materials gets the row refused, and the
+    // unit it could have created is not left behind.
+    app.ok(
+        "security",
+        "saveRole",
+        json!({"name": "importer", "permissions": ["PRODUCTION_ORDER", "UNIT_OF_MEASURE"]}),
+    )
+    .await;
+    app.ok("security", "saveUser", json!({"name": "erp", "roles": ["importer"]})).await;
+    let token = app.ok("security", "createApiToken", json!(["erp", "test"])).await;
+    let erp = crate::helpers::authorized_client(token["token"].as_str().unwrap());
+    let file = json!([{"name": "NEW-2", "productPath": "NEW/Other", "unitOfMeasureName": "Crate"}]);
+    let answer: Value = erp
+        .post(format!("{}/api/v1/script/{PO}/importProductionOrders", app.address))
+        .json(&json!({"data": file, "createMissing": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let report = wait_for_job(&app, answer.as_str().expect("a job id")).await;
+    assert_eq!(statuses(&report), ["error"], "{report}");
+    let why = report["rows"][0]["errors"]["productPath"][0].as_str().unwrap();
+    assert!(why.contains("MATERIAL.WRITE.SAVE"), "{report}");
+    let crate_unit = app.call("unitOfMeasure", "getUnitOfMeasure", json!(["Crate"])).await;
+    assert_eq!(crate_unit.1, Value::Null, "the row's unit was rolled back with it");
 }
 
 #[tokio::test]

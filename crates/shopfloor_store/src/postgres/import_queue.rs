@@ -65,6 +65,7 @@ impl ImportQueue for PgTx<'_> {
                 &job.format,
                 &(job.total as i64),
                 &job.finished_at.map(|t| t.millis()),
+                &i64::from(job.create_missing),
             ],
         )?;
         Ok(())
@@ -98,6 +99,7 @@ impl ImportQueue for PgTx<'_> {
             format: r.try_get(4).map_err(db_error)?,
             total: r.try_get::<_, i64>(5).map_err(db_error)? as u64,
             finished_at: r.try_get::<_, Option<i64>>(6).map_err(db_error)?.map(Timestamp),
+            create_missing: r.try_get::<_, i64>(7).map_err(db_error)? != 0,
         }))
     }
 

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (4, include_str!("../../migrations/postgres/0004_order_sort_indexes.sql")),
     (5, include_str!("../../migrations/postgres/0005_import_jobs.sql")),
     (6, include_str!("../../migrations/postgres/0006_import_job_rows_status.sql")),
+    (7, include_str!("../../migrations/postgres/0007_import_jobs_create_missing.sql")),
 ];
 
 /// Key of the session advisory lock held while migrating (the bytes of "sfmigrat").

@@ -38,7 +38,8 @@ impl ImportQueue for SqliteTx<'_> {
                     permissions_text(job.permissions.as_ref()),
                     job.format,
                     job.total as i64,
-                    job.finished_at.map(|t| t.millis())
+                    job.finished_at.map(|t| t.millis()),
+                    i64::from(job.create_missing)
                 ])
             })
             .map_err(db_error)?;
@@ -77,12 +78,13 @@ impl ImportQueue for SqliteTx<'_> {
                         r.get::<_, String>(4)?,
                         r.get::<_, i64>(5)?,
                         r.get::<_, Option<i64>>(6)?,
+                        r.get::<_, i64>(7)?,
                     ))
                 })
                 .optional()
             })
             .map_err(db_error)?;
-        let Some((id, created, by, permissions, format, total, finished)) = found else {
+        let Some((id, created, by, permissions, format, total, finished, create_missing)) = found else {
             return Ok(None);
         };
         Ok(Some(Job {
@@ -93,6 +95,7 @@ impl ImportQueue for SqliteTx<'_> {
             format,
             total: total as u64,
             finished_at: finished.map(Timestamp),
+            create_missing: create_missing != 0,
         }))
     }
 

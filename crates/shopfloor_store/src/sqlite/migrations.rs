@@ -10,6 +10,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (4, include_str!("../../migrations/sqlite/0004_order_sort_indexes.sql")),
     (5, include_str!("../../migrations/sqlite/0005_import_jobs.sql")),
     (6, include_str!("../../migrations/sqlite/0006_import_job_rows_status.sql")),
+    (7, include_str!("../../migrations/sqlite/0007_import_jobs_create_missing.sql")),
 ];
 
 /// Applies the missing migrations; returns the versions applied now.
