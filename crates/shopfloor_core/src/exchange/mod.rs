@@ -434,47 +434,42 @@ impl CreateMissing<'_> {
     /// the class `IMPORTED`, with that ERP id, so that the next import finds it again. A
     /// material takes the row's unit.
     fn create(&mut self, tx: &mut dyn Tx, k: &NaturalKey, text: &str, data: &Map<String, Json>) -> CoreResult<Option<Result<Id, String>>> {
-        let Some(caller) = self.caller else { return Ok(None) };
+        let Some(caller) = self.caller.filter(|_| matches!(k.entity, Entity::UnitOfMeasure | Entity::Material)) else {
+            return Ok(None);
+        };
         let def = k.entity.def();
         let not_found = format!("no {} with {} '{text}'", def.label, k.by.join(" or "));
         let permission = format!("{}.WRITE.SAVE", def.permission_prefix);
-        let mut fields = Map::new();
-        let what = match k.entity {
-            Entity::UnitOfMeasure => {
-                fields.insert("name".into(), json!(text));
-                fields.insert("symbol".into(), json!(text.chars().take(32).collect::<String>()));
-                format!("unit of measure '{text}'")
-            }
-            Entity::Material => {
-                let Some(unit) = data.get("unitOfMeasureId") else {
-                    return Ok(Some(Err(format!("{not_found}; to create it, the row needs its unit"))));
-                };
-                let path = text.trim_matches('/');
-                let (class, name) = match path.rsplit_once('/') {
-                    Some((class, name)) if k.by.contains(&"path") => (class.to_string(), name.to_string()),
-                    _ if k.by == ["path"] => {
-                        return Ok(Some(Err(format!(
-                            "{not_found}; to create it, the path must name its class (Class/Name)"
-                        ))));
-                    }
-                    _ => {
-                        fields.insert("erpId".into(), json!(text));
-                        (IMPORTED_CLASS.to_string(), text.to_string())
-                    }
-                };
-                if caller.require(&permission).is_ok() {
-                    let class = material::create_classes_for_path(tx, caller, &class)?;
-                    fields.insert("materialClassId".into(), json!(class.id().map(|i| i.to_string())));
-                }
-                fields.insert("name".into(), json!(name));
-                fields.insert("unitOfMeasureId".into(), unit.clone());
-                format!("material '{class}/{name}'")
-            }
-            _ => return Ok(None),
-        };
         if caller.require(&permission).is_err() {
             return Ok(Some(Err(format!("{not_found}; creating it needs the permission {permission}"))));
         }
+        let mut fields = Map::new();
+        let what = if k.entity == Entity::UnitOfMeasure {
+            fields.insert("name".into(), json!(text));
+            fields.insert("symbol".into(), json!(text.chars().take(32).collect::<String>()));
+            format!("unit of measure '{text}'")
+        } else {
+            let Some(unit) = data.get("unitOfMeasureId") else {
+                return Ok(Some(Err(format!("{not_found}; to create it, the row needs its unit"))));
+            };
+            let (class, name) = match text.trim_matches('/').rsplit_once('/') {
+                Some((class, name)) if k.by.contains(&"path") => (class.to_string(), name.to_string()),
+                _ if k.by == ["path"] => {
+                    return Ok(Some(Err(format!(
+                        "{not_found}; to create it, the path must name its class (Class/Name)"
+                    ))));
+                }
+                _ => {
+                    fields.insert("erpId".into(), json!(text));
+                    (IMPORTED_CLASS.to_string(), text.to_string())
+                }
+            };
+            let class_id = material::create_classes_for_path(tx, caller, &class)?.id();
+            fields.insert("materialClassId".into(), json!(class_id.map(|i| i.to_string())));
+            fields.insert("name".into(), json!(name));
+            fields.insert("unitOfMeasureId".into(), unit.clone());
+            format!("material '{class}/{name}'")
+        };
         match entity::save(tx, caller, k.entity, &fields) {
             Ok(record) => {
                 self.created.push(format!("created {what}"));
