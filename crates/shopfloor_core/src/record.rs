@@ -93,13 +93,6 @@ pub struct Record {
     values: Vec<(&'static str, Value)>,
 }
 
-impl PartialEq for Record {
-    /// Records are equal when every key reads the same (the order keys were set in aside).
-    fn eq(&self, other: &Record) -> bool {
-        self.values.iter().all(|(k, v)| other.get(k) == v) && other.values.iter().all(|(k, v)| self.get(k) == v)
-    }
-}
-
 impl Record {
     pub fn get(&self, key: &str) -> &Value {
         self.values.iter().find(|(k, _)| *k == key).map(|(_, v)| v).unwrap_or(&Value::Null)
