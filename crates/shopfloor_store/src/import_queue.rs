@@ -1,12 +1,10 @@
 //! What both backends' import queues (migration 0005, [`ImportQueue`]) share: the statements,
-//! written once with `?N` parameters ([`for_dialect`] spells them for PostgreSQL), and the
+//! written once with `?N` parameters ([`crate::sql::for_dialect`] spells them for PostgreSQL), and the
 //! encoding of a job's permissions.
 //!
 //! [`ImportQueue`]: shopfloor_core::exchange::queue::ImportQueue
 
-use crate::sql::Dialect;
 use shopfloor_core::errors::{CoreError, CoreResult};
-use std::borrow::Cow;
 
 pub const INSERT_JOB: &str =
     "INSERT INTO import_jobs (id, created_at, created_by, permissions, format, total, finished_at, create_missing) \
@@ -47,15 +45,6 @@ pub const CANCEL_ROWS: &str = "UPDATE import_job_rows SET status = 'cancelled', 
 pub const PURGE_ROWS: &str = "DELETE FROM import_job_rows WHERE job_id IN (SELECT id FROM import_jobs WHERE finished_at < ?1)";
 pub const PURGE_JOBS: &str = "DELETE FROM import_jobs WHERE finished_at < ?1";
 
-/// The statement with its parameters spelled for `dialect` (`?N` → `$N` on PostgreSQL). The
-/// statements above have no `?` other than parameter marks.
-pub fn for_dialect(dialect: Dialect, text: &'static str) -> Cow<'static, str> {
-    match dialect {
-        Dialect::Sqlite => Cow::Borrowed(text),
-        Dialect::Postgres => Cow::Owned(text.replace('?', "$")),
-    }
-}
-
 /// A row count or offset as an SQL integer (both dialects' are signed 64-bit).
 pub fn sql_count(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
@@ -79,6 +68,7 @@ pub fn permissions_of(text: Option<String>) -> CoreResult<Option<Vec<String>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sql::{for_dialect, Dialect};
 
     #[test]
     fn postgres_spelling_numbers_parameters_with_dollars() {

@@ -9,6 +9,7 @@
 use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Query};
 use shopfloor_core::record::{Record, Value};
 use shopfloor_core::schema::{Entity, EntityDef, Kind};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::LazyLock;
@@ -72,6 +73,39 @@ static SQL: LazyLock<HashMap<(Dialect, Entity), EntitySql>> = LazyLock::new(|| {
         .flat_map(|d| Entity::ALL.iter().map(move |e| ((*d, *e), build(*d, e.def()))))
         .collect()
 });
+
+/// The statement with its parameters spelled for `dialect` (`?N` → `$N` on PostgreSQL). The
+/// shared statements (history here, the import queue's in `import_queue`) have no `?` other
+/// than parameter marks.
+pub fn for_dialect(dialect: Dialect, text: &'static str) -> Cow<'static, str> {
+    match dialect {
+        Dialect::Sqlite => Cow::Borrowed(text),
+        Dialect::Postgres => Cow::Owned(text.replace('?', "$")),
+    }
+}
+
+/// The columns of a history event, in the order the backends decode them.
+macro_rules! event_columns {
+    () => {
+        "sequence, at, user_name, entity, entity_id, order_id, action, changes, reason"
+    };
+}
+
+/// `Tx::append_event` (PostgreSQL adds `RETURNING sequence`).
+pub const INSERT_EVENT: &str = "INSERT INTO history_events (at, user_name, entity, entity_id, order_id, action, changes, reason) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+/// `Tx::order_events`.
+pub const ORDER_EVENTS: &str = concat!(
+    "SELECT ",
+    event_columns!(),
+    " FROM history_events WHERE order_id = ?1 ORDER BY sequence"
+);
+/// `Tx::events_after`.
+pub const EVENTS_AFTER: &str = concat!(
+    "SELECT ",
+    event_columns!(),
+    " FROM history_events WHERE sequence > ?1 ORDER BY sequence LIMIT ?2"
+);
 
 pub fn sql(dialect: Dialect, entity: Entity) -> &'static EntitySql {
     &SQL[&(dialect, entity)]

@@ -11,8 +11,8 @@
 //! earlier one for the same order.)
 
 use super::tx::{db_error, PgTx};
-use crate::import_queue::{self as q, for_dialect, permissions_of, permissions_text, sql_count};
-use crate::sql::Dialect;
+use crate::import_queue::{self as q, permissions_of, permissions_text, sql_count};
+use crate::sql::{for_dialect, Dialect};
 use postgres::types::ToSql;
 use postgres::Row;
 use shopfloor_core::errors::{CoreError, CoreResult};

@@ -3,7 +3,7 @@
 //! (epoch milliseconds, 0/1 booleans, ULID text) so both backends decode alike.
 
 use super::pool::Conn;
-use crate::sql::{self as gen, row_params, Dialect, EntitySql, Param};
+use crate::sql::{self as gen, for_dialect, row_params, Dialect, EntitySql, Param};
 use postgres::error::SqlState;
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use postgres::Row;
@@ -201,6 +201,10 @@ fn decode(def: &EntityDef, row: &Row) -> Result<Record, postgres::Error> {
     Ok(r)
 }
 
+/// [`gen::INSERT_EVENT`] answering the event's sequence number.
+static INSERT_EVENT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| for_dialect(Dialect::Postgres, gen::INSERT_EVENT).into_owned() + " RETURNING sequence");
+
 fn decode_event(row: &Row) -> Result<Event, postgres::Error> {
     let changes: String = row.try_get(7)?;
     Ok(Event {
@@ -215,8 +219,6 @@ fn decode_event(row: &Row) -> Result<Event, postgres::Error> {
         reason: row.try_get(8)?,
     })
 }
-
-const EVENT_COLUMNS: &str = "sequence, at, user_name, entity, entity_id, order_id, action, changes, reason";
 
 fn sql(entity: Entity) -> &'static EntitySql {
     gen::sql(Dialect::Postgres, entity)
@@ -321,10 +323,7 @@ impl Tx for PgTx<'_> {
 
     fn append_event(&mut self, e: &NewEvent) -> CoreResult<i64> {
         let changes = serde_json::to_string(&e.changes).map_err(|e| CoreError::Internal(e.to_string()))?;
-        let stmt = self.prepare(
-            "INSERT INTO history_events (at, user_name, entity, entity_id, order_id, action, changes, reason) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING sequence",
-        )?;
+        let stmt = self.prepare(&INSERT_EVENT)?;
         let row = self
             .conn
             .client
@@ -348,13 +347,11 @@ impl Tx for PgTx<'_> {
     }
 
     fn order_events(&mut self, order_id: Id) -> CoreResult<Vec<Event>> {
-        let text = format!("SELECT {EVENT_COLUMNS} FROM history_events WHERE order_id = $1 ORDER BY sequence");
-        self.events(&text, &[&order_id.to_string()])
+        self.events(&for_dialect(Dialect::Postgres, gen::ORDER_EVENTS), &[&order_id.to_string()])
     }
 
     fn events_after(&mut self, after: i64, limit: u32) -> CoreResult<Vec<Event>> {
-        let text = format!("SELECT {EVENT_COLUMNS} FROM history_events WHERE sequence > $1 ORDER BY sequence LIMIT $2");
-        self.events(&text, &[&after, &i64::from(limit)])
+        self.events(&for_dialect(Dialect::Postgres, gen::EVENTS_AFTER), &[&after, &i64::from(limit)])
     }
 
     fn import_queue(&mut self) -> CoreResult<&mut dyn shopfloor_core::exchange::queue::ImportQueue> {

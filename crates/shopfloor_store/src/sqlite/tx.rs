@@ -94,8 +94,6 @@ fn decode_event(row: &Row) -> rusqlite::Result<Event> {
     })
 }
 
-const EVENT_COLUMNS: &str = "sequence, at, user_name, entity, entity_id, order_id, action, changes, reason";
-
 impl SqliteTx<'_> {
     fn query_records(&self, def: &EntityDef, sql_text: &str, params: Vec<Param>) -> CoreResult<Vec<Record>> {
         let mut stmt = self.conn.prepare_cached(sql_text).map_err(db_error)?;
@@ -172,10 +170,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn append_event(&mut self, e: &NewEvent) -> CoreResult<i64> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("INSERT INTO history_events (at, user_name, entity, entity_id, order_id, action, changes, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-            .map_err(db_error)?;
+        let mut stmt = self.conn.prepare_cached(gen::INSERT_EVENT).map_err(db_error)?;
         let changes = serde_json::to_string(&e.changes).map_err(|e| CoreError::Internal(e.to_string()))?;
         stmt.execute(rusqlite::params![
             e.at.millis(),
@@ -194,23 +189,13 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn order_events(&mut self, order_id: Id) -> CoreResult<Vec<Event>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {EVENT_COLUMNS} FROM history_events WHERE order_id = ?1 ORDER BY sequence"
-            ))
-            .map_err(db_error)?;
+        let mut stmt = self.conn.prepare_cached(gen::ORDER_EVENTS).map_err(db_error)?;
         let rows = stmt.query_map([order_id.to_string()], decode_event).map_err(db_error)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
     }
 
     fn events_after(&mut self, after: i64, limit: u32) -> CoreResult<Vec<Event>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {EVENT_COLUMNS} FROM history_events WHERE sequence > ?1 ORDER BY sequence LIMIT ?2"
-            ))
-            .map_err(db_error)?;
+        let mut stmt = self.conn.prepare_cached(gen::EVENTS_AFTER).map_err(db_error)?;
         let rows = stmt.query_map(rusqlite::params![after, limit], decode_event).map_err(db_error)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
     }
