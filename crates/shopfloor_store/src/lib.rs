@@ -13,6 +13,7 @@ pub use postgres::settings::redact as redact_url;
 
 use shopfloor_core::errors::CoreResult;
 use shopfloor_core::tx::Tx;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -86,6 +87,24 @@ pub struct StoreStats {
     pub commits: u64,
     pub jobs: u64,
     pub failed_commits: u64,
+}
+
+/// What a backend counts of its writes; [`StoreStats`] is a reading of it.
+#[derive(Default)]
+pub(crate) struct WriteCounters {
+    pub commits: AtomicU64,
+    pub jobs: AtomicU64,
+    pub failed_commits: AtomicU64,
+}
+
+impl WriteCounters {
+    pub fn stats(&self) -> StoreStats {
+        StoreStats {
+            commits: self.commits.load(Ordering::Relaxed),
+            jobs: self.jobs.load(Ordering::Relaxed),
+            failed_commits: self.failed_commits.load(Ordering::Relaxed),
+        }
+    }
 }
 
 impl Store {

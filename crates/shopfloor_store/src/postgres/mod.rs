@@ -18,11 +18,11 @@ pub use pool::connect_for_setup;
 pub mod settings;
 pub mod tx;
 
-use crate::{StoreError, StoreStats};
+use crate::{StoreError, StoreStats, WriteCounters};
 use shopfloor_core::errors::{CoreError, CoreResult};
 use shopfloor_core::tx::Tx;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::sync::watch;
 use tx::{db_error, PgTx, EVENTS_CHANNEL};
@@ -32,18 +32,11 @@ use tx::{db_error, PgTx, EVENTS_CHANNEL};
 const BEGIN_WRITE: &str = "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(8316019240485023602)";
 const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
-#[derive(Default)]
-struct Counters {
-    commits: AtomicU64,
-    jobs: AtomicU64,
-    failed_commits: AtomicU64,
-}
-
 pub struct Postgres {
     pool: pool::Pool,
     events: Arc<watch::Sender<i64>>,
     last_event: watch::Receiver<i64>,
-    counters: Arc<Counters>,
+    counters: Arc<WriteCounters>,
     feed: feed::Feed,
 }
 
@@ -70,7 +63,7 @@ impl Postgres {
             pool: pool::Pool::new(settings),
             events,
             last_event,
-            counters: Arc::new(Counters::default()),
+            counters: Arc::new(WriteCounters::default()),
             feed,
         })
     }
@@ -162,11 +155,7 @@ impl Postgres {
     }
 
     pub fn stats(&self) -> StoreStats {
-        StoreStats {
-            commits: self.counters.commits.load(Ordering::Relaxed),
-            jobs: self.counters.jobs.load(Ordering::Relaxed),
-            failed_commits: self.counters.failed_commits.load(Ordering::Relaxed),
-        }
+        self.counters.stats()
     }
 
     pub fn close(&self) {

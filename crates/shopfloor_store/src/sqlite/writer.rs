@@ -6,12 +6,12 @@
 //! group stops there and every job of it fails: none is answered as written.
 
 use super::tx::{db_error, SqliteTx};
-use crate::{StoreError, StoreStats};
+use crate::{StoreError, StoreStats, WriteCounters};
 use rusqlite::Connection;
 use shopfloor_core::errors::{CoreError, CoreResult};
 use shopfloor_core::tx::Tx;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -33,9 +33,7 @@ enum Ran {
 
 #[derive(Default)]
 struct Counters {
-    commits: AtomicU64,
-    jobs: AtomicU64,
-    failed_commits: AtomicU64,
+    writes: WriteCounters,
     /// Why writes fail, from the last failed write until one succeeds.
     failing: Mutex<Option<String>>,
 }
@@ -146,11 +144,7 @@ impl Writer {
     }
 
     pub fn stats(&self) -> StoreStats {
-        StoreStats {
-            commits: self.counters.commits.load(Ordering::Relaxed),
-            jobs: self.counters.jobs.load(Ordering::Relaxed),
-            failed_commits: self.counters.failed_commits.load(Ordering::Relaxed),
-        }
+        self.counters.writes.stats()
     }
 
     /// Stops taking jobs, lets the thread finish what is queued, and waits for it.
@@ -174,12 +168,12 @@ fn run(conn: Connection, jobs: mpsc::Receiver<Job>, max_batch: usize, events: wa
                 Err(_) => break,
             }
         }
-        counters.jobs.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        counters.writes.jobs.fetch_add(batch.len() as u64, Ordering::Relaxed);
         let group = run_group(&conn, batch);
         let committed = group.committed;
         match &committed {
             Ok(()) => {
-                counters.commits.fetch_add(1, Ordering::Relaxed);
+                counters.writes.commits.fetch_add(1, Ordering::Relaxed);
                 if let Some(seq) = group.last_sequence {
                     events.send_replace(seq);
                 }
@@ -190,7 +184,7 @@ fn run(conn: Connection, jobs: mpsc::Receiver<Job>, max_batch: usize, events: wa
                 }
             }
             Err(e) => {
-                counters.failed_commits.fetch_add(1, Ordering::Relaxed);
+                counters.writes.failed_commits.fetch_add(1, Ordering::Relaxed);
                 counters.set_failing(Some(e.to_string()));
                 tracing::error!(error = %e, "group commit failed");
             }
