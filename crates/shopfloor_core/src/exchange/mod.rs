@@ -174,13 +174,32 @@ pub fn import<'a>(tx: &mut dyn Tx, caller: &Caller, data: impl Into<Source<'a>>,
 /// Imports one row in its own savepoint. Row problems (validation, missing master data,
 /// conflicts) become an `error` row; store failures abort the import.
 pub fn import_row(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json, create_missing: bool) -> CoreResult<RowResult> {
+    tx.savepoint(ROW_SAVEPOINT)?;
+    match apply_row_unguarded(tx, caller, n, row, create_missing) {
+        Ok(result) if result.status == RowStatus::Error => {
+            tx.rollback_to(ROW_SAVEPOINT)?;
+            Ok(result)
+        }
+        Ok(result) => {
+            tx.release(ROW_SAVEPOINT)?;
+            Ok(result)
+        }
+        Err(e) => {
+            let _ = tx.rollback_to(ROW_SAVEPOINT);
+            Err(e)
+        }
+    }
+}
+
+/// Imports one row without a savepoint of its own: the caller undoes an `error` row's
+/// effects (by rolling back to a savepoint taken before it), and a store failure's.
+pub fn apply_row_unguarded(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json, create_missing: bool) -> CoreResult<RowResult> {
     let name = row.get("name").and_then(Json::as_str).map(str::to_string);
     let notes: Vec<String> = row
         .get("importNotes")
         .and_then(Json::as_array)
         .map(|n| n.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
         .unwrap_or_default();
-    tx.savepoint(ROW_SAVEPOINT)?;
     tx.begin_row();
     let mut missing = CreateMissing {
         caller: create_missing.then_some(caller),
@@ -188,8 +207,7 @@ pub fn import_row(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json, create_
     };
     let outcome = apply_row(tx, caller, row, &mut missing);
     let writes = tx.take_writes();
-    let failed = |tx: &mut ImportTx, errors: FieldErrors| -> CoreResult<RowResult> {
-        tx.rollback_to(ROW_SAVEPOINT)?;
+    let failed = |errors: FieldErrors| -> CoreResult<RowResult> {
         Ok(RowResult {
             row: n,
             name: name.clone(),
@@ -201,7 +219,6 @@ pub fn import_row(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json, create_
     };
     match outcome {
         Ok((id, created)) => {
-            tx.release(ROW_SAVEPOINT)?;
             let status = match (created, writes) {
                 (true, _) => RowStatus::Created,
                 (false, 0) => RowStatus::Unchanged,
@@ -216,16 +233,13 @@ pub fn import_row(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json, create_
                 notes: notes.iter().cloned().chain(missing.created).collect(),
             })
         }
-        Err(CoreError::Validation(errors)) => failed(tx, errors),
-        Err(CoreError::Conflict { message, .. }) => failed(tx, FieldErrors::single("version", message)),
+        Err(CoreError::Validation(errors)) => failed(errors),
+        Err(CoreError::Conflict { message, .. }) => failed(FieldErrors::single("version", message)),
         Err(CoreError::NotFound(message) | CoreError::BadRequest(message) | CoreError::InUse { message, .. }) => {
-            failed(tx, FieldErrors::single("row", message))
+            failed(FieldErrors::single("row", message))
         }
-        Err(CoreError::Forbidden { permission }) => failed(tx, FieldErrors::single("row", format!("lacking permission {permission}"))),
-        Err(e @ (CoreError::Unavailable(_) | CoreError::Internal(_))) => {
-            let _ = tx.rollback_to(ROW_SAVEPOINT);
-            Err(e)
-        }
+        Err(CoreError::Forbidden { permission }) => failed(FieldErrors::single("row", format!("lacking permission {permission}"))),
+        Err(e @ (CoreError::Unavailable(_) | CoreError::Internal(_))) => Err(e),
     }
 }
 

@@ -4,7 +4,7 @@
 //! with its effects, so a restart resumes at the first pending row: no row is lost or applied
 //! twice. Finished jobs stay readable until the retention time has passed.
 
-use super::{import_row, import_tx::ImportTx, Format, Options, RowResult, RowStatus, Source};
+use super::{apply_row_unguarded, import_row, import_tx::ImportTx, Format, Options, RowResult, RowStatus, Source};
 use crate::errors::{CoreError, CoreResult, FieldErrors};
 use crate::id::Id;
 use crate::time::Timestamp;
@@ -103,15 +103,31 @@ pub fn enqueue<'a>(tx: &mut dyn Tx, caller: &Caller, data: impl Into<Source<'a>>
     Ok(job)
 }
 
-/// Applies up to `limit` pending rows, each in its own savepoint with its result; returns how
-/// many were applied.
+/// Rows applied in one savepoint at most. A savepoint per row would copy every database page
+/// the row touches into its journal; rows sharing a chunk share that cost. A row that fails
+/// undoes its chunk: the rows before it run again as a chunk, then the failed row alone in its
+/// own savepoint, and the next chunks start half as long (doubling again while rows succeed),
+/// so a file with many bad rows runs nearly one savepoint per row and wastes little.
+const MAX_CHUNK: usize = 512;
+const CHUNK_SAVEPOINT: &str = "import_chunk";
+
+/// A job whose rows this batch applies: its caller, whether it creates missing master data,
+/// and the refusal of a caller who may not save orders (its rows are errors, applying nothing).
+struct JobRun {
+    id: Id,
+    caller: Caller,
+    create_missing: bool,
+    refused: Option<String>,
+}
+
+/// Applies up to `limit` pending rows, in chunks (see [`MAX_CHUNK`]), each row's result
+/// written with its effects; returns how many were applied.
 pub fn run_pending(tx: &mut dyn Tx, limit: u32) -> CoreResult<usize> {
     let rows = tx.import_queue()?.next_pending(limit)?;
     let tx = &mut ImportTx::new(tx);
-    // Each job's caller, and whether it creates missing master data.
-    let mut jobs: Vec<(Id, Caller, bool)> = Vec::new();
+    let mut jobs: Vec<JobRun> = Vec::new();
     for row in &rows {
-        if !jobs.iter().any(|(j, _, _)| *j == row.job) {
+        if !jobs.iter().any(|j| j.id == row.job) {
             let job = tx
                 .import_queue()?
                 .job(row.job)?
@@ -121,39 +137,105 @@ pub fn run_pending(tx: &mut dyn Tx, limit: u32) -> CoreResult<usize> {
                 now: Timestamp::now(),
                 permissions: job.permissions,
             };
-            jobs.push((row.job, caller, job.create_missing));
+            let refused = caller.require("PRODUCTION_ORDER.WRITE.SAVE").err().map(|e| e.to_string());
+            jobs.push(JobRun {
+                id: row.job,
+                caller,
+                create_missing: job.create_missing,
+                refused,
+            });
         }
-        let (_, caller, create_missing) = jobs.iter().find(|(j, _, _)| *j == row.job).expect("job listed");
-        let data: Json = serde_json::from_str(row.data.as_deref().unwrap_or("null"))
-            .map_err(|e| CoreError::Internal(format!("stored import row is not JSON: {e}")))?;
-        let result = match caller.require("PRODUCTION_ORDER.WRITE.SAVE") {
-            Ok(()) => import_row(tx, caller, row.row, data, *create_missing)?,
-            Err(e) => RowResult {
-                row: row.row,
-                name: row.name.clone(),
-                status: RowStatus::Error,
-                id: None,
-                errors: FieldErrors::single("row", e.to_string()),
-                notes: Vec::new(),
-            },
-        };
-        tx.import_queue()?.finish_row(&QueuedRow {
-            job: row.job,
-            row: row.row,
-            name: row.name.clone(),
-            status: result.status.as_str().into(),
-            data: None,
-            order_id: result.id.map(|i| i.to_string()),
-            errors: (!result.errors.is_empty()).then(|| result.errors.to_json().to_string()),
-            notes: (!result.notes.is_empty()).then(|| json!(result.notes).to_string()),
-        })?;
     }
-    for (job, caller, _) in &jobs {
-        if tx.import_queue()?.pending_count(Some(*job))? == 0 {
-            tx.import_queue()?.set_finished(*job, caller.now)?;
+    let job_of = |row: &QueuedRow| jobs.iter().find(|j| j.id == row.job).expect("every row's job is loaded");
+    let (mut start, mut size, mut alone): (usize, usize, Option<usize>) = (0, MAX_CHUNK, None);
+    while start < rows.len() {
+        let end = match alone {
+            Some(k) if k == start => start + 1,
+            Some(k) if k > start => k.min(start + size),
+            _ => (start + size).min(rows.len()),
+        };
+        if end - start == 1 {
+            let (row, job) = (&rows[start], job_of(&rows[start]));
+            let result = match &job.refused {
+                Some(message) => refused(row, message),
+                None => import_row(tx, &job.caller, row.row, row_data(row)?, job.create_missing)?,
+            };
+            finish(tx, row, &result)?;
+            start = end;
+            continue;
+        }
+        tx.savepoint(CHUNK_SAVEPOINT)?;
+        let mut failed = None;
+        for (k, row) in rows.iter().enumerate().take(end).skip(start) {
+            let job = job_of(row);
+            let applied = match &job.refused {
+                Some(message) => Ok(refused(row, message)),
+                None => row_data(row).and_then(|data| apply_row_unguarded(tx, &job.caller, row.row, data, job.create_missing)),
+            };
+            let result = match applied {
+                Ok(result) if result.status == RowStatus::Error && job.refused.is_none() => {
+                    failed = Some(k);
+                    break;
+                }
+                Ok(result) => finish(tx, row, &result),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = result {
+                let _ = tx.rollback_to(CHUNK_SAVEPOINT);
+                return Err(e);
+            }
+        }
+        match failed {
+            None => {
+                tx.release(CHUNK_SAVEPOINT)?;
+                start = end;
+                size = (size * 2).min(MAX_CHUNK);
+            }
+            Some(k) => {
+                tx.rollback_to(CHUNK_SAVEPOINT)?;
+                alone = Some(k);
+                size = (size / 2).max(1);
+            }
+        }
+    }
+    for job in &jobs {
+        if tx.import_queue()?.pending_count(Some(job.id))? == 0 {
+            tx.import_queue()?.set_finished(job.id, job.caller.now)?;
         }
     }
     Ok(rows.len())
+}
+
+/// The data of a pending row.
+fn row_data(row: &QueuedRow) -> CoreResult<Json> {
+    serde_json::from_str(row.data.as_deref().unwrap_or("null"))
+        .map_err(|e| CoreError::Internal(format!("stored import row is not JSON: {e}")))
+}
+
+/// The result of a row whose job's caller may not save orders.
+fn refused(row: &QueuedRow, message: &str) -> RowResult {
+    RowResult {
+        row: row.row,
+        name: row.name.clone(),
+        status: RowStatus::Error,
+        id: None,
+        errors: FieldErrors::single("row", message),
+        notes: Vec::new(),
+    }
+}
+
+/// Stores a row's result (dropping its data).
+fn finish(tx: &mut ImportTx, row: &QueuedRow, result: &RowResult) -> CoreResult<()> {
+    tx.import_queue()?.finish_row(&QueuedRow {
+        job: row.job,
+        row: row.row,
+        name: row.name.clone(),
+        status: result.status.as_str().into(),
+        data: None,
+        order_id: result.id.map(|i| i.to_string()),
+        errors: (!result.errors.is_empty()).then(|| result.errors.to_json().to_string()),
+        notes: (!result.notes.is_empty()).then(|| json!(result.notes).to_string()),
+    })
 }
 
 /// Marks the first pending row `error` with `message` (after its batch failed with an error

@@ -353,6 +353,66 @@ async fn a_bad_row_is_reported_with_its_field_errors_and_the_rest_go_on() {
     assert_eq!(event_count(&app).await, 2, "no events of the rolled-back rows");
 }
 
+/// Rows share savepoints in chunks; a row that fails undoes its chunk, which runs again
+/// without it. Bad rows (whose order and item are valid but whose value is not) sit at the
+/// start, in a cluster, at a chunk's edges and at the end: every good row is applied exactly
+/// once, every bad row leaves nothing.
+#[tokio::test]
+async fn bad_rows_anywhere_in_a_chunk_leave_nothing_and_good_rows_apply_once() {
+    let app = spawn_app().await;
+    master_data(&app).await;
+    const N: usize = 200;
+    let bad = [1, 2, 3, 40, 64, 65, 66, 128, 129, 199, 200];
+    let rows: Vec<Value> = (1..=N)
+        .map(|i| {
+            let batch = if bad.contains(&i) { json!("many") } else { json!(i) };
+            json!({"name": format!("CH{i:03}"), "productPath": "FG/Widget", "unitOfMeasureName": "Each",
+                   "billOfMaterials": [{"materialPath": "RAW/Steel", "quantityPerProducedUnit": 1}],
+                   "propertyValues": {"batch": batch}})
+        })
+        .collect();
+    let id = app
+        .ok(PO, "importProductionOrders", json!({"data": rows, "format": "json"}))
+        .await
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_for_job(&app, &id).await;
+    let job = app
+        .ok(PO, "getImportJob", json!({"jobId": id, "status": "error", "pageSize": 100}))
+        .await;
+    let good = N - bad.len();
+    assert_eq!(
+        (job["created"].clone(), job["errors"].clone()),
+        (json!(good), json!(bad.len())),
+        "{job}"
+    );
+    let failed: Vec<u64> = job["rows"].as_array().unwrap().iter().map(|r| r["row"].as_u64().unwrap()).collect();
+    assert_eq!(failed, bad.map(|b| b as u64), "{job}");
+    assert!(
+        job["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["errors"]["propertyValues.batch.value"].is_array()),
+        "{job}"
+    );
+    let orders = app.all_orders().await;
+    let mut names: Vec<String> = orders.iter().map(|o| o["name"].as_str().unwrap().to_string()).collect();
+    names.sort();
+    let expected: Vec<String> = (1..=N).filter(|i| !bad.contains(i)).map(|i| format!("CH{i:03}")).collect();
+    assert_eq!(names, expected, "good rows once each, bad rows not at all");
+    assert!(orders.iter().all(|o| o["version"] == 1), "no row applied twice");
+    let order = app.get_order("CH004").await;
+    assert_eq!(order["billOfMaterials"].as_array().map(Vec::len), Some(1), "{order}");
+    assert_eq!(order["propertyValues"][0]["value"], 4, "{order}");
+    assert_eq!(
+        event_count(&app).await,
+        3 * good,
+        "order, item and value events of the good rows only"
+    );
+}
+
 #[tokio::test]
 async fn a_dry_run_reports_the_same_and_writes_nothing() {
     let app = spawn_app().await;
