@@ -181,7 +181,7 @@ impl Query {
     pub fn eq(def: &EntityDef, key: &str, value: Value) -> Query {
         let field = FieldRef::resolve(def, key).expect("known field");
         let value = match value {
-            Value::Text(s) if field.is_text() => Value::Text(s.to_lowercase()),
+            Value::Text(s) if field.is_text() => Value::Text(s.to_lowercase().into()),
             v => v,
         };
         Query {
@@ -548,7 +548,7 @@ fn parse_operand(field: FieldRef, condition: Condition, f: &Map<String, Json>, p
             }
         }
         Contains | StartsWith | EndsWith => match non_null(f, "stringValue") {
-            Some(Json::String(s)) => Operand::One(Value::Text(s.to_lowercase())),
+            Some(Json::String(s)) => Operand::One(Value::Text(s.to_lowercase().into())),
             Some(other) => {
                 errors.add(key("stringValue"), format!("must be a string, got {other}"));
                 Operand::None
@@ -577,7 +577,7 @@ fn operand_value(field: FieldRef, v: &Json) -> Result<Value, String> {
     match field.kind {
         Kind::Json => Err(format!("field '{}' cannot be compared; filter on a typed field", field.key)),
         Kind::Id | Kind::Ref(_) => match v.as_str() {
-            Some(s) => Id::parse(s).map(|id| Value::Text(id.to_string())),
+            Some(s) => Id::parse(s).map(|id| Value::Text(id.to_string().into())),
             None => Err(format!("must be a ULID string, got {v}")),
         },
         Kind::Enum(options) => match v.as_str() {
@@ -586,13 +586,13 @@ fn operand_value(field: FieldRef, v: &Json) -> Result<Value, String> {
                 options
                     .iter()
                     .find(|o| o.eq_ignore_ascii_case(&norm))
-                    .map(|o| Value::Text(o.to_string()))
+                    .map(|o| Value::Text(o.to_string().into()))
                     .ok_or_else(|| format!("'{s}' is not one of {}", options.join(", ")))
             }
             None => Err(format!("must be a string, got {v}")),
         },
         Kind::Name | Kind::Text { .. } => match v {
-            Json::String(s) => Ok(Value::Text(s.to_lowercase())),
+            Json::String(s) => Ok(Value::Text(s.to_lowercase().into())),
             other => Err(format!("must be a string, got {other}")),
         },
         Kind::Real { .. } | Kind::Int => parse_real(v).map(Value::Real),

@@ -7,13 +7,15 @@ use crate::schema::{Access, Default, EntityDef, Kind, DATA_TYPES, DATA_TYPE_ALIA
 use crate::time::Timestamp;
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-/// One typed field value.
+/// One typed field value. Text is shared, not copied, when a value is cloned: records are
+/// copied on every write and by the import's memory of what it read.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Null,
     Id(Id),
-    Text(String),
+    Text(Arc<str>),
     Real(f64),
     Int(i64),
     Bool(bool),
@@ -66,7 +68,7 @@ impl Value {
         match self {
             Value::Null => Json::Null,
             Value::Id(id) => Json::String(id.to_string()),
-            Value::Text(s) => Json::String(s.clone()),
+            Value::Text(s) => Json::String(s.to_string()),
             Value::Real(v) => serde_json::Number::from_f64(*v).map(Json::Number).unwrap_or(Json::Null),
             Value::Int(v) => Json::from(*v),
             Value::Bool(b) => Json::Bool(*b),
@@ -80,7 +82,7 @@ impl Value {
             Default::Null => Value::Null,
             Default::Bool(b) => Value::Bool(b),
             Default::Real(v) => Value::Real(v),
-            Default::Text(s) => Value::Text(s.to_string()),
+            Default::Text(s) => Value::Text(s.into()),
         }
     }
 }
@@ -302,14 +304,14 @@ pub fn parse_value(kind: Kind, json: &Json) -> Result<Value, String> {
                 } else if t.chars().any(char::is_control) {
                     Err("must not contain control characters".into())
                 } else {
-                    Ok(Value::Text(t.to_string()))
+                    Ok(Value::Text(t.to_string().into()))
                 }
             }
             other => Err(format!("must be a string, got {}", describe(other))),
         },
         Kind::Text { max } => match json {
             Json::String(s) if s.chars().count() > max => Err(format!("must be at most {max} characters")),
-            Json::String(s) => Ok(Value::Text(s.clone())),
+            Json::String(s) => Ok(Value::Text(s.clone().into())),
             other => Err(format!("must be a string, got {}", describe(other))),
         },
         Kind::Real { positive, signed } => {
@@ -336,7 +338,7 @@ pub fn parse_value(kind: Kind, json: &Json) -> Result<Value, String> {
         Kind::Time => parse_time(json).map(Value::Time),
         Kind::Json => Ok(Value::Json(json.clone())),
         Kind::Enum(options) => match json {
-            Json::String(s) => parse_enum(options, s).map(|o| Value::Text(o.to_string())),
+            Json::String(s) => parse_enum(options, s).map(|o| Value::Text(o.to_string().into())),
             other => Err(format!("must be one of {}, got {}", options.join(", "), describe(other))),
         },
     }

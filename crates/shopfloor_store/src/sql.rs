@@ -159,10 +159,10 @@ fn build(dialect: Dialect, def: &EntityDef) -> EntitySql {
 }
 
 /// The parameters of `insert` / `update`: every field in catalogue order, then `name_key`.
-pub fn row_params(def: &EntityDef, values: &dyn Fn(&str) -> Value) -> Vec<Param> {
-    let mut params: Vec<Param> = def.fields.iter().map(|f| to_sql(&values(f.key))).collect();
+pub fn row_params(def: &EntityDef, record: &Record) -> Vec<Param> {
+    let mut params: Vec<Param> = def.fields.iter().map(|f| to_sql(record.get(f.key))).collect();
     if def.has_name() {
-        params.push(name_key(&values("name")));
+        params.push(name_key(record.get("name")));
     }
     params
 }
@@ -179,7 +179,7 @@ pub fn to_sql(v: &Value) -> Param {
     match v {
         Value::Null => Param::Null,
         Value::Id(id) => Param::Text(id.to_string()),
-        Value::Text(s) => Param::Text(s.clone()),
+        Value::Text(s) => Param::Text(s.to_string()),
         Value::Real(r) => Param::Real(*r),
         Value::Int(i) => Param::Int(*i),
         Value::Bool(b) => Param::Int(i64::from(*b)),

@@ -47,7 +47,7 @@ pub fn tree_rules(tx: &mut dyn Tx, entity: Entity, record: &mut Record, errors: 
         Some(p) => format!("{}/{}", p.text("path").unwrap_or_default(), name),
         None => name,
     };
-    record.set("path", Value::Text(path));
+    record.set("path", Value::Text(path.into()));
     Ok(())
 }
 
@@ -71,13 +71,13 @@ pub fn repath_descendants(tx: &mut dyn Tx, entity: Entity, record: &Record) -> C
         let def = Entity::Material.def();
         for mut m in tx.find(Entity::Material, &Query::eq(def, "materialClassId", Value::Id(id)))? {
             let name = m.text("name").unwrap_or_default().to_string();
-            m.set("path", Value::Text(format!("{path}/{name}")));
+            m.set("path", Value::Text(format!("{path}/{name}").into()));
             tx.update(Entity::Material, &m)?;
         }
     }
     for mut child in tx.find(entity, &children_query(entity, id))? {
         let name = child.text("name").unwrap_or_default().to_string();
-        child.set("path", Value::Text(format!("{path}/{name}")));
+        child.set("path", Value::Text(format!("{path}/{name}").into()));
         tx.update(entity, &child)?;
         repath_descendants(tx, entity, &child)?;
     }
@@ -95,7 +95,7 @@ pub fn subtree(tx: &mut dyn Tx, entity: Entity, root: &Record) -> CoreResult<Vec
             filters: vec![Filter {
                 field,
                 condition: Condition::StartsWith,
-                operand: Operand::One(Value::Text(format!("{path}/"))),
+                operand: Operand::One(Value::Text(format!("{path}/").into())),
             }],
             ..Query::default()
         },

@@ -21,14 +21,17 @@ pub fn rules(tx: &mut dyn Tx, record: &mut Record, errors: &mut FieldErrors) -> 
             .transpose()?
             .flatten()
         {
-            record.set("path", Value::Text(format!("{}/{}", class.text("path").unwrap_or_default(), name)));
+            record.set(
+                "path",
+                Value::Text(format!("{}/{}", class.text("path").unwrap_or_default(), name).into()),
+            );
         }
     }
     if let Some(erp) = record.text("erpId").map(str::to_string) {
         let clash = tx
             .find(
                 Entity::Material,
-                &Query::eq(Entity::Material.def(), "erpId", Value::Text(erp.clone())),
+                &Query::eq(Entity::Material.def(), "erpId", Value::Text(erp.clone().into())),
             )?
             .into_iter()
             .find(|m| m.id() != record.id());
@@ -50,7 +53,7 @@ pub fn by_erp_id(tx: &mut dyn Tx, erp_id: &str) -> CoreResult<Option<Record>> {
     Ok(tx
         .find(
             Entity::Material,
-            &Query::eq(Entity::Material.def(), "erpId", Value::Text(erp_id.trim().to_string())),
+            &Query::eq(Entity::Material.def(), "erpId", Value::Text(erp_id.trim().to_string().into())),
         )?
         .into_iter()
         .next())

@@ -185,7 +185,7 @@ pub fn by_location_and_status(tx: &mut dyn Tx, locations: &[String], statuses: &
             Filter {
                 field: field("locationId"),
                 condition: Condition::In,
-                operand: Operand::List(location_ids.into_iter().map(|i| Value::Text(i.to_string())).collect()),
+                operand: Operand::List(location_ids.into_iter().map(|i| Value::Text(i.to_string().into())).collect()),
             },
             Filter {
                 field: field("status"),

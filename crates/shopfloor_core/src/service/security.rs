@@ -132,7 +132,7 @@ pub struct Principal {
 /// Resolves a bearer token or session secret. `None` when unknown, revoked, expired, or its
 /// user is disabled or gone; nothing is cached, so a change takes effect on the next request.
 pub fn authenticate(tx: &mut dyn Tx, secret: &str, now: Timestamp) -> CoreResult<Option<Principal>> {
-    let q = Query::eq(TOKEN.def(), "tokenHash", Value::Text(hash_token(secret)));
+    let q = Query::eq(TOKEN.def(), "tokenHash", Value::Text(hash_token(secret).into()));
     let Some(token) = tx.find(TOKEN, &q)?.into_iter().next() else {
         return Ok(None);
     };
@@ -217,10 +217,10 @@ pub fn create_token(
     let secret = new_secret("sft");
     let mut r = Record::template(TOKEN.def());
     r.set("userId", user.get("id").clone());
-    r.set("label", label.map(Value::Text).unwrap_or(Value::Null));
+    r.set("label", label.map(|l| Value::Text(l.into())).unwrap_or(Value::Null));
     r.set("kind", Value::Text("TOKEN".into()));
     r.set("expiresDate", expires.map(Value::Time).unwrap_or(Value::Null));
-    r.set("tokenHash", Value::Text(hash_token(&secret)));
+    r.set("tokenHash", Value::Text(hash_token(&secret).into()));
     let saved = entity::write(tx, caller, TOKEN, r, None, Event::default())?;
     Ok((saved, secret))
 }
@@ -234,8 +234,8 @@ pub fn create_session(tx: &mut dyn Tx, caller: &Caller, user: Id, lifetime_ms: i
     r.set("label", Value::Text("web session".into()));
     r.set("kind", Value::Text("SESSION".into()));
     r.set("expiresDate", Value::Time(Timestamp(caller.now.millis() + lifetime_ms)));
-    r.set("tokenHash", Value::Text(hash_token(&secret)));
-    r.set("csrfHash", Value::Text(hash_token(&csrf)));
+    r.set("tokenHash", Value::Text(hash_token(&secret).into()));
+    r.set("csrfHash", Value::Text(hash_token(&csrf).into()));
     let saved = entity::write(tx, caller, TOKEN, r, None, Event::default())?;
     Ok((saved, secret, csrf))
 }
@@ -255,13 +255,13 @@ pub fn revoke_token(tx: &mut dyn Tx, caller: &Caller, id: &str) -> CoreResult<Re
 pub fn set_password(tx: &mut dyn Tx, caller: &Caller, user: &str, hash: Option<String>) -> CoreResult<Record> {
     let stored = entity::require(tx, USER, user)?;
     let mut changed = stored.clone();
-    changed.set("passwordHash", hash.map(Value::Text).unwrap_or(Value::Null));
+    changed.set("passwordHash", hash.map(|h| Value::Text(h.into())).unwrap_or(Value::Null));
     entity::write(tx, caller, USER, changed, Some(stored), Event::default())
 }
 
 /// The user's stored password hash, for a login check outside the transaction.
 pub fn login_lookup(tx: &mut dyn Tx, name: &str) -> CoreResult<Option<(Record, Option<String>)>> {
-    let q = Query::eq(USER.def(), "name", Value::Text(name.trim().to_string()));
+    let q = Query::eq(USER.def(), "name", Value::Text(name.trim().to_string().into()));
     Ok(tx.find(USER, &q)?.into_iter().next().map(|u| {
         let hash = u.text("passwordHash").map(str::to_string);
         (u, hash)

@@ -182,8 +182,8 @@ fn decode(def: &EntityDef, row: &Row) -> Result<Record, postgres::Error> {
     for (i, f) in def.fields.iter().enumerate() {
         let c = cell(row, i)?;
         let v = match f.kind {
-            Kind::Id | Kind::Ref(_) => c.text().map(|s| Id::parse(&s).map(Value::Id).unwrap_or(Value::Text(s))),
-            Kind::Name | Kind::Text { .. } | Kind::Enum(_) => c.text().map(Value::Text),
+            Kind::Id | Kind::Ref(_) => c.text().map(|s| Id::parse(&s).map(Value::Id).unwrap_or(Value::Text(s.into()))),
+            Kind::Name | Kind::Text { .. } | Kind::Enum(_) => c.text().map(|s| Value::Text(s.into())),
             Kind::Real { .. } => c.real().map(Value::Real),
             Kind::Int => c.int().map(Value::Int),
             Kind::Bool => c.int().map(|b| Value::Bool(b != 0)),
@@ -196,7 +196,10 @@ fn decode(def: &EntityDef, row: &Row) -> Result<Record, postgres::Error> {
     }
     let n = def.fields.len();
     for (i, d) in def.derived.iter().enumerate() {
-        r.set(d.key, cell(row, n + i)?.text().map(Value::Text).unwrap_or(Value::Null));
+        r.set(
+            d.key,
+            cell(row, n + i)?.text().map(|s| Value::Text(s.into())).unwrap_or(Value::Null),
+        );
     }
     Ok(r)
 }
@@ -301,7 +304,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn insert(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
-        let params = row_params(entity.def(), &|k| record.get(k).clone());
+        let params = row_params(entity.def(), record);
         self.execute(&sql(entity).insert, params).map(|_| ())
     }
 
@@ -313,7 +316,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn update(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
-        let params = row_params(entity.def(), &|k| record.get(k).clone());
+        let params = row_params(entity.def(), record);
         self.execute(&sql(entity).update, params).map(|_| ())
     }
 

@@ -54,14 +54,19 @@ fn value(p: Param) -> SqlValue {
     }
 }
 
+/// A text column read in place (no copy until the value is built).
+fn text<'r>(row: &'r Row, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    row.get_ref(i)?
+        .as_str_or_null()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+}
+
 fn decode(def: &EntityDef, row: &Row) -> rusqlite::Result<Record> {
     let mut r = Record::default();
     for (i, f) in def.fields.iter().enumerate() {
         let v = match f.kind {
-            Kind::Id | Kind::Ref(_) => row
-                .get::<_, Option<String>>(i)?
-                .map(|s| Id::parse(&s).map(Value::Id).unwrap_or(Value::Text(s))),
-            Kind::Name | Kind::Text { .. } | Kind::Enum(_) => row.get::<_, Option<String>>(i)?.map(Value::Text),
+            Kind::Id | Kind::Ref(_) => text(row, i)?.map(|s| Id::parse(s).map(Value::Id).unwrap_or(Value::Text(s.into()))),
+            Kind::Name | Kind::Text { .. } | Kind::Enum(_) => text(row, i)?.map(|s| Value::Text(s.into())),
             Kind::Real { .. } => row.get::<_, Option<f64>>(i)?.map(Value::Real),
             Kind::Int => row.get::<_, Option<i64>>(i)?.map(Value::Int),
             Kind::Bool => row.get::<_, Option<i64>>(i)?.map(|b| Value::Bool(b != 0)),
@@ -74,7 +79,7 @@ fn decode(def: &EntityDef, row: &Row) -> rusqlite::Result<Record> {
     }
     let n = def.fields.len();
     for (i, d) in def.derived.iter().enumerate() {
-        r.set(d.key, row.get::<_, Option<String>>(n + i)?.map(Value::Text).unwrap_or(Value::Null));
+        r.set(d.key, text(row, n + i)?.map(|s| Value::Text(s.into())).unwrap_or(Value::Null));
     }
     Ok(r)
 }
@@ -105,7 +110,7 @@ impl SqliteTx<'_> {
 
     fn write_row(&mut self, entity: Entity, record: &Record, statement: &str) -> CoreResult<()> {
         let def = entity.def();
-        let params = row_params(def, &|k| record.get(k).clone());
+        let params = row_params(def, record);
         let mut stmt = self.conn.prepare_cached(statement).map_err(db_error)?;
         stmt.execute(params_from_iter(params.into_iter().map(value))).map_err(db_error)?;
         Ok(())
