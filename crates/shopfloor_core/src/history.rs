@@ -2,7 +2,7 @@
 
 use crate::id::Id;
 use crate::time::Timestamp;
-use serde_json::{json, Map, Value as Json};
+use serde_json::{json, Value as Json};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -34,8 +34,8 @@ pub struct NewEvent {
     pub entity_id: Id,
     pub order_id: Option<Id>,
     pub action: Action,
-    /// `{field: [old, new]}`.
-    pub changes: Map<String, Json>,
+    /// `{field: [old, new]}`, as JSON text (written once, by [`crate::service::entity::diff`]).
+    pub changes: String,
     pub reason: Option<String>,
 }
 

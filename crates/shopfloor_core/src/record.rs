@@ -77,6 +77,23 @@ impl Value {
         }
     }
 
+    /// Appends the JSON text of [`Value::to_json`] (without building it).
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        use std::io::Write;
+        // Writing to a Vec cannot fail, and every value here serializes.
+        let _ = match self {
+            Value::Null => out.write_all(b"null"),
+            Value::Id(id) => write!(out, "\"{id}\""),
+            Value::Text(s) => serde_json::to_writer(&mut *out, &**s).map_err(std::io::Error::other),
+            Value::Real(v) if v.is_finite() => serde_json::to_writer(&mut *out, v).map_err(std::io::Error::other),
+            Value::Real(_) => out.write_all(b"null"),
+            Value::Int(v) => write!(out, "{v}"),
+            Value::Bool(b) => write!(out, "{b}"),
+            Value::Time(t) => write!(out, "\"{t}\""),
+            Value::Json(j) => serde_json::to_writer(&mut *out, j).map_err(std::io::Error::other),
+        };
+    }
+
     fn from_default(d: Default) -> Value {
         match d {
             Default::Null => Value::Null,
@@ -349,6 +366,27 @@ mod tests {
     use super::*;
     use crate::schema::Entity;
     use serde_json::json;
+
+    #[test]
+    fn json_text_is_what_to_json_serializes_to() {
+        let values = [
+            Value::Null,
+            Value::Id(Id::generate()),
+            Value::Text("quote \" backslash \\ newline \n tab \t control \u{1} ünïcode ✓".into()),
+            Value::Real(2.5),
+            Value::Real(3.0),
+            Value::Real(f64::NAN),
+            Value::Int(-42),
+            Value::Bool(true),
+            Value::Time(Timestamp(1_764_000_000_123)),
+            Value::Json(json!({"a": [1, "b", null]})),
+        ];
+        for v in values {
+            let mut text = Vec::new();
+            v.write_json(&mut text);
+            assert_eq!(String::from_utf8(text).unwrap(), v.to_json().to_string(), "{v:?}");
+        }
+    }
 
     fn parse(data: Json) -> (Input, FieldErrors) {
         let mut errors = FieldErrors::new();

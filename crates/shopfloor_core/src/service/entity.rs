@@ -291,7 +291,7 @@ pub fn write(
     if let Some(order) = order_of(entity, &record) {
         let action = event.action.unwrap_or(match &before {
             None => Action::Create,
-            Some(_) if entity == Entity::ProductionOrder && changes.contains_key("status") => Action::Transition,
+            Some(stored) if entity == Entity::ProductionOrder && stored.get("status") != record.get("status") => Action::Transition,
             Some(_) => Action::Update,
         });
         record_event(tx, caller, entity, id, order, action, changes, event.reason)?;
@@ -319,21 +319,31 @@ pub fn write(
 }
 
 /// `{field: [old, new]}` over the fields that differ (audit fields aside).
-pub fn diff(def: &EntityDef, old: &Record, new: &Record) -> Map<String, Json> {
-    let mut changes = Map::new();
+pub fn diff(def: &EntityDef, old: &Record, new: &Record) -> String {
+    let mut changes = Vec::with_capacity(256);
+    changes.push(b'{');
     for f in def.fields.iter().filter(|f| f.access != Access::Hidden) {
         if AUDIT_FIELDS.contains(&f.key) {
             continue;
         }
         let (a, b) = (old.get(f.key), new.get(f.key));
         if a != b {
-            changes.insert(f.key.to_string(), json!([a.to_json(), b.to_json()]));
+            if changes.len() > 1 {
+                changes.push(b',');
+            }
+            changes.push(b'"');
+            changes.extend_from_slice(f.key.as_bytes());
+            changes.extend_from_slice(b"\":[");
+            a.write_json(&mut changes);
+            changes.push(b',');
+            b.write_json(&mut changes);
+            changes.push(b']');
         }
     }
-    changes
+    changes.push(b'}');
+    String::from_utf8(changes).expect("JSON written from UTF-8 text")
 }
 
-/// Appends a history event about an order (`entity_id` is the order's id).
 /// The order whose history a record's changes belong to: the order itself, or the order of a
 /// property value or BOM item. Other records keep no history.
 pub fn order_of(entity: Entity, record: &Record) -> Option<Id> {
@@ -352,7 +362,7 @@ pub fn record_event(
     entity_id: Id,
     order_id: Id,
     action: Action,
-    changes: Map<String, Json>,
+    changes: String,
     reason: Option<String>,
 ) -> CoreResult<i64> {
     tx.append_event(&NewEvent {

@@ -325,7 +325,6 @@ impl Tx for PgTx<'_> {
     }
 
     fn append_event(&mut self, e: &NewEvent) -> CoreResult<i64> {
-        let changes = serde_json::to_string(&e.changes).map_err(|e| CoreError::Internal(e.to_string()))?;
         let stmt = self.prepare(&INSERT_EVENT)?;
         let row = self
             .conn
@@ -339,7 +338,7 @@ impl Tx for PgTx<'_> {
                     &e.entity_id.to_string(),
                     &e.order_id.map(|i| i.to_string()),
                     &e.action.as_str(),
-                    &changes,
+                    &e.changes,
                     &e.reason,
                 ],
             )

@@ -176,7 +176,6 @@ impl Tx for SqliteTx<'_> {
 
     fn append_event(&mut self, e: &NewEvent) -> CoreResult<i64> {
         let mut stmt = self.conn.prepare_cached(gen::INSERT_EVENT).map_err(db_error)?;
-        let changes = serde_json::to_string(&e.changes).map_err(|e| CoreError::Internal(e.to_string()))?;
         stmt.execute(rusqlite::params![
             e.at.millis(),
             e.user,
@@ -184,7 +183,7 @@ impl Tx for SqliteTx<'_> {
             e.entity_id.to_string(),
             e.order_id.map(|i| i.to_string()),
             e.action.as_str(),
-            changes,
+            e.changes,
             e.reason
         ])
         .map_err(db_error)?;
