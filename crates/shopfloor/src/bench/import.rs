@@ -60,27 +60,34 @@ async fn master_data(url: &str) -> anyhow::Result<(String, String, Vec<String>, 
     Ok(outcome?)
 }
 
-fn order(i: u64) -> Value {
+/// Whether order `i` is an error row (`bad_every`: every Nth order's `batch` is not a whole
+/// number, which the import finds after writing the order and its items).
+fn is_bad(i: u64, bad_every: Option<u64>) -> bool {
+    bad_every.is_some_and(|n| i % n == n - 1)
+}
+
+fn order(i: u64, bad: bool) -> Value {
     let items: Vec<Value> = (0..ITEMS)
         .map(|c| json!({"materialPath": format!("BENCH/Component{c}"), "quantityPerProducedUnit": c + 1}))
         .collect();
     let color = ["red", "blue"][(i % 2) as usize];
     json!({
-        "name": format!("IMP-{i:07}"), "productPath": "BENCH/Product", "unitOfMeasureName": "Each",
+        "name": format!("IMP-{i:07}"), "productPath": "BENCH/Product",
+        "unitOfMeasureName": "Each",
         "quantity": 10 + i % 90, "schedulePriority": "NORMAL", "dueDate": "2026-12-01T00:00:00Z",
         "billOfMaterials": items,
-        "propertyValues": {"batch": i, "color": color, "weight": (i % 100) as f64 / 4.0}
+        "propertyValues": {"batch": if bad { json!("many") } else { json!(i) }, "color": color, "weight": (i % 100) as f64 / 4.0}
     })
 }
 
-fn write_file(path: &Path, orders: u64) -> anyhow::Result<u64> {
+fn write_file(path: &Path, orders: u64, bad_every: Option<u64>) -> anyhow::Result<u64> {
     let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
     w.write_all(b"[")?;
     for i in 0..orders {
         if i > 0 {
             w.write_all(b",\n")?;
         }
-        serde_json::to_writer(&mut w, &order(i))?;
+        serde_json::to_writer(&mut w, &order(i, is_bad(i, bad_every)))?;
     }
     w.write_all(b"]\n")?;
     w.flush()?;
@@ -148,14 +155,15 @@ fn baseline(path: &Path, orders: u64, ids: &(String, String, Vec<String>, Vec<St
     Ok(started.elapsed().as_secs_f64())
 }
 
-pub async fn run(orders: u64, json_output: bool) -> anyhow::Result<()> {
+pub async fn run(orders: u64, bad_every: Option<u64>, json_output: bool) -> anyhow::Result<()> {
     let dir = tempfile::Builder::new().prefix("shopfloor-bench-import-").tempdir()?;
     let progress = |m: &str| eprintln!("bench import: {m}");
     let file = dir.path().join("orders.json");
     progress(&format!(
         "writing {orders} orders × {ITEMS} BOM items × {VALUES} values to a JSON file"
     ));
-    let bytes = write_file(&file, orders)?;
+    let bytes = write_file(&file, orders, bad_every)?;
+    let bad = (0..orders).filter(|i| is_bad(*i, bad_every)).count() as u64;
     progress(&format!("  {:.1} MB", bytes as f64 / 1e6));
 
     progress("baseline: raw SQLite, the same rows in transactions of 10,000 orders");
@@ -181,15 +189,16 @@ pub async fn run(orders: u64, json_output: bool) -> anyhow::Result<()> {
     let again_seconds = again_started.elapsed().as_secs_f64();
     store.close();
     let peak = peak_rss_kib();
-    let expected = format!("{orders} rows: {orders} created, 0 updated, 0 unchanged, 0 errors");
+    let good = orders - bad;
+    let expected = format!("{orders} rows: {good} created, 0 updated, 0 unchanged, {bad} errors");
     if !summary.contains(&expected) {
         anyhow::bail!("the import did not create every order: {summary}");
     }
-    if !again.contains(&format!("{orders} unchanged")) {
+    if !again.contains(&format!("{good} unchanged")) {
         anyhow::bail!("re-importing the same file changed something: {again}");
     }
     let result = json!({
-        "orders": orders, "bomItemsPerOrder": ITEMS, "valuesPerOrder": VALUES, "fileBytes": bytes,
+        "orders": orders, "errorRows": bad, "bomItemsPerOrder": ITEMS, "valuesPerOrder": VALUES, "fileBytes": bytes,
         "importSeconds": seconds, "importOrdersPerSecond": orders as f64 / seconds,
         "reimportUnchangedSeconds": again_seconds,
         "baselineSeconds": base_seconds, "baselineOrdersPerSecond": orders as f64 / base_seconds,
@@ -203,6 +212,12 @@ pub async fn run(orders: u64, json_output: bool) -> anyhow::Result<()> {
             "import benchmark: {orders} orders × {ITEMS} BOM items × {VALUES} property values ({:.1} MB JSON)",
             bytes as f64 / 1e6
         );
+        if bad > 0 {
+            println!(
+                "  of which error rows       {bad:>8} (every {}th has a bad value)",
+                bad_every.unwrap_or(0)
+            );
+        }
         println!(
             "  shopfloor import          {seconds:>8.1} s  {:>8.0} orders/s",
             orders as f64 / seconds

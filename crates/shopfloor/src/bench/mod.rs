@@ -103,6 +103,11 @@ pub struct Args {
     /// Print the results as JSON (on stdout) instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// `import` only: every Nth order of the file has a property value of the wrong type (an
+    /// error row found after its order and items were written, the costliest kind to undo),
+    /// to measure what bad rows cost the rows around them.
+    #[arg(long)]
+    pub bad_every: Option<u64>,
     /// Target a running server instead of starting one (data is then loaded through the API).
     #[arg(long)]
     pub url: Option<String>,
@@ -237,7 +242,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             (false, true) => 2_000,
             (false, false) => 100_000,
         };
-        return import::run(orders.max(1), args.json).await;
+        return import::run(orders.max(1), args.bad_every.filter(|n| *n > 0), args.json).await;
     }
     let settings = args.settings()?;
     let dir = tempfile::Builder::new()

@@ -176,11 +176,11 @@ pub fn import<'a>(tx: &mut dyn Tx, caller: &Caller, data: impl Into<Source<'a>>,
 pub fn import_row(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json, create_missing: bool) -> CoreResult<RowResult> {
     tx.savepoint(ROW_SAVEPOINT)?;
     match apply_row_unguarded(tx, caller, n, row, create_missing) {
-        Ok(result) if result.status == RowStatus::Error => {
+        Ok((result, writes)) if result.status == RowStatus::Error && writes > 0 => {
             tx.rollback_to(ROW_SAVEPOINT)?;
             Ok(result)
         }
-        Ok(result) => {
+        Ok((result, _)) => {
             tx.release(ROW_SAVEPOINT)?;
             Ok(result)
         }
@@ -191,9 +191,11 @@ pub fn import_row(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json, create_
     }
 }
 
-/// Imports one row without a savepoint of its own: the caller undoes an `error` row's
-/// effects (by rolling back to a savepoint taken before it), and a store failure's.
-pub fn apply_row_unguarded(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json, create_missing: bool) -> CoreResult<RowResult> {
+/// Imports one row without a savepoint of its own; answers its result and how many writes it
+/// made. The caller undoes the writes of an `error` row (by rolling back to a savepoint taken
+/// before it), and those of a store failure; an `error` row that made none (refused before its
+/// first write, as rows naming missing master data or bad fields are) left nothing to undo.
+pub fn apply_row_unguarded(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json, create_missing: bool) -> CoreResult<(RowResult, u64)> {
     let name = row.get("name").and_then(Json::as_str).map(str::to_string);
     let notes: Vec<String> = row
         .get("importNotes")
@@ -207,15 +209,16 @@ pub fn apply_row_unguarded(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json
     };
     let outcome = apply_row(tx, caller, row, &mut missing);
     let writes = tx.take_writes();
-    let failed = |errors: FieldErrors| -> CoreResult<RowResult> {
-        Ok(RowResult {
+    let failed = |errors: FieldErrors| -> CoreResult<(RowResult, u64)> {
+        let result = RowResult {
             row: n,
             name: name.clone(),
             status: RowStatus::Error,
             id: None,
             errors,
             notes: notes.clone(),
-        })
+        };
+        Ok((result, writes))
     };
     match outcome {
         Ok((id, created)) => {
@@ -224,14 +227,15 @@ pub fn apply_row_unguarded(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json
                 (false, 0) => RowStatus::Unchanged,
                 (false, _) => RowStatus::Updated,
             };
-            Ok(RowResult {
+            let result = RowResult {
                 row: n,
                 name: name.clone(),
                 status,
                 id: Some(id),
                 errors: FieldErrors::new(),
                 notes: notes.iter().cloned().chain(missing.created).collect(),
-            })
+            };
+            Ok((result, writes))
         }
         Err(CoreError::Validation(errors)) => failed(errors),
         Err(CoreError::Conflict { message, .. }) => failed(FieldErrors::single("version", message)),
