@@ -1,8 +1,8 @@
 //! The import queue (issue 9, ADR 0006): `importProductionOrders` stores the rows of a file as
 //! pending rows of a job in the same transaction that checks the file, and a background runner
-//! applies them in batches. Each row's result is written in the row's own savepoint, together
-//! with its effects, so a restart resumes at the first pending row: no row is lost or applied
-//! twice. Finished jobs stay readable until the retention time has passed.
+//! applies them in batches. Each row's result is written in the same savepoint as its effects
+//! (rows share one in chunks, see [`MAX_CHUNK`]), so a restart resumes at the first pending
+//! row: no row is lost or applied twice. Finished jobs stay readable until the retention time has passed.
 
 use super::{apply_row_unguarded, import_row, import_tx::ImportTx, Format, Options, RowResult, RowStatus, Source};
 use crate::errors::{CoreError, CoreResult, FieldErrors};
