@@ -586,7 +586,7 @@ fn operand_value(field: FieldRef, v: &Json) -> Result<Value, String> {
                 options
                     .iter()
                     .find(|o| o.eq_ignore_ascii_case(&norm))
-                    .map(|o| Value::Text(o.to_string().into()))
+                    .map(|o| Value::Text((*o).into()))
                     .ok_or_else(|| format!("'{s}' is not one of {}", options.join(", ")))
             }
             None => Err(format!("must be a string, got {v}")),

@@ -321,14 +321,14 @@ pub fn parse_value(kind: Kind, json: &Json) -> Result<Value, String> {
                 } else if t.chars().any(char::is_control) {
                     Err("must not contain control characters".into())
                 } else {
-                    Ok(Value::Text(t.to_string().into()))
+                    Ok(Value::Text(t.into()))
                 }
             }
             other => Err(format!("must be a string, got {}", describe(other))),
         },
         Kind::Text { max } => match json {
             Json::String(s) if s.chars().count() > max => Err(format!("must be at most {max} characters")),
-            Json::String(s) => Ok(Value::Text(s.clone().into())),
+            Json::String(s) => Ok(Value::Text(s.as_str().into())),
             other => Err(format!("must be a string, got {}", describe(other))),
         },
         Kind::Real { positive, signed } => {
@@ -355,7 +355,7 @@ pub fn parse_value(kind: Kind, json: &Json) -> Result<Value, String> {
         Kind::Time => parse_time(json).map(Value::Time),
         Kind::Json => Ok(Value::Json(json.clone())),
         Kind::Enum(options) => match json {
-            Json::String(s) => parse_enum(options, s).map(|o| Value::Text(o.to_string().into())),
+            Json::String(s) => parse_enum(options, s).map(|o| Value::Text(o.into())),
             other => Err(format!("must be one of {}, got {}", options.join(", "), describe(other))),
         },
     }

@@ -403,7 +403,7 @@ fn resolve_keys(
         let mut none = true;
         for by in k.by {
             let value = if *by == "path" { text.trim_start_matches('/') } else { text };
-            let mut q = Query::eq(def, by, Value::Text(value.to_string().into()));
+            let mut q = Query::eq(def, by, Value::Text(value.into()));
             q.page = Some(crate::query::Page { size: 2, index: 0 });
             match tx.find(k.entity, &q)?.as_slice() {
                 [one] => {
@@ -521,7 +521,7 @@ fn apply_row(tx: &mut dyn Tx, caller: &Caller, row: Json, missing: &mut CreateMi
         .collect();
     resolve_keys(tx, &ORDER_KEYS, &row, &mut data, "", &mut errors, missing)?;
     let existing = tx
-        .find(ORDER, &Query::eq(ORDER.def(), "name", Value::Text(name.to_string().into())))?
+        .find(ORDER, &Query::eq(ORDER.def(), "name", Value::Text(name.into())))?
         .into_iter()
         .next();
     match existing.as_ref().and_then(Record::id) {

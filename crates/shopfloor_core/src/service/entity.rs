@@ -27,8 +27,8 @@ pub fn lookup(tx: &mut dyn Tx, entity: Entity, text: &str) -> CoreResult<Option<
     }
     let q = match def.lookup {
         Lookup::IdOnly => return Ok(None),
-        Lookup::Name => Query::eq(def, "name", Value::Text(text.trim().to_string().into())),
-        Lookup::Path => Query::eq(def, "path", Value::Text(text.trim().trim_start_matches('/').to_string().into())),
+        Lookup::Name => Query::eq(def, "name", Value::Text(text.trim().into())),
+        Lookup::Path => Query::eq(def, "path", Value::Text(text.trim().trim_start_matches('/').into())),
     };
     Ok(tx.find(entity, &q)?.into_iter().next())
 }
@@ -154,7 +154,7 @@ fn check_unique_name(tx: &mut dyn Tx, def: &EntityDef, record: &Record, errors: 
     if errors.has("name") || scope.is_some_and(|s| errors.has(s)) {
         return Ok(());
     }
-    let mut q = Query::eq(def, "name", Value::Text(name.to_string().into()));
+    let mut q = Query::eq(def, "name", Value::Text(name.into()));
     if let Some(scope) = scope {
         match record.get(scope) {
             Value::Null => q.filters.push(Query::is_null(def, scope)),
@@ -269,7 +269,7 @@ pub fn write(
             }
             keys.extend(["modifiedDate", "modifiedBy", "version"]);
             record.set("modifiedDate", Value::Time(caller.now));
-            record.set("modifiedBy", Value::Text(caller.user.clone().into()));
+            record.set("modifiedBy", Value::Text(caller.user.as_str().into()));
             record.set("version", Value::Int(stored.version() + 1));
             tx.update_fields(entity, &record, &keys)?;
             diff(def, stored, &record)
@@ -279,7 +279,7 @@ pub fn write(
                 record.set("id", Value::Id(Id::generate()));
             }
             record.set("createdDate", Value::Time(caller.now));
-            record.set("createdBy", Value::Text(caller.user.clone().into()));
+            record.set("createdBy", Value::Text(caller.user.as_str().into()));
             record.set("modifiedDate", Value::Null);
             record.set("modifiedBy", Value::Null);
             record.set("version", Value::Int(1));

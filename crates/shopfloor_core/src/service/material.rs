@@ -31,7 +31,7 @@ pub fn rules(tx: &mut dyn Tx, record: &mut Record, errors: &mut FieldErrors) -> 
         let clash = tx
             .find(
                 Entity::Material,
-                &Query::eq(Entity::Material.def(), "erpId", Value::Text(erp.clone().into())),
+                &Query::eq(Entity::Material.def(), "erpId", Value::Text(erp.as_str().into())),
             )?
             .into_iter()
             .find(|m| m.id() != record.id());
@@ -53,7 +53,7 @@ pub fn by_erp_id(tx: &mut dyn Tx, erp_id: &str) -> CoreResult<Option<Record>> {
     Ok(tx
         .find(
             Entity::Material,
-            &Query::eq(Entity::Material.def(), "erpId", Value::Text(erp_id.trim().to_string().into())),
+            &Query::eq(Entity::Material.def(), "erpId", Value::Text(erp_id.trim().into())),
         )?
         .into_iter()
         .next())

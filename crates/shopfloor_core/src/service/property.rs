@@ -84,7 +84,7 @@ fn data_type(record: &Record) -> Option<DataType> {
 pub fn typed(t: DataType, json: &Json) -> Result<(Json, Value), String> {
     match t {
         DataType::String => match json {
-            Json::String(s) => Ok((json.clone(), Value::Text(s.clone().into()))),
+            Json::String(s) => Ok((json.clone(), Value::Text(s.as_str().into()))),
             Json::Number(_) | Json::Bool(_) => Ok((Json::String(json.to_string()), Value::Text(json.to_string().into()))),
             other => Err(format!("must be a string, got {other}")),
         },

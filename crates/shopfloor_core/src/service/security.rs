@@ -261,7 +261,7 @@ pub fn set_password(tx: &mut dyn Tx, caller: &Caller, user: &str, hash: Option<S
 
 /// The user's stored password hash, for a login check outside the transaction.
 pub fn login_lookup(tx: &mut dyn Tx, name: &str) -> CoreResult<Option<(Record, Option<String>)>> {
-    let q = Query::eq(USER.def(), "name", Value::Text(name.trim().to_string().into()));
+    let q = Query::eq(USER.def(), "name", Value::Text(name.trim().into()));
     Ok(tx.find(USER, &q)?.into_iter().next().map(|u| {
         let hash = u.text("passwordHash").map(str::to_string);
         (u, hash)

@@ -74,6 +74,12 @@ async fn import(app: &TestApp, data: Value, dry_run: bool) -> Value {
     wait_for_job(app, answer.as_str().expect("the bare job id")).await
 }
 
+/// Queues the rows as a JSON import; answers the job id.
+async fn queue_import(app: &TestApp, rows: Vec<Value>) -> String {
+    let answer = app.ok(PO, "importProductionOrders", json!({"data": rows, "format": "json"})).await;
+    answer.as_str().expect("the bare job id").to_string()
+}
+
 /// Polls `getImportJob` until the job is DONE or CANCELLED; returns it (with its first 100 rows).
 async fn wait_for_job(app: &TestApp, id: &str) -> Value {
     let mut job = Value::Null;
@@ -371,12 +377,7 @@ async fn bad_rows_anywhere_in_a_chunk_leave_nothing_and_good_rows_apply_once() {
                    "propertyValues": {"batch": batch}})
         })
         .collect();
-    let id = app
-        .ok(PO, "importProductionOrders", json!({"data": rows, "format": "json"}))
-        .await
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = queue_import(&app, rows).await;
     wait_for_job(&app, &id).await;
     let job = app
         .ok(PO, "getImportJob", json!({"jobId": id, "status": "error", "pageSize": 100}))
@@ -536,12 +537,7 @@ async fn import_job_rows_come_a_page_at_a_time_with_a_status_filter() {
             json!({"name": format!("P{i:03}"), "productPath": product, "unitOfMeasureName": "Each"})
         })
         .collect();
-    let id = app
-        .ok(PO, "importProductionOrders", json!({"data": rows, "format": "json"}))
-        .await
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = queue_import(&app, rows).await;
     let job = wait_for_job(&app, &id).await;
     assert_eq!((job["created"].clone(), job["errors"].clone()), (json!(225), json!(25)), "{job}");
     // The first page by default: 100 rows, and the paging keys of a QueryResult.
