@@ -256,7 +256,11 @@ pub async fn export(database: &str, args: ExportArgs) -> anyhow::Result<()> {
     };
     match &args.output {
         Some(path) => std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?,
-        None => std::io::stdout().write_all(text.as_bytes())?,
+        None => match std::io::stdout().write_all(text.as_bytes()) {
+            // The reader went away (`shopfloor export | head`): nobody is left to tell.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            written => written?,
+        },
     }
     Ok(())
 }

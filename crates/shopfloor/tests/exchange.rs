@@ -92,6 +92,29 @@ fn export_and_import_through_the_command_line() {
     assert_eq!(export_json(&db).len(), 2 * n, "refused files write nothing");
 }
 
+/// `shopfloor export | head`: a reader that goes away early is not an error.
+#[test]
+fn export_to_a_reader_that_closes_early_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shopfloor.db");
+    let (ok, _, err) = shopfloor(&db, &["demo"]);
+    assert!(ok, "{err}");
+    let mut child = Command::new(BIN)
+        .arg("--database")
+        .arg(&db)
+        .args(["export", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("shopfloor runs");
+    // Close the reading end before the export has written anything.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("shopfloor ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.is_empty(), "nothing on stderr: {err}");
+}
+
 /// A demo database and natural keys in it: (product path and unit name of an order, the path
 /// of a raw material).
 fn demo(dir: &Path) -> (std::path::PathBuf, String, String, String) {
