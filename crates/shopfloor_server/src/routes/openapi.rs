@@ -204,6 +204,51 @@ fn document() -> Value {
         }));
         paths.insert(format!("{base}/{{key}}/references"), json!({"parameters": key, "get": {"tags": [def.module], "summary": "References", "responses": with_errors(json!({"200": ok(&json!({"type": "array"}))}))}}));
     }
+    // The other REST routes (lifecycle verbs, BOM and property-value routes, imports): each
+    // calls one catalogue function, whose summary and permission it shares.
+    for (method, path, module, function) in super::rest::routes() {
+        let op = method.to_ascii_lowercase();
+        let entry = paths.entry(path.clone()).or_insert_with(|| json!({}));
+        if entry.get(&op).is_some() {
+            continue;
+        }
+        let f = CATALOGUE.functions.iter().find(|f| f.module == module && f.name == function);
+        let parameters: Vec<Value> = path
+            .split('/')
+            .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        let mut operation = json!({"tags": [module], "summary": f.map(|f| f.summary.clone()),
+            "description": format!("Calls system.mes.{module}.{function}. Permission: {}.", f.and_then(|f| f.permission.as_deref()).unwrap_or("none")),
+            "x-permission": f.and_then(|f| f.permission.clone()), "parameters": parameters,
+            "responses": {"200": {"description": "the function's return value", "content": {"application/json": {"schema": {}}}}}});
+        if function == "importProductionOrders" {
+            // The import file as it is, in its own content type; answered 202 with the job.
+            operation["parameters"] = json!([
+                {"name": "format", "in": "query", "schema": {"enum": ["json", "csv", "csv-bom", "b2mml"]}, "description": "else from the content type"},
+                {"name": "dryRun", "in": "query", "schema": {"type": "boolean"}},
+                {"name": "createMissing", "in": "query", "schema": {"type": "boolean"}}]);
+            operation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {}}, "text/csv": {"schema": {"type": "string"}}, "application/xml": {"schema": {"type": "string"}}}});
+            operation["responses"] = json!({"202": {"description": "the queued job (a dry run answers 200 with the report)", "content": {"application/json": {"schema": {"type": "object"}}}}, "200": {"description": "the dry run's report"}});
+        } else if function == "getImportJob" {
+            for (name, schema) in [
+                ("status", json!({"type": "string"})),
+                ("pageIndex", json!({"type": "integer", "minimum": 0})),
+                ("pageSize", json!({"type": "integer", "minimum": 1})),
+            ] {
+                operation["parameters"]
+                    .as_array_mut()
+                    .expect("a list")
+                    .push(json!({"name": name, "in": "query", "schema": schema}));
+            }
+        } else if method != "GET" {
+            operation["requestBody"] = json!({"content": {"application/json": {"schema": {"type": "object"}}}});
+        }
+        for (k, v) in errors.as_object().into_iter().flatten() {
+            operation["responses"][k] = v.clone();
+        }
+        entry[&op] = operation;
+    }
     for f in &CATALOGUE.functions {
         let body = match f.params.iter().find(|p| p.kwargs) {
             // `f(**data)`: the body is the keyword-argument object itself.

@@ -438,6 +438,21 @@ async fn the_openapi_document_is_version_3_1_with_a_path_for_every_catalogue_fun
     ] {
         assert!(paths.contains_key(p), "{p} missing");
     }
+    for (method, path, _, function) in shopfloor_server::routes::rest::routes() {
+        let op = &paths.get(&path).unwrap_or_else(|| panic!("{path} missing"))[method.to_ascii_lowercase()];
+        assert!(op.is_object(), "{method} {path} ({function}) missing");
+    }
+    let import = &paths["/api/v1/production-orders/imports"]["post"];
+    assert!(import["requestBody"]["content"]["text/csv"].is_object(), "{import}");
+    assert_eq!(import["x-permission"], "PRODUCTION_ORDER.WRITE.SAVE");
+    let job = &paths["/api/v1/production-orders/imports/{key}"]["get"];
+    let names: Vec<&str> = job["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["key", "status", "pageIndex", "pageSize"]);
     assert!(doc["components"]["schemas"]["ProductionOrder"]["properties"]["productName"].is_object());
     assert_eq!(
         doc["components"]["schemas"]["ProductionOrderInput"]["additionalProperties"], false,
