@@ -10,10 +10,6 @@ use clap::{Parser, Subcommand};
 use shopfloor_server::{Application, ServerConfig};
 use std::time::Duration;
 
-/// The allocator: records, JSON and statements allocate much and briefly (ADR 0006, import speed).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Shopfloor: a manufacturing execution server for production orders.
 #[derive(Parser)]
 #[command(name = "shopfloor", version, about)]
