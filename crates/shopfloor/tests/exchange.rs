@@ -96,9 +96,7 @@ fn export_and_import_through_the_command_line() {
 #[test]
 fn export_to_a_reader_that_closes_early_ends_quietly() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("shopfloor.db");
-    let (ok, _, err) = shopfloor(&db, &["demo"]);
-    assert!(ok, "{err}");
+    let (db, ..) = demo(dir.path());
     let mut child = Command::new(BIN)
         .arg("--database")
         .arg(&db)
