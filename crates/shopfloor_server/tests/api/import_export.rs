@@ -297,15 +297,13 @@ async fn create_missing_creates_units_and_materials_once_and_only_for_callers_wh
     let token = app.ok("security", "createApiToken", json!(["erp", "test"])).await;
     let erp = crate::helpers::authorized_client(token["token"].as_str().unwrap());
     let file = json!([{"name": "NEW-2", "productPath": "NEW/Other", "unitOfMeasureName": "Crate"}]);
-    let answer: Value = erp
-        .post(format!("{}/api/v1/script/{PO}/importProductionOrders", app.address))
-        .json(&json!({"data": file, "createMissing": true}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = script(
+        &erp,
+        &app.address,
+        "importProductionOrders",
+        json!({"data": file, "createMissing": true}),
+    )
+    .await;
     let report = wait_for_job(&app, answer.as_str().expect("a job id")).await;
     assert_eq!(statuses(&report), ["error"], "{report}");
     let why = report["rows"][0]["errors"]["productPath"][0].as_str().unwrap();
