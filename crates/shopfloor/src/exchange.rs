@@ -7,9 +7,9 @@
 use anyhow::{bail, Context};
 use clap::Args;
 use serde_json::{Map, Value as Json};
-use shopfloor_core::exchange::queue::{self, RowsPage};
-use shopfloor_core::exchange::{self, Format, Options, Source};
 use shopfloor_core::tx::Caller;
+use shopfloor_exchange::queue::{self, RowsPage};
+use shopfloor_exchange::{self as exchange, Format, Options, Source};
 use shopfloor_store::{Store, StoreConfig};
 use std::io::{IsTerminal, Write};
 use std::path::Path;

@@ -2,11 +2,10 @@
 //! queries, permissions, history and the services over a storage interface. No I/O lives here:
 //! stores implement [`tx::Tx`], the HTTP server calls [`catalogue`] functions.
 
-pub mod catalogue;
 pub mod errors;
-pub mod exchange;
 pub mod history;
 pub mod id;
+pub mod import_queue;
 pub mod lifecycle;
 pub mod permissions;
 pub mod query;

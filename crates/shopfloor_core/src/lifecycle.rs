@@ -67,6 +67,72 @@ impl Status {
     }
 }
 
+/// A lifecycle verb of the script API: the function that moves an order to one status. The one
+/// table the catalogue registers the functions from, REST's `POST …/transitions` maps a status
+/// through, and the web pages read (`GET /api/v1/script`) for their buttons.
+#[derive(Clone, Copy, Debug)]
+pub struct Verb {
+    /// The script function, as callers spell it (`system.mes.productionOrder.<function>`).
+    pub function: &'static str,
+    pub to: Status,
+    /// The button's words on the web pages.
+    pub label: &'static str,
+    /// What cannot be undone, for a confirmation before it (`None`: no confirmation needed).
+    pub consequence: Option<&'static str>,
+}
+
+/// Every lifecycle verb. A status the transition table lets an order enter has one verb here
+/// (the test `every_enterable_status_has_one_verb` keeps the two together).
+pub const VERBS: &[Verb] = &[
+    Verb {
+        function: "scheduleProductionOrder",
+        to: Status::Scheduled,
+        label: "Schedule",
+        consequence: None,
+    },
+    Verb {
+        function: "unscheduleProductionOrder",
+        to: Status::Idle,
+        label: "Unschedule",
+        consequence: None,
+    },
+    Verb {
+        function: "startProductionOrder",
+        to: Status::Running,
+        label: "Start",
+        consequence: None,
+    },
+    Verb {
+        function: "pauseProductionOrder",
+        to: Status::Paused,
+        label: "Pause",
+        consequence: None,
+    },
+    Verb {
+        function: "stopProductionOrder",
+        to: Status::Stopped,
+        label: "Stop",
+        consequence: Some("The order stops running and gets its end date."),
+    },
+    Verb {
+        function: "closeProductionOrder",
+        to: Status::Closed,
+        label: "Close",
+        consequence: Some("A closed order accepts no more production, status or field changes (only notes)."),
+    },
+    Verb {
+        function: "cancelProductionOrder",
+        to: Status::Cancelled,
+        label: "Cancel order",
+        consequence: Some("A cancelled order can never run again (only notes can change)."),
+    },
+];
+
+/// The verb that moves an order to `to`.
+pub fn verb_to(to: Status) -> Option<&'static Verb> {
+    VERBS.iter().find(|v| v.to == to)
+}
+
 /// Fields that a final order still accepts.
 pub const EDITABLE_WHEN_FINAL: &[&str] = &["notes", "enabled", "spare1", "spare2", "spare3"];
 
@@ -140,6 +206,15 @@ mod tests {
                 let expected = from == to || allowed.contains(&(from, to));
                 assert_eq!(check(from, to).is_ok(), expected, "{from:?} -> {to:?}");
             }
+        }
+    }
+
+    #[test]
+    fn every_enterable_status_has_one_verb() {
+        for to in Status::ALL {
+            let enterable = Status::ALL.iter().any(|from| from.targets().contains(&to));
+            let verbs = VERBS.iter().filter(|v| v.to == to).count();
+            assert_eq!(verbs, usize::from(enterable), "{to:?}");
         }
     }
 

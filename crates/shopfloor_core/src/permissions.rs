@@ -13,6 +13,39 @@ pub fn module_permissions(prefix: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every permission a function of the script API needs (the catalogue's test keeps the two
+/// equal): what a role may be given, with `*` and prefixes of these.
+pub const KNOWN: &[&str] = &[
+    "CUSTOMER.READ.GET",
+    "CUSTOMER.READ.VALIDATE",
+    "CUSTOMER.WRITE.DELETE",
+    "CUSTOMER.WRITE.SAVE",
+    "LOCATION.READ.GET",
+    "LOCATION.READ.VALIDATE",
+    "LOCATION.WRITE.DELETE",
+    "LOCATION.WRITE.SAVE",
+    "MATERIAL.READ.GET",
+    "MATERIAL.READ.VALIDATE",
+    "MATERIAL.WRITE.DELETE",
+    "MATERIAL.WRITE.SAVE",
+    "PRODUCTION_ORDER.EXECUTE",
+    "PRODUCTION_ORDER.READ.GET",
+    "PRODUCTION_ORDER.READ.VALIDATE",
+    "PRODUCTION_ORDER.WRITE.DELETE",
+    "PRODUCTION_ORDER.WRITE.SAVE",
+    "QUERY.READ.VALIDATE",
+    "SHIFT.EXECUTE",
+    "SHIFT.READ.GET",
+    "SHIFT.READ.VALIDATE",
+    "SHIFT.WRITE.DELETE",
+    "SHIFT.WRITE.SAVE",
+    "SYSTEM.ADMIN",
+    "UNIT_OF_MEASURE.READ.GET",
+    "UNIT_OF_MEASURE.READ.VALIDATE",
+    "UNIT_OF_MEASURE.WRITE.DELETE",
+    "UNIT_OF_MEASURE.WRITE.SAVE",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -244,7 +244,7 @@ fn non_null<'a>(m: &'a Map<String, Json>, key: &str) -> Option<&'a Json> {
 }
 
 /// A whole number ≥ 0 given as a number or as its text.
-pub(crate) fn as_u64(v: &Json) -> Option<u64> {
+pub fn as_u64(v: &Json) -> Option<u64> {
     match v {
         Json::Number(n) => n
             .as_u64()

@@ -50,7 +50,7 @@ pub trait Tx {
         Err(crate::errors::CoreError::Internal("this store has no savepoints".into()))
     }
     /// The import queue's tables (issue 9), where the store has them.
-    fn import_queue(&mut self) -> CoreResult<&mut dyn crate::exchange::queue::ImportQueue> {
+    fn import_queue(&mut self) -> CoreResult<&mut dyn crate::import_queue::ImportQueue> {
         Err(crate::errors::CoreError::Unavailable("this store has no import queue".into()))
     }
     /// Undoes the work since the savepoint `name` and closes it.

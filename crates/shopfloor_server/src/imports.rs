@@ -3,8 +3,8 @@
 //! finished jobs after the retention time. It resumes whatever a previous run left pending.
 
 use shopfloor_core::errors::CoreError;
-use shopfloor_core::exchange::queue;
 use shopfloor_core::time::Timestamp;
+use shopfloor_exchange::queue;
 use shopfloor_store::Store;
 use std::time::Duration;
 use tokio::sync::watch;

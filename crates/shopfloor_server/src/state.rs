@@ -1,7 +1,7 @@
 //! What every handler shares: the store and the counters behind `/metrics`.
 
 use serde_json::Value as Json;
-use shopfloor_core::catalogue::{Access, Function, CATALOGUE};
+use shopfloor_catalogue::{Access, Function, CATALOGUE};
 use shopfloor_core::errors::CoreError;
 use shopfloor_core::tx::Caller;
 use shopfloor_store::Store;
@@ -65,7 +65,7 @@ impl AppState {
         if let Some(p) = &function.permission {
             caller.require(p)?;
         }
-        let args = shopfloor_core::catalogue::Args::bind(function, body)?;
+        let args = shopfloor_catalogue::Args::bind(function, body)?;
         let run = move |tx: &mut dyn shopfloor_core::tx::Tx| (function.handler)(tx, &caller, &args);
         match function.access {
             Access::Read => self.store.read(run).await,

@@ -2,7 +2,7 @@
 //! written once with `?N` parameters ([`crate::sql::for_dialect`] spells them for PostgreSQL), and the
 //! encoding of a job's permissions.
 //!
-//! [`ImportQueue`]: shopfloor_core::exchange::queue::ImportQueue
+//! [`ImportQueue`]: shopfloor_core::import_queue::ImportQueue
 
 use shopfloor_core::errors::{CoreError, CoreResult};
 
@@ -21,7 +21,7 @@ pub const JOB_COUNTS: &str = "SELECT status, COUNT(*) FROM import_job_rows WHERE
 /// a seek along the primary key (job_id, row_number) rather than an OFFSET that walks past the
 /// rows before it.
 ///
-/// [`QueuedRow`]: shopfloor_core::exchange::queue::QueuedRow
+/// [`QueuedRow`]: shopfloor_core::import_queue::QueuedRow
 pub const JOB_ROWS: &str = "SELECT job_id, row_number, name, status, NULL, order_id, errors, notes FROM import_job_rows \
      WHERE job_id = ?1 AND row_number > ?3 ORDER BY row_number LIMIT ?2";
 /// [`JOB_ROWS`] of one status (`?4`): `LIMIT ?2 OFFSET ?3` along the index (job_id, status,

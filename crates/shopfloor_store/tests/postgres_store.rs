@@ -7,11 +7,11 @@
 
 use serde_json::{json, Map, Value as Json};
 use shopfloor_core::errors::CoreError;
-use shopfloor_core::exchange::{queue, Format};
 use shopfloor_core::id::Id;
 use shopfloor_core::schema::Entity;
 use shopfloor_core::service::entity;
 use shopfloor_core::tx::{Caller, Tx};
+use shopfloor_exchange::{queue, Format};
 use shopfloor_store::{Store, StoreConfig};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};

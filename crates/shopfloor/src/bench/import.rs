@@ -8,12 +8,12 @@
 use anyhow::Context;
 use rusqlite::params;
 use serde_json::{json, Map, Value};
-use shopfloor_core::exchange::Format;
 use shopfloor_core::id::Id;
 use shopfloor_core::schema::Entity;
 use shopfloor_core::service::entity;
 use shopfloor_core::time::Timestamp;
 use shopfloor_core::tx::Caller;
+use shopfloor_exchange::Format;
 use shopfloor_store::{Store, StoreConfig};
 use std::io::Write;
 use std::path::Path;

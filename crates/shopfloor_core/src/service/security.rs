@@ -348,7 +348,7 @@ pub fn user_rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>,
 /// Roles: permission strings must be `*` or known (or a prefix of known ones); the built-in
 /// Administrator keeps `*`; no change may leave no enabled administrator.
 pub fn role_rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>, errors: &mut FieldErrors) -> CoreResult<()> {
-    let known = crate::catalogue::CATALOGUE.permissions();
+    let known = crate::permissions::KNOWN;
     let perms = match record.get("permissions").clone() {
         Value::Null | Value::Json(Json::Null) => vec![],
         Value::Json(Json::Array(items)) => {

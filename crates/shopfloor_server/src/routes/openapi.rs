@@ -4,7 +4,7 @@
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
-use shopfloor_core::catalogue::CATALOGUE;
+use shopfloor_catalogue::CATALOGUE;
 use shopfloor_core::query::Condition;
 use shopfloor_core::schema::{Access, Entity, Kind};
 use std::sync::LazyLock;

@@ -14,12 +14,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
-use shopfloor_core::catalogue::CATALOGUE;
+use shopfloor_catalogue::CATALOGUE;
 use shopfloor_core::errors::CoreError;
-use shopfloor_core::exchange::queue;
 use shopfloor_core::lifecycle::Status;
 use shopfloor_core::record::Record;
 use shopfloor_core::schema::Entity;
+use shopfloor_exchange::queue;
 use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {

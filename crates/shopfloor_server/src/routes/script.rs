@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
-use shopfloor_core::catalogue::CATALOGUE;
+use shopfloor_catalogue::CATALOGUE;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
-use shopfloor_core::catalogue::CATALOGUE;
+use shopfloor_catalogue::CATALOGUE;
 
 /// An embedded file: name under `/ui/`, media type, content.
 struct Asset {

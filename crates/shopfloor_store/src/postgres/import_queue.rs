@@ -16,8 +16,8 @@ use crate::sql::{for_dialect, Dialect};
 use postgres::types::ToSql;
 use postgres::Row;
 use shopfloor_core::errors::{CoreError, CoreResult};
-use shopfloor_core::exchange::queue::{ImportQueue, Job, QueuedRow};
 use shopfloor_core::id::Id;
+use shopfloor_core::import_queue::{ImportQueue, Job, QueuedRow};
 use shopfloor_core::time::Timestamp;
 
 /// `next_pending` in a write transaction: holds the rows it hands out until the transaction ends.

@@ -356,7 +356,7 @@ impl Tx for PgTx<'_> {
         self.events(&for_dialect(Dialect::Postgres, gen::EVENTS_AFTER), &[&after, &i64::from(limit)])
     }
 
-    fn import_queue(&mut self) -> CoreResult<&mut dyn shopfloor_core::exchange::queue::ImportQueue> {
+    fn import_queue(&mut self) -> CoreResult<&mut dyn shopfloor_core::import_queue::ImportQueue> {
         Ok(self)
     }
 

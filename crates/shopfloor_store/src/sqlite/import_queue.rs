@@ -5,8 +5,8 @@ use super::tx::{db_error, SqliteTx};
 use crate::import_queue::{self as q, permissions_of, permissions_text, sql_count};
 use rusqlite::{params, OptionalExtension, Row};
 use shopfloor_core::errors::CoreResult;
-use shopfloor_core::exchange::queue::{ImportQueue, Job, QueuedRow};
 use shopfloor_core::id::Id;
+use shopfloor_core::import_queue::{ImportQueue, Job, QueuedRow};
 use shopfloor_core::time::Timestamp;
 
 fn id_of(text: String) -> rusqlite::Result<Id> {

@@ -204,7 +204,7 @@ impl Tx for SqliteTx<'_> {
         rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
     }
 
-    fn import_queue(&mut self) -> CoreResult<&mut dyn shopfloor_core::exchange::queue::ImportQueue> {
+    fn import_queue(&mut self) -> CoreResult<&mut dyn shopfloor_core::import_queue::ImportQueue> {
         Ok(self)
     }
 

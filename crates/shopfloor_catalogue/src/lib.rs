@@ -2,16 +2,18 @@
 //! parameter names, permission and handler. The HTTP dispatcher, the `GET /api/v1/script` list,
 //! the OpenAPI document and the permission list all come from this one table.
 
-use crate::errors::{CoreError, CoreResult};
-use crate::exchange;
-use crate::lifecycle::Status;
-use crate::permissions::module_permissions;
-use crate::query::{self, new_filter_request, new_query_request};
-use crate::record::Record;
-use crate::schema::{Entity, EntityDef};
-use crate::service::{bill_of_materials, entity, location, material, production_order, property, security, shift, unit_of_measure};
-use crate::tx::{Caller, Tx};
 use serde_json::{json, Map, Value as Json};
+use shopfloor_core::errors::{CoreError, CoreResult};
+use shopfloor_core::lifecycle::Status;
+use shopfloor_core::permissions::module_permissions;
+use shopfloor_core::query::{self, new_filter_request, new_query_request};
+use shopfloor_core::record::Record;
+use shopfloor_core::schema::{Entity, EntityDef};
+use shopfloor_core::service::{
+    bill_of_materials, entity, location, material, production_order, property, security, shift, unit_of_measure,
+};
+use shopfloor_core::tx::{Caller, Tx};
+use shopfloor_exchange as exchange;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -143,7 +145,7 @@ impl Args {
             other => {
                 return Err(CoreError::BadRequest(format!(
                     "the call body must be a JSON object (keyword arguments) or array (positional arguments), got {}",
-                    crate::record::describe(&other)
+                    shopfloor_core::record::describe(&other)
                 )))
             }
         }
@@ -165,7 +167,7 @@ impl Args {
                             "{} takes keyword arguments (an object) for **{}, got {}",
                             f.name,
                             param.name,
-                            crate::record::describe(other)
+                            shopfloor_core::record::describe(other)
                         )))
                     }
                 }
@@ -182,7 +184,7 @@ impl Args {
         CoreError::BadRequest(format!(
             "argument '{}' must be {wanted}, got {}",
             self.names.get(i).map(String::as_str).unwrap_or("?"),
-            crate::record::describe(got)
+            shopfloor_core::record::describe(got)
         ))
     }
 
@@ -696,7 +698,7 @@ fn security_module(b: &mut Builder) {
         let label = data.get("label").and_then(Json::as_str).map(str::to_string);
         let expires = match data.get("expiresDate") {
             None | Some(Json::Null) => None,
-            Some(v) => Some(crate::record::parse_time(v).map_err(|m| CoreError::field("expiresDate", m))?),
+            Some(v) => Some(shopfloor_core::record::parse_time(v).map_err(|m| CoreError::field("expiresDate", m))?),
         };
         security::create_token(tx, c, &user, label, expires).map(token_json)
     });
@@ -710,7 +712,7 @@ fn security_module(b: &mut Builder) {
         move |tx, c, a| {
             let expires = match a.json(2) {
                 None => None,
-                Some(v) => Some(crate::record::parse_time(v).map_err(|m| CoreError::field("expiresDate", m))?),
+                Some(v) => Some(shopfloor_core::record::parse_time(v).map_err(|m| CoreError::field("expiresDate", m))?),
             };
             security::create_token(tx, c, &a.str(0)?, a.opt_str(1)?, expires).map(token_json)
         },

@@ -8,8 +8,8 @@
 //! the callers run the rows in one transaction, a file that fails half-way writes nothing.
 
 use super::{b2mml, csv, json, Format};
-use crate::errors::{CoreError, CoreResult};
 use serde_json::Value as Json;
+use shopfloor_core::errors::{CoreError, CoreResult};
 use std::io::{self, BufRead, Read};
 
 /// The rows of an import.
@@ -57,7 +57,7 @@ pub fn for_each_input_row<'a>(
             "data",
             format!(
                 "must be a JSON array of orders or the text of a file, got {}",
-                crate::record::describe(other)
+                shopfloor_core::record::describe(other)
             ),
         )),
         (_, Source::Reader { reader, limit }) => read_rows(reader, limit, format, each),

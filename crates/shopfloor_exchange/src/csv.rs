@@ -6,8 +6,8 @@
 //!
 //! Empty cells are "not given" (the stored value is kept).
 
-use crate::errors::{CoreError, CoreResult};
 use serde_json::{Map, Value as Json};
+use shopfloor_core::errors::{CoreError, CoreResult};
 use std::io::BufRead;
 
 pub const PROPERTY_PREFIX: &str = "property:";

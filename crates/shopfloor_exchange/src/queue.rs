@@ -5,66 +5,12 @@
 //! row: no row is lost or applied twice. Finished jobs stay readable until the retention time has passed.
 
 use super::{apply_row_unguarded, import_row, import_tx::ImportTx, Format, Options, RowResult, RowStatus, Source};
-use crate::errors::{CoreError, CoreResult, FieldErrors};
-use crate::id::Id;
-use crate::time::Timestamp;
-use crate::tx::{Caller, Tx};
 use serde_json::{json, Value as Json};
-
-/// A row of a job as stored: `pending` (with its data), or its result.
-#[derive(Clone, Debug)]
-pub struct QueuedRow {
-    pub job: Id,
-    pub row: u64,
-    pub name: Option<String>,
-    /// `pending`, `cancelled` or a [`RowStatus`] spelling.
-    pub status: String,
-    pub data: Option<String>,
-    pub order_id: Option<String>,
-    /// The field errors of an `error` row, as JSON text.
-    pub errors: Option<String>,
-    /// The row's notes (a JSON list), when it has any.
-    pub notes: Option<String>,
-}
-
-/// An import job as stored.
-#[derive(Clone, Debug)]
-pub struct Job {
-    pub id: Id,
-    pub created_at: Timestamp,
-    pub created_by: String,
-    /// The permissions of the caller who queued it (`None`: unrestricted), used to run it.
-    pub permissions: Option<Vec<String>>,
-    pub format: String,
-    pub total: u64,
-    pub finished_at: Option<Timestamp>,
-    /// Rows create the units and materials they name but the database lacks.
-    pub create_missing: bool,
-}
-
-/// Storage of the queue; a store's transaction provides it through [`Tx::import_queue`].
-pub trait ImportQueue {
-    fn insert_job(&mut self, job: &Job) -> CoreResult<()>;
-    fn insert_row(&mut self, row: &QueuedRow) -> CoreResult<()>;
-    fn job(&mut self, id: Id) -> CoreResult<Option<Job>>;
-    /// How many rows of a job have each status (one `GROUP BY status`; statuses without rows
-    /// are left out).
-    fn job_counts(&mut self, id: Id) -> CoreResult<Vec<(String, u64)>>;
-    /// Up to `limit` rows of a job after the first `offset`, by row number (data left out), only
-    /// those with `status` when it is given. (A job's rows are numbered 1 to `total` without
-    /// gaps, which a store may use to seek.)
-    fn job_rows(&mut self, id: Id, status: Option<&str>, offset: u64, limit: u64) -> CoreResult<Vec<QueuedRow>>;
-    /// Up to `limit` pending rows with their data, oldest job first, by row number.
-    fn next_pending(&mut self, limit: u32) -> CoreResult<Vec<QueuedRow>>;
-    /// Stores a row's result (drops its data).
-    fn finish_row(&mut self, row: &QueuedRow) -> CoreResult<()>;
-    fn pending_count(&mut self, job: Option<Id>) -> CoreResult<u64>;
-    fn set_finished(&mut self, job: Id, at: Timestamp) -> CoreResult<()>;
-    /// Marks every pending row `cancelled` and finishes their jobs; returns the rows cancelled.
-    fn cancel_pending(&mut self, at: Timestamp) -> CoreResult<u64>;
-    /// Deletes jobs (and their rows) finished before `before`; returns how many.
-    fn purge_finished(&mut self, before: Timestamp) -> CoreResult<u64>;
-}
+use shopfloor_core::errors::{CoreError, CoreResult, FieldErrors};
+use shopfloor_core::id::Id;
+pub use shopfloor_core::import_queue::{ImportQueue, Job, QueuedRow};
+use shopfloor_core::time::Timestamp;
+use shopfloor_core::tx::{Caller, Tx};
 
 /// Queues the rows of `data` (a JSON array, the text of a file, or a file's bytes read as they
 /// are parsed: [`Source`]) as one job and returns it; a file that cannot be read fails, and the
@@ -327,14 +273,14 @@ impl RowsPage {
         }
         match index.filter(|v| !v.is_null()) {
             None => {}
-            Some(v) => match crate::query::as_u64(v) {
+            Some(v) => match shopfloor_core::query::as_u64(v) {
                 Some(i) => page.index = i,
                 None => errors.add("pageIndex", format!("must be a whole number ≥ 0, got {v}")),
             },
         }
         match size.filter(|v| !v.is_null()) {
             None => {}
-            Some(v) => match crate::query::as_u64(v) {
+            Some(v) => match shopfloor_core::query::as_u64(v) {
                 Some(s) if (1..=MAX_ROWS_PAGE).contains(&s) => page.size = s,
                 _ => errors.add("pageSize", format!("must be a whole number from 1 to {MAX_ROWS_PAGE}, got {v}")),
             },
@@ -398,10 +344,10 @@ pub fn job_json(tx: &mut dyn Tx, id: Id, page: Option<&RowsPage>) -> CoreResult<
         } else {
             Vec::new()
         };
-        let result = crate::query::result(
+        let result = shopfloor_core::query::result(
             rows.iter().map(row_json).collect(),
             matching,
-            Some(crate::query::Page {
+            Some(shopfloor_core::query::Page {
                 size: page.size,
                 index: page.index,
             }),

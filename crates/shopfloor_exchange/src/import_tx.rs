@@ -10,14 +10,14 @@
 //! about them ("how many items?", "one for this material already?") are answered without the
 //! store.
 
-use crate::errors::CoreResult;
-use crate::exchange::queue::ImportQueue;
-use crate::history::{Event, NewEvent};
-use crate::id::Id;
-use crate::query::{Condition, Filter, Operand, Query};
-use crate::record::{Record, Value};
-use crate::schema::{Entity, Kind};
-use crate::tx::Tx;
+use shopfloor_core::errors::CoreResult;
+use shopfloor_core::history::{Event, NewEvent};
+use shopfloor_core::id::Id;
+use shopfloor_core::import_queue::ImportQueue;
+use shopfloor_core::query::{Condition, Filter, Operand, Query};
+use shopfloor_core::record::{Record, Value};
+use shopfloor_core::schema::{Entity, Kind};
+use shopfloor_core::tx::Tx;
 use std::collections::HashMap;
 
 /// Reads remembered at most; beyond, the memory starts again (a dry run of a big file is one

@@ -1,9 +1,9 @@
 //! JSON import files: one array of orders, read element by element from a reader (neither the
 //! file nor the array is ever held as a whole; each row is handed on as soon as it is parsed).
 
-use crate::errors::{CoreError, CoreResult};
 use serde::de::{self, DeserializeSeed, SeqAccess, Visitor};
 use serde_json::Value as Json;
+use shopfloor_core::errors::{CoreError, CoreResult};
 use std::fmt;
 use std::io::BufRead;
 

@@ -13,15 +13,15 @@ pub mod queue;
 
 pub use input::{for_each_input_row, Source};
 
-use crate::errors::{CoreError, CoreResult, FieldErrors};
-use crate::id::Id;
-use crate::query::Query;
-use crate::record::{Record, Value};
-use crate::schema::Entity;
-use crate::service::{bill_of_materials, entity, material, production_order, property};
-use crate::tx::{Caller, Tx};
 use import_tx::ImportTx;
 use serde_json::{json, Map, Value as Json};
+use shopfloor_core::errors::{CoreError, CoreResult, FieldErrors};
+use shopfloor_core::id::Id;
+use shopfloor_core::query::Query;
+use shopfloor_core::record::{Record, Value};
+use shopfloor_core::schema::Entity;
+use shopfloor_core::service::{bill_of_materials, entity, material, production_order, property};
+use shopfloor_core::tx::{Caller, Tx};
 
 const ORDER: Entity = Entity::ProductionOrder;
 const ITEM: Entity = Entity::BillOfMaterialsItem;
@@ -404,7 +404,7 @@ fn resolve_keys(
         for by in k.by {
             let value = if *by == "path" { text.trim_start_matches('/') } else { text };
             let mut q = Query::eq(def, by, Value::Text(value.into()));
-            q.page = Some(crate::query::Page { size: 2, index: 0 });
+            q.page = Some(shopfloor_core::query::Page { size: 2, index: 0 });
             match tx.find(k.entity, &q)?.as_slice() {
                 [one] => {
                     outcome = one.id().ok_or_else(|| "a record without id".to_string());
@@ -507,7 +507,10 @@ fn apply_row(tx: &mut dyn Tx, caller: &Caller, row: Json, missing: &mut CreateMi
     let Json::Object(row) = row else {
         return Err(CoreError::field(
             "row",
-            format!("must be an object (one production order), got {}", crate::record::describe(&row)),
+            format!(
+                "must be an object (one production order), got {}",
+                shopfloor_core::record::describe(&row)
+            ),
         ));
     };
     let Some(name) = row.get("name").and_then(Json::as_str).map(str::trim).filter(|n| !n.is_empty()) else {
@@ -580,7 +583,7 @@ fn apply_status(tx: &mut dyn Tx, caller: &Caller, id: Id, status: Json, created:
         return Ok(());
     }
     let mut errors = FieldErrors::new();
-    let input = crate::record::parse_input(ORDER.def(), &data, &mut errors);
+    let input = shopfloor_core::record::parse_input(ORDER.def(), &data, &mut errors);
     errors.clone().into_result()?;
     let Some(to) = input.present.get("status").cloned() else {
         return Ok(());
@@ -644,7 +647,7 @@ fn sync_bill_of_materials(
     let Json::Array(items) = items else {
         return Err(CoreError::field(
             "billOfMaterials",
-            format!("must be a list of items, got {}", crate::record::describe(items)),
+            format!("must be a list of items, got {}", shopfloor_core::record::describe(items)),
         ));
     };
     let mut errors = FieldErrors::new();
@@ -654,7 +657,7 @@ fn sync_bill_of_materials(
         let Json::Object(item) = item else {
             errors.add(
                 format!("billOfMaterials[{i}]"),
-                format!("must be an object, got {}", crate::record::describe(item)),
+                format!("must be an object, got {}", shopfloor_core::record::describe(item)),
             );
             continue;
         };
@@ -773,7 +776,7 @@ fn set_property_values(tx: &mut dyn Tx, caller: &Caller, order: Id, created: boo
                 "propertyValues",
                 format!(
                     "must be an object {{propertyName: value}} or a list, got {}",
-                    crate::record::describe(other)
+                    shopfloor_core::record::describe(other)
                 ),
             ))
         }
@@ -834,8 +837,8 @@ fn order_columns() -> Vec<String> {
         .map(|c| c.to_string())
         .collect();
     for f in &ORDER.def().fields {
-        let skip = matches!(f.kind, crate::schema::Kind::Ref(_) | crate::schema::Kind::Id)
-            || f.access != crate::schema::Access::Input
+        let skip = matches!(f.kind, shopfloor_core::schema::Kind::Ref(_) | shopfloor_core::schema::Kind::Id)
+            || f.access != shopfloor_core::schema::Access::Input
             || f.key == "name"
             || f.key == "version";
         if !skip {

@@ -16,11 +16,11 @@
 //! added); production parameters → property values. Everything else is ignored and listed in
 //! the row's notes.
 
-use crate::errors::{CoreError, CoreResult};
 use quick_xml::escape::escape;
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 use serde_json::{json, Map, Value as Json};
+use shopfloor_core::errors::{CoreError, CoreResult};
 use std::io::BufRead;
 
 const ROOTS: [&str; 2] = ["SyncProductionSchedule", "ProcessProductionSchedule"];
