@@ -1,0 +1,374 @@
+//! What a registered function is, and the builder each script module registers its functions
+//! with: one call per function, its real name spelled out once, its parameters next to the
+//! handler that reads them by name.
+
+use crate::args::Args;
+use serde_json::{json, Value as Json};
+use shopfloor_core::errors::{CoreError, CoreResult};
+use shopfloor_core::permissions::module_permissions;
+use shopfloor_core::record::Record;
+use shopfloor_core::schema::Entity;
+use shopfloor_core::service::entity;
+use shopfloor_core::tx::{Caller, Tx};
+use std::collections::HashMap;
+
+/// Whether a function needs the write transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: String,
+    pub required: bool,
+    /// `**name`: the keyword arguments as one object.
+    pub kwargs: bool,
+}
+
+/// A required parameter.
+pub fn required(name: &str) -> Param {
+    Param {
+        name: name.to_string(),
+        required: true,
+        kwargs: false,
+    }
+}
+
+/// An optional parameter (`name=None`).
+pub fn optional(name: &str) -> Param {
+    Param {
+        name: name.to_string(),
+        required: false,
+        kwargs: false,
+    }
+}
+
+/// The keyword arguments as one object (`**name`).
+pub fn kwargs(name: &str) -> Param {
+    Param {
+        name: name.to_string(),
+        required: false,
+        kwargs: true,
+    }
+}
+
+pub type Handler = Box<dyn Fn(&mut dyn Tx, &Caller, &Args) -> CoreResult<Json> + Send + Sync>;
+
+pub struct Function {
+    pub module: &'static str,
+    pub name: String,
+    pub params: Vec<Param>,
+    /// The permission needed; `None` for templates and permission lists (login still needed).
+    pub permission: Option<String>,
+    pub access: Access,
+    pub summary: String,
+    pub handler: Handler,
+}
+
+impl Function {
+    pub fn to_json(&self) -> Json {
+        let params: Vec<Json> = self
+            .params
+            .iter()
+            .map(|p| json!({"name": p.name, "required": p.required, "kwargs": p.kwargs}))
+            .collect();
+        let access = match self.access {
+            Access::Read => "read",
+            Access::Write => "write",
+        };
+        json!({"module": self.module, "name": self.name, "params": params, "permission": self.permission, "access": access, "summary": self.summary})
+    }
+}
+
+pub struct Catalogue {
+    pub functions: Vec<Function>,
+    index: HashMap<(String, String), usize>,
+}
+
+impl Catalogue {
+    pub fn get(&self, module: &str, name: &str) -> Option<&Function> {
+        self.index.get(&(module.to_string(), name.to_string())).map(|i| &self.functions[*i])
+    }
+
+    /// The modules in registration order.
+    pub fn modules(&self) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        for f in &self.functions {
+            if !out.contains(&f.module) {
+                out.push(f.module);
+            }
+        }
+        out
+    }
+
+    /// Every permission string any function needs.
+    pub fn permissions(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.functions.iter().filter_map(|f| f.permission.clone()).collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+}
+
+#[derive(Default)]
+pub struct Builder {
+    functions: Vec<Function>,
+}
+
+impl Builder {
+    /// The functions of one script module (`system.mes.<module>`).
+    pub fn module(&mut self, module: &'static str) -> Module<'_> {
+        Module { builder: self, module }
+    }
+
+    pub fn finish(self) -> Catalogue {
+        let mut index = HashMap::new();
+        for (i, f) in self.functions.iter().enumerate() {
+            let previous = index.insert((f.module.to_string(), f.name.clone()), i);
+            assert!(previous.is_none(), "function {}.{} registered twice", f.module, f.name);
+        }
+        Catalogue {
+            functions: self.functions,
+            index,
+        }
+    }
+}
+
+pub struct Module<'b> {
+    builder: &'b mut Builder,
+    module: &'static str,
+}
+
+impl<'b> Module<'b> {
+    /// Starts the registration of `system.mes.<module>.<name>`; [`FunctionSpec::handler`] ends it.
+    pub fn function(&mut self, name: &str) -> FunctionSpec<'_> {
+        FunctionSpec {
+            functions: &mut self.builder.functions,
+            function: Function {
+                module: self.module,
+                name: name.to_string(),
+                params: Vec::new(),
+                permission: None,
+                access: Access::Read,
+                summary: String::new(),
+                handler: Box::new(|_, _, _| Err(CoreError::Internal("no handler".into()))),
+            },
+        }
+    }
+
+    /// `get<Module>Permissions`: the permission strings of a permission prefix.
+    pub fn permission_list(&mut self, name: &str, prefix: &'static str) {
+        self.function(name)
+            .summary("The permission strings of this module.")
+            .handler(move |_, _, _| Ok(json!(module_permissions(prefix))));
+    }
+
+    /// The calls every entity has (new, save, validate, get, getAll, find, references, delete),
+    /// with the names `names` spells out; [`EntitySpec::register`] ends it.
+    pub fn entity(&mut self, entity: Entity, names: EntityFunctions) -> EntitySpec<'_, 'b> {
+        EntitySpec {
+            module: self,
+            entity,
+            names,
+            get: None,
+            save: None,
+            delete: None,
+            permission: None,
+        }
+    }
+}
+
+pub struct FunctionSpec<'m> {
+    functions: &'m mut Vec<Function>,
+    function: Function,
+}
+
+impl FunctionSpec<'_> {
+    pub fn params(mut self, params: impl IntoIterator<Item = Param>) -> Self {
+        self.function.params = params.into_iter().collect();
+        self
+    }
+
+    pub fn permission(mut self, permission: &str) -> Self {
+        self.function.permission = Some(permission.to_string());
+        self
+    }
+
+    /// The function writes: it runs in the write transaction.
+    pub fn writes(mut self) -> Self {
+        self.function.access = Access::Write;
+        self
+    }
+
+    pub fn summary(mut self, summary: impl Into<String>) -> Self {
+        self.function.summary = summary.into();
+        self
+    }
+
+    pub fn handler(mut self, handler: impl Fn(&mut dyn Tx, &Caller, &Args) -> CoreResult<Json> + Send + Sync + 'static) {
+        self.function.handler = Box::new(handler);
+        self.functions.push(self.function);
+    }
+}
+
+/// The names of an entity's common calls, as callers spell them. A test checks that they follow
+/// the entity's nouns (`save` + `ProductionOrder`).
+pub struct EntityFunctions {
+    pub new: &'static str,
+    pub save: &'static str,
+    pub validate: &'static str,
+    pub get: &'static str,
+    pub get_all: &'static str,
+    pub find: &'static str,
+    pub references: &'static str,
+    pub delete: &'static str,
+}
+
+type BoxedHandler = Box<dyn Fn(&mut dyn Tx, &Caller, &Args) -> CoreResult<Json> + Send + Sync>;
+
+pub struct EntitySpec<'m, 'b> {
+    module: &'m mut Module<'b>,
+    entity: Entity,
+    names: EntityFunctions,
+    get: Option<BoxedHandler>,
+    save: Option<BoxedHandler>,
+    delete: Option<BoxedHandler>,
+    permission: Option<&'static str>,
+}
+
+impl EntitySpec<'_, '_> {
+    /// A get that answers more than the record (it reads its lookup parameter by name).
+    pub fn get(mut self, handler: impl Fn(&mut dyn Tx, &Caller, &Args) -> CoreResult<Json> + Send + Sync + 'static) -> Self {
+        self.get = Some(Box::new(handler));
+        self
+    }
+
+    /// A save that does more than the generic one (it reads the data parameter by name).
+    pub fn save(mut self, handler: impl Fn(&mut dyn Tx, &Caller, &Args) -> CoreResult<Json> + Send + Sync + 'static) -> Self {
+        self.save = Some(Box::new(handler));
+        self
+    }
+
+    /// A delete that does more than the generic one.
+    pub fn delete(mut self, handler: impl Fn(&mut dyn Tx, &Caller, &Args) -> CoreResult<Json> + Send + Sync + 'static) -> Self {
+        self.delete = Some(Box::new(handler));
+        self
+    }
+
+    /// One permission for every call but `new…` (the security module's `SYSTEM.ADMIN`).
+    pub fn permission(mut self, permission: &'static str) -> Self {
+        self.permission = Some(permission);
+        self
+    }
+
+    pub fn register(self) {
+        let e = self.entity;
+        let def = e.def();
+        let label = def.label;
+        // Each handler owns its copy of the parameter names it reads.
+        let (lookup, data) = (def.lookup_param(), def.data_param());
+        let (lookup_get, lookup_refs, lookup_delete) = (lookup.clone(), lookup.clone(), lookup.clone());
+        let (data_save, data_validate) = (data.clone(), data.clone());
+        let perm = |suffix: &str| match self.permission {
+            Some(p) => p.to_string(),
+            None => format!("{}.{suffix}", def.permission_prefix),
+        };
+        let n = &self.names;
+        let m = self.module;
+        m.function(n.new)
+            .summary(format!(
+                "A new {label} object with its defaults, to fill in and pass to {}.",
+                n.save
+            ))
+            .handler(move |_, _, _| Ok(Record::template_json(e.def())));
+        m.function(n.save)
+            .params([kwargs(&data)])
+            .permission(&perm("WRITE.SAVE"))
+            .writes()
+            .summary(format!(
+                "Creates a {label}, or updates the one with the given id (keys present replace, keys absent keep their values)."
+            ))
+            .handler(
+                self.save
+                    .unwrap_or_else(|| Box::new(move |tx, c, a| entity::save(tx, c, e, a.object(&data_save)?).map(|r| r.to_json(e.def())))),
+            );
+        m.function(n.validate)
+            .params([kwargs(&data)])
+            .permission(&perm("READ.VALIDATE"))
+            .summary(format!(
+                "Checks a {label} as {} would; returns {{field: [messages]}}, empty when valid. Writes nothing.",
+                n.save
+            ))
+            .handler(move |tx, c, a| entity::validate(tx, c, e, a.object(&data_validate)?));
+        m.function(n.get)
+            .params([required(&lookup)])
+            .permission(&perm("READ.GET"))
+            .summary(format!("The {label}, or null."))
+            .handler(
+                self.get
+                    .unwrap_or_else(|| Box::new(move |tx, _, a| Ok(record_or_null(e, entity::lookup(tx, e, &a.str(&lookup_get)?)?)))),
+            );
+        m.function(n.get_all)
+            .permission(&perm("READ.GET"))
+            .summary(format!("Every {label}."))
+            .handler(move |tx, _, _| Ok(records(e, entity::all(tx, e)?)));
+        m.function(n.find)
+            .params([kwargs("queryRequest")])
+            .permission(&perm("READ.GET"))
+            .summary(format!("A QueryResult of {label} records matching the QueryRequest."))
+            .handler(move |tx, _, a| entity::find(tx, e, a.object("queryRequest")?));
+        m.function(n.references)
+            .params([required(&lookup)])
+            .permission(&perm("READ.GET"))
+            .summary(format!(
+                "The records that reference the {label}: [{{tableName, references: [{{fkColName, id}}]}}], or null."
+            ))
+            .handler(
+                move |tx, _, a| match entity::lookup(tx, e, &a.str(&lookup_refs)?)?.and_then(|r| r.id()) {
+                    Some(id) => Ok(Json::Array(entity::references(tx, e, id)?)),
+                    None => Ok(Json::Null),
+                },
+            );
+        m.function(n.delete)
+            .params([required(&lookup)])
+            .permission(&perm("WRITE.DELETE"))
+            .writes()
+            .summary(format!(
+                "Deletes the {label}; an ApiResponse with success false and the references while it is in use."
+            ))
+            .handler(
+                self.delete
+                    .unwrap_or_else(|| Box::new(move |tx, c, a| script_delete(entity::delete(tx, c, e, &a.str(&lookup_delete)?)))),
+            );
+    }
+}
+
+/// The record as JSON, or null.
+pub fn record_or_null(e: Entity, r: Option<Record>) -> Json {
+    r.map(|r| r.to_json(e.def())).unwrap_or(Json::Null)
+}
+
+/// The records as a JSON list.
+pub fn records(e: Entity, rs: Vec<Record>) -> Json {
+    Json::Array(rs.iter().map(|r| r.to_json(e.def())).collect())
+}
+
+/// Script-API deletes answer an ApiResponse (HTTP 200) also when refused (api.md).
+pub fn script_delete(result: CoreResult<Json>) -> CoreResult<Json> {
+    match result {
+        Err(CoreError::InUse { message, references }) => Ok(entity::api_response(false, message, references)),
+        Err(CoreError::NotFound(message)) => Ok(entity::api_response(false, message, Json::Null)),
+        Err(CoreError::Validation(fields)) => {
+            let message = fields
+                .0
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", v.join("; ")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            Ok(entity::api_response(false, message, fields.to_json()))
+        }
+        other => other,
+    }
+}
