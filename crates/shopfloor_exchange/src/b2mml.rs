@@ -24,6 +24,12 @@ use shopfloor_core::errors::{CoreError, CoreResult};
 use std::io::BufRead;
 
 const ROOTS: [&str; 2] = ["SyncProductionSchedule", "ProcessProductionSchedule"];
+/// The deepest element nesting accepted (B2MML schedules nest about ten levels).
+pub const MAX_DEPTH: usize = 64;
+/// The most elements one `ProductionRequest` may hold.
+pub const MAX_REQUEST_ELEMENTS: usize = 100_000;
+/// The most attributes one element may have.
+pub const MAX_ATTRIBUTES: usize = 64;
 const NAMESPACE: &str = "http://www.mesa.org/xml/B2MML";
 
 #[derive(Debug, Default)]
@@ -59,6 +65,8 @@ pub fn for_each_request(input: impl BufRead, each: &mut dyn FnMut(u64, Json) -> 
     let mut tree: Vec<Node> = Vec::new();
     let mut n = 0u64;
     let mut root_seen = false;
+    // Elements of the current request, against MAX_REQUEST_ELEMENTS.
+    let mut elements = 0usize;
     // The bytes of the current event (markup or text), reused from one event to the next.
     let mut buf: Vec<u8> = Vec::new();
     loop {
@@ -68,30 +76,20 @@ pub fn for_each_request(input: impl BufRead, each: &mut dyn FnMut(u64, Json) -> 
             .map_err(|e| file_error(format!("{e} (byte {})", reader.error_position())))?;
         match event {
             Event::DocType(_) => return Err(file_error("a DOCTYPE declaration is not accepted (no DTDs, no entity definitions)")),
-            Event::Start(e) if !root_seen => {
-                open.push(root_name(e.local_name().as_ref())?);
-                root_seen = true;
-            }
-            Event::Empty(e) if !root_seen => {
-                root_name(e.local_name().as_ref())?;
-                root_seen = true;
-            }
-            Event::Start(e) => {
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).to_string();
-                if !tree.is_empty() || name == "ProductionRequest" {
-                    tree.push(Node {
-                        name: name.clone(),
-                        ..Node::default()
-                    });
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                check_element(e, open.len() + 1, &reader)?;
+                if !tree.is_empty() {
+                    elements += 1;
+                    if elements > MAX_REQUEST_ELEMENTS {
+                        return Err(file_error(format!(
+                            "a ProductionRequest has more than {MAX_REQUEST_ELEMENTS} elements (the limit)"
+                        )));
+                    }
                 }
-                open.push(name);
-            }
-            Event::Empty(e) => {
-                if let Some(parent) = tree.last_mut() {
-                    parent.children.push(Node {
-                        name: String::from_utf8_lossy(e.local_name().as_ref()).to_string(),
-                        ..Node::default()
-                    });
+                match event {
+                    Event::Start(e) => start(e, &mut open, &mut tree, &mut root_seen)?,
+                    Event::Empty(e) => empty(e, &mut tree, &mut root_seen)?,
+                    _ => unreachable!("matched above"),
                 }
             }
             Event::End(_) => {
@@ -101,6 +99,7 @@ pub fn for_each_request(input: impl BufRead, each: &mut dyn FnMut(u64, Json) -> 
                         Some(parent) => parent.children.push(node),
                         None => {
                             n += 1;
+                            elements = 0;
                             each(n, map_request(&node))?;
                         }
                     }
@@ -128,6 +127,59 @@ pub fn for_each_request(input: impl BufRead, each: &mut dyn FnMut(u64, Json) -> 
     }
     if let Some(inner) = open.last() {
         return Err(file_error(format!("the document ends inside <{inner}>")));
+    }
+    Ok(())
+}
+
+/// Refuses an element nested deeper than [`MAX_DEPTH`], with more than [`MAX_ATTRIBUTES`]
+/// attributes, or with an attribute that is not well-formed (a duplicate name among them).
+fn check_element<R>(e: &quick_xml::events::BytesStart, depth: usize, reader: &Reader<R>) -> CoreResult<()> {
+    if depth > MAX_DEPTH {
+        return Err(file_error(format!(
+            "elements are nested more than {MAX_DEPTH} levels deep (the limit)"
+        )));
+    }
+    for (i, attribute) in e.attributes().enumerate() {
+        if i >= MAX_ATTRIBUTES {
+            return Err(file_error(format!(
+                "an element has more than {MAX_ATTRIBUTES} attributes (the limit)"
+            )));
+        }
+        attribute.map_err(|err| file_error(format!("{err} (byte {})", reader.buffer_position())))?;
+    }
+    Ok(())
+}
+
+/// An element opens: the root is checked; inside a request it becomes a node of its tree.
+fn start(e: quick_xml::events::BytesStart, open: &mut Vec<String>, tree: &mut Vec<Node>, root_seen: &mut bool) -> CoreResult<()> {
+    if !*root_seen {
+        open.push(root_name(e.local_name().as_ref())?);
+        *root_seen = true;
+        return Ok(());
+    }
+    let name = String::from_utf8_lossy(e.local_name().as_ref()).to_string();
+    if !tree.is_empty() || name == "ProductionRequest" {
+        tree.push(Node {
+            name: name.clone(),
+            ..Node::default()
+        });
+    }
+    open.push(name);
+    Ok(())
+}
+
+/// An empty element (`<X/>`): the root is checked; inside a request it is a leaf node.
+fn empty(e: quick_xml::events::BytesStart, tree: &mut [Node], root_seen: &mut bool) -> CoreResult<()> {
+    if !*root_seen {
+        root_name(e.local_name().as_ref())?;
+        *root_seen = true;
+        return Ok(());
+    }
+    if let Some(parent) = tree.last_mut() {
+        parent.children.push(Node {
+            name: String::from_utf8_lossy(e.local_name().as_ref()).to_string(),
+            ..Node::default()
+        });
     }
     Ok(())
 }
@@ -499,5 +551,45 @@ mod tests {
             assert!(rows(bad).is_err(), "{bad:?}");
         }
         assert_eq!(rows("<ProcessProductionSchedule/>").unwrap().len(), 0);
+    }
+
+    fn limit_error(text: &str) -> String {
+        format!("{:?}", rows(text).unwrap_err())
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_at_the_limit_without_exhausting_the_stack() {
+        // 50,000 levels inside a request aborted the process before the depth limit existed.
+        let depth = 50_000;
+        let deep = format!(
+            "<SyncProductionSchedule><ProductionRequest>{}{}</ProductionRequest></SyncProductionSchedule>",
+            "<a>".repeat(depth),
+            "</a>".repeat(depth)
+        );
+        assert!(limit_error(&deep).contains("nested more than 64 levels"));
+        let ok = format!(
+            "<SyncProductionSchedule><ProductionRequest><ID>x</ID>{}{}</ProductionRequest></SyncProductionSchedule>",
+            "<a>".repeat(MAX_DEPTH - 3),
+            "</a>".repeat(MAX_DEPTH - 3)
+        );
+        assert_eq!(rows(&ok).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn attributes_must_be_well_formed_and_few() {
+        let duplicate = r#"<SyncProductionSchedule><ProductionRequest a="1" a="2"><ID>x</ID></ProductionRequest></SyncProductionSchedule>"#;
+        assert!(limit_error(duplicate).contains("malformed B2MML"));
+        let many: String = (0..=MAX_ATTRIBUTES).map(|i| format!(" a{i}=\"1\"")).collect();
+        let text = format!("<SyncProductionSchedule><ProductionRequest{many}><ID>x</ID></ProductionRequest></SyncProductionSchedule>");
+        assert!(limit_error(&text).contains("more than 64 attributes"));
+    }
+
+    #[test]
+    fn a_request_with_too_many_elements_is_refused() {
+        let text = format!(
+            "<SyncProductionSchedule><ProductionRequest>{}</ProductionRequest></SyncProductionSchedule>",
+            "<x/>".repeat(MAX_REQUEST_ELEMENTS + 1)
+        );
+        assert!(limit_error(&text).contains("more than 100000 elements"));
     }
 }

@@ -5,6 +5,13 @@
 //!   the lines of one order (in file order) become its whole bill of materials.
 //!
 //! Empty cells are "not given" (the stored value is kept).
+//!
+//! Limits (docs/RELIABILITY.md): at most [`MAX_COLUMNS`] columns and [`MAX_FIELD_BYTES`] bytes
+//! in a cell; a file beyond either is refused, naming the limit.
+//!
+//! Text that a spreadsheet would run as a formula (a cell starting with `=`, `+`, `-`, `@`, TAB or
+//! CR) is written with a leading `'`, as spreadsheet-injection guidance recommends, and the
+//! importer takes that `'` away again, so an export imports back exactly ([`guard_formula`]).
 
 use serde_json::{Map, Value as Json};
 use shopfloor_core::errors::{CoreError, CoreResult};
@@ -12,6 +19,37 @@ use std::io::BufRead;
 
 pub const PROPERTY_PREFIX: &str = "property:";
 pub const ORDER_KEY: &str = "productionOrderName";
+/// The most columns an import file may have (an order has about 40 fields, and property columns).
+pub const MAX_COLUMNS: usize = 1_000;
+/// The largest cell an import file may have.
+pub const MAX_FIELD_BYTES: usize = 64 * 1024;
+
+/// The first characters that make a spreadsheet read a cell as a formula.
+const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether `text`, after any leading `'`s, starts with a formula trigger: such text is written
+/// with one more leading `'` (and read back with one less), which keeps the round trip exact
+/// also for text that itself starts with `'=`.
+fn needs_guard(text: &str) -> bool {
+    text.trim_start_matches('\'').starts_with(FORMULA_TRIGGERS)
+}
+
+/// Text as written to a CSV cell: formula-leading text gets a leading `'`.
+pub fn guard_formula(text: &str) -> std::borrow::Cow<'_, str> {
+    if needs_guard(text) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// A CSV cell as imported: the `'` that [`guard_formula`] added is taken away.
+pub fn unguard_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if needs_guard(rest) => rest,
+        _ => cell,
+    }
+}
 
 fn file_error(e: csv::Error) -> CoreError {
     let at = e.position().map(|p| format!(" (line {})", p.line())).unwrap_or_default();
@@ -27,19 +65,54 @@ fn file_error(e: csv::Error) -> CoreError {
 
 fn reader<R: BufRead>(input: R) -> CoreResult<(csv::Reader<R>, Vec<String>)> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
-    let headers: Vec<String> = rdr.headers().map_err(file_error)?.iter().map(|h| h.trim().to_string()).collect();
+    let header = rdr.headers().map_err(file_error)?;
+    if header.len() > MAX_COLUMNS {
+        return Err(CoreError::field(
+            "data",
+            format!(
+                "the CSV import file has {} columns; at most {MAX_COLUMNS} are accepted",
+                header.len()
+            ),
+        ));
+    }
+    check_field_sizes(header, 1)?;
+    let headers: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
     if headers.iter().all(String::is_empty) {
         return Err(CoreError::field("data", "the CSV import file has no header line"));
     }
+    let mut seen = std::collections::HashSet::new();
     for (i, h) in headers.iter().enumerate() {
         if h.is_empty() {
             return Err(CoreError::field("data", format!("CSV header column {} has no name", i + 1)));
         }
-        if headers[..i].contains(h) {
+        if !seen.insert(h.as_str()) {
             return Err(CoreError::field("data", format!("CSV header names '{h}' twice")));
         }
     }
     Ok((rdr, headers))
+}
+
+/// Refuses a record with a cell larger than [`MAX_FIELD_BYTES`].
+fn check_field_sizes(record: &csv::StringRecord, line: u64) -> CoreResult<()> {
+    match record.iter().position(|cell| cell.len() > MAX_FIELD_BYTES) {
+        Some(i) => Err(CoreError::field(
+            "data",
+            format!(
+                "line {line}, column {}: a cell is larger than {MAX_FIELD_BYTES} bytes (the limit)",
+                i + 1
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Reads the next record into `record`, refusing oversized cells.
+fn next_record<R: std::io::Read>(rdr: &mut csv::Reader<R>, record: &mut csv::StringRecord) -> CoreResult<bool> {
+    if !rdr.read_record(record).map_err(file_error)? {
+        return Ok(false);
+    }
+    check_field_sizes(record, record.position().map_or(0, |p| p.line()))?;
+    Ok(true)
 }
 
 /// The cells of a record as an object (empty cells left out), `property:` columns gathered in
@@ -51,6 +124,7 @@ fn to_row(headers: &[String], record: &csv::StringRecord) -> Map<String, Json> {
         if cell.is_empty() {
             continue;
         }
+        let cell = unguard_formula(cell);
         match h.strip_prefix(PROPERTY_PREFIX) {
             Some(name) => {
                 values.insert(name.to_string(), Json::String(cell.to_string()));
@@ -77,7 +151,7 @@ pub fn for_each_order(input: impl BufRead, each: &mut dyn FnMut(u64, Json) -> Co
     }
     let mut record = csv::StringRecord::new();
     let mut n = 0;
-    while rdr.read_record(&mut record).map_err(file_error)? {
+    while next_record(&mut rdr, &mut record)? {
         n += 1;
         each(n, Json::Object(to_row(&headers, &record)))?;
     }
@@ -98,7 +172,7 @@ pub fn for_each_bill_of_materials(input: impl BufRead, each: &mut dyn FnMut(u64,
     let mut orders: Map<String, Json> = Map::new();
     let mut record = csv::StringRecord::new();
     let mut line = 1;
-    while rdr.read_record(&mut record).map_err(file_error)? {
+    while next_record(&mut rdr, &mut record)? {
         line += 1;
         let mut item = to_row(&headers, &record);
         let Some(Json::String(order)) = item.remove(ORDER_KEY) else {
@@ -122,7 +196,7 @@ pub fn for_each_bill_of_materials(input: impl BufRead, each: &mut dyn FnMut(u64,
 fn cell(v: &Json) -> String {
     match v {
         Json::Null => String::new(),
-        Json::String(s) => s.clone(),
+        Json::String(s) => guard_formula(s).into_owned(),
         other => other.to_string(),
     }
 }
@@ -171,6 +245,46 @@ mod tests {
         .unwrap();
         assert_eq!(orders.len(), 2);
         assert_eq!(orders[0]["billOfMaterials"][1]["materialPath"], "RAW/z");
+    }
+
+    #[test]
+    fn formula_cells_are_guarded_on_export_and_restored_on_import() {
+        let names = [
+            "=1+2", "+x", "-5", "@SUM(A1)", "\tx", "\rx", "'=1", "''=1", "'plain", "plain", "'", "a=b",
+        ];
+        let rows: Vec<Map<String, Json>> = names
+            .iter()
+            .map(|n| serde_json::json!({"name": n}).as_object().unwrap().clone())
+            .collect();
+        let text = write(&["name".to_string()], &rows).unwrap();
+        for line in text.lines().skip(1) {
+            let cell = line.trim_matches('"');
+            assert!(!cell.starts_with(FORMULA_TRIGGERS), "{line:?} would run as a formula");
+        }
+        let mut back = Vec::new();
+        for_each_order(text.as_bytes(), &mut |_, r| {
+            back.push(r["name"].as_str().unwrap().to_string());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(back, names);
+    }
+
+    #[test]
+    fn files_beyond_the_column_or_cell_limit_are_refused() {
+        let header: Vec<String> = (0..200_000).map(|i| format!("c{i}")).collect();
+        let file = format!("name,{}\n", header.join(","));
+        let r = for_each_order(file.as_bytes(), &mut |_, _| Ok(()));
+        assert!(
+            matches!(r, Err(CoreError::Validation(ref f)) if f.to_json().to_string().contains("at most 1000")),
+            "{r:?}"
+        );
+        let huge = format!("name\n{}\n", "x".repeat(MAX_FIELD_BYTES + 1));
+        let r = for_each_order(huge.as_bytes(), &mut |_, _| Ok(()));
+        assert!(
+            matches!(r, Err(CoreError::Validation(ref f)) if f.to_json().to_string().contains("larger than")),
+            "{r:?}"
+        );
     }
 
     #[test]
