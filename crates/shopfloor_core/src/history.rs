@@ -34,7 +34,7 @@ pub struct NewEvent {
     pub entity_id: Id,
     pub order_id: Option<Id>,
     pub action: Action,
-    /// `{field: [old, new]}`, as JSON text (written once, by [`crate::service::entity::diff`]).
+    /// `{field: [old, new]}`, as JSON text (written once, by [`crate::service::generic::diff`]).
     pub changes: String,
     pub reason: Option<String>,
 }

@@ -1,6 +1,8 @@
 //! The production-order lifecycle (SPEC §2.1): one transition table used by saves, verbs and
-//! imports alike, and the side effects of entering a status.
+//! imports alike, and the side effects of entering a status, both applied by [`transition`]
+//! only (the services reach it through `service::production_order::change_status`).
 
+use crate::errors::{CoreError, CoreResult};
 use crate::id::Id;
 use crate::record::{Record, Value};
 use crate::time::Timestamp;
@@ -136,8 +138,31 @@ pub fn verb_to(to: Status) -> Option<&'static Verb> {
 /// Fields that a final order still accepts.
 pub const EDITABLE_WHEN_FINAL: &[&str] = &["notes", "enabled", "spare1", "spare2", "spare3"];
 
+/// A status change of an order: the one place where the transition table is checked and the
+/// effects of entering a status are applied. `from` is the stored status, or `None` for an
+/// order being created, which may start in any status (with the effects of entering it).
+/// Staying in a status changes nothing. Sets `status`; `active_shift_record(location)` is asked
+/// only when it matters (entering RUNNING without a shift record, at a location). A refusal is
+/// an error on `status` that names the allowed targets, and leaves the order as it was.
+pub fn transition(
+    order: &mut Record,
+    from: Option<Status>,
+    to: Status,
+    now: Timestamp,
+    active_shift_record: impl FnOnce(Id) -> CoreResult<Option<Id>>,
+) -> CoreResult<()> {
+    if let Some(from) = from {
+        if from == to {
+            return Ok(());
+        }
+        check(from, to).map_err(|m| CoreError::field("status", m))?;
+    }
+    order.set("status", Value::Text(to.as_str().into()));
+    apply_effects(order, to, now, active_shift_record)
+}
+
 /// Checks `from → to` against the table; the message names the allowed targets.
-pub fn check(from: Status, to: Status) -> Result<(), String> {
+fn check(from: Status, to: Status) -> Result<(), String> {
     if from == to || from.targets().contains(&to) {
         return Ok(());
     }
@@ -160,15 +185,19 @@ pub fn check(from: Status, to: Status) -> Result<(), String> {
 }
 
 /// Applies the side effects of entering `to` (SPEC §2.1) on an order record.
-/// `active_shift_record` is asked only when it matters.
-pub fn apply_effects(order: &mut Record, to: Status, now: Timestamp, active_shift_record: impl FnOnce() -> Option<Id>) {
+fn apply_effects(
+    order: &mut Record,
+    to: Status,
+    now: Timestamp,
+    active_shift_record: impl FnOnce(Id) -> CoreResult<Option<Id>>,
+) -> CoreResult<()> {
     match to {
         Status::Running => {
             if order.get("startDate").is_null() {
                 order.set("startDate", Value::Time(now));
             }
-            if order.get("shiftRecordId").is_null() {
-                if let Some(id) = active_shift_record() {
+            if let (Value::Null, Some(location)) = (order.get("shiftRecordId"), order.get("locationId").as_id()) {
+                if let Some(id) = active_shift_record(location)? {
                     order.set("shiftRecordId", Value::Id(id));
                 }
             }
@@ -178,6 +207,7 @@ pub fn apply_effects(order: &mut Record, to: Status, now: Timestamp, active_shif
         }
         _ => {}
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -224,11 +254,56 @@ mod tests {
         assert!(msg.contains("SCHEDULED, RUNNING, CANCELLED"), "{msg}");
     }
 
+    fn order_in(status: Status) -> Record {
+        let mut order = Record::default();
+        order.set("status", Value::Text(status.as_str().into()));
+        order
+    }
+
+    fn no_shift(_: Id) -> CoreResult<Option<Id>> {
+        Ok(None)
+    }
+
     #[test]
     fn entering_running_sets_the_start_date_only_once() {
-        let mut order = Record::default();
-        apply_effects(&mut order, Status::Running, Timestamp(5), || None);
-        apply_effects(&mut order, Status::Running, Timestamp(9), || None);
+        let mut order = order_in(Status::Idle);
+        transition(&mut order, Some(Status::Idle), Status::Running, Timestamp(5), no_shift).unwrap();
+        transition(&mut order, Some(Status::Running), Status::Paused, Timestamp(7), no_shift).unwrap();
+        transition(&mut order, Some(Status::Paused), Status::Running, Timestamp(9), no_shift).unwrap();
         assert_eq!(order.get("startDate"), &Value::Time(Timestamp(5)));
+        assert_eq!(order.text("status"), Some("RUNNING"));
+    }
+
+    #[test]
+    fn a_refused_transition_leaves_the_order_as_it_was() {
+        let mut order = order_in(Status::Idle);
+        let refused = transition(&mut order, Some(Status::Idle), Status::Closed, Timestamp(5), no_shift);
+        assert!(matches!(refused, Err(CoreError::Validation(e)) if e.has("status")));
+        assert_eq!(order.text("status"), Some("IDLE"));
+        assert!(order.get("endDate").is_null());
+    }
+
+    #[test]
+    fn a_new_order_may_start_in_any_status_with_its_effects() {
+        let mut order = order_in(Status::Closed);
+        transition(&mut order, None, Status::Closed, Timestamp(5), no_shift).unwrap();
+        assert_eq!(order.get("endDate"), &Value::Time(Timestamp(5)));
+    }
+
+    #[test]
+    fn entering_running_at_a_location_takes_its_active_shift_record() {
+        let (location, shift_record) = (Id::generate(), Id::generate());
+        let mut order = order_in(Status::Scheduled);
+        order.set("locationId", Value::Id(location));
+        let asked = |at: Id| Ok(Some(shift_record).filter(|_| at == location));
+        transition(&mut order, Some(Status::Scheduled), Status::Running, Timestamp(5), asked).unwrap();
+        assert_eq!(order.get("shiftRecordId"), &Value::Id(shift_record));
+    }
+
+    #[test]
+    fn staying_in_a_status_changes_nothing() {
+        let mut order = order_in(Status::Stopped);
+        transition(&mut order, Some(Status::Stopped), Status::Stopped, Timestamp(5), no_shift).unwrap();
+        assert!(order.get("endDate").is_null());
     }
 }

@@ -17,6 +17,7 @@ use import_tx::ImportTx;
 use serde_json::{json, Map, Value as Json};
 use shopfloor_core::errors::{CoreError, CoreResult, FieldErrors};
 use shopfloor_core::id::Id;
+use shopfloor_core::lifecycle::Status;
 use shopfloor_core::query::Query;
 use shopfloor_core::record::{Record, Value};
 use shopfloor_core::schema::Entity;
@@ -574,6 +575,7 @@ fn apply_row(tx: &mut dyn Tx, caller: &Caller, row: Json, missing: &mut CreateMi
 /// Sets the row's status. An existing order moves as `saveProductionOrder` would move it (the
 /// lifecycle decides); a new one takes the sender's status as `saveProductionOrder` creates
 /// one in it (with the effects of entering it), recorded as a transition after the creation.
+/// Both go through the lifecycle's one door, `production_order::change_status`.
 fn apply_status(tx: &mut dyn Tx, caller: &Caller, id: Id, status: Json, created: bool) -> CoreResult<()> {
     let mut data = Map::new();
     data.insert("id".into(), Json::String(id.to_string()));
@@ -584,21 +586,18 @@ fn apply_status(tx: &mut dyn Tx, caller: &Caller, id: Id, status: Json, created:
     }
     let mut errors = FieldErrors::new();
     let input = shopfloor_core::record::parse_input(ORDER.def(), &data, &mut errors);
-    errors.clone().into_result()?;
-    let Some(to) = input.present.get("status").cloned() else {
+    errors.into_result()?;
+    let Some(to) = input.present.get("status").and_then(Value::as_text).and_then(Status::parse) else {
         return Ok(());
     };
     let before = tx
         .get(ORDER, id)?
         .ok_or_else(|| CoreError::Internal("imported order vanished".into()))?;
-    if before.get("status") == &to {
+    if before.text("status") == Some(to.as_str()) {
         return Ok(());
     }
-    let mut record = before.clone();
-    record.set("status", to);
-    production_order::rules(tx, caller, &mut record, None, &mut errors)?;
-    errors.into_result()?;
-    entity::write(tx, caller, ORDER, record, Some(before), entity::Event::default())?;
+    // Created a moment ago in IDLE, the order enters its status as a new order would.
+    production_order::write_transition(tx, caller, before, None, to, None)?;
     Ok(())
 }
 

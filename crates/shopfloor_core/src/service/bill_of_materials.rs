@@ -5,14 +5,22 @@
 use crate::errors::{CoreError, CoreResult, FieldErrors};
 use crate::id::Id;
 use crate::query::{Condition, FieldRef, Filter, Operand, Query, Sort};
-use crate::record::{Input, Record, Value};
+use crate::record::{Record, Value};
 use crate::schema::Entity;
-use crate::service::entity::{self, Checked, Event};
+use crate::service::generic::{self, Checked, Draft, Event, Hooks};
 use crate::service::property::check_order_open;
 use crate::tx::{Caller, Tx};
 use serde_json::{json, Map, Value as Json};
 
 const ITEM: Entity = Entity::BillOfMaterialsItem;
+
+/// Items: their rules, and their changes go to the history of their order. Saves and deletes
+/// of items through the script API also move their siblings ([`save`], [`delete`]).
+pub static ITEM_HOOKS: Hooks = Hooks {
+    save_rules: Some(rules),
+    history: Some("productionOrderId"),
+    ..Hooks::plain(ITEM)
+};
 
 /// The order's items by position.
 pub fn items_of(tx: &mut dyn Tx, order: Id) -> CoreResult<Vec<Record>> {
@@ -48,7 +56,8 @@ fn position(r: &Record) -> i64 {
 }
 
 /// Save-time rules (also run by `validateBillOfMaterialsItem`).
-pub fn rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>, input: &Input, errors: &mut FieldErrors) -> CoreResult<()> {
+fn rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
+    let (record, before, input, errors) = (&mut draft.record, draft.before, draft.input, &mut draft.errors);
     let Some(order) = record
         .get("productionOrderId")
         .as_id()
@@ -119,7 +128,7 @@ pub fn rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>, inpu
 fn move_item(tx: &mut dyn Tx, caller: &Caller, item: Record, to: i64) -> CoreResult<Record> {
     let mut moved = item.clone();
     moved.set("position", Value::Int(to));
-    entity::write(tx, caller, ITEM, moved, Some(item), Event::default())
+    generic::write(tx, caller, &ITEM_HOOKS, moved, Some(item), Event::default())
 }
 
 /// Parks an item outside the dense range so that siblings can take its position.
@@ -132,7 +141,7 @@ fn park(tx: &mut dyn Tx, item: &Record) -> CoreResult<()> {
 /// `saveBillOfMaterialsItem(**billOfMaterialsData)`: inserting at a position shifts the items
 /// at and after it down; moving shifts the items in between.
 pub fn save(tx: &mut dyn Tx, caller: &Caller, data: &Map<String, Json>) -> CoreResult<Record> {
-    let Checked { record, before } = entity::check(tx, caller, ITEM, data)?;
+    let Checked { record, before, action } = generic::check(tx, caller, &ITEM_HOOKS, data)?;
     let order = record
         .get("productionOrderId")
         .as_id()
@@ -164,12 +173,12 @@ pub fn save(tx: &mut dyn Tx, caller: &Caller, data: &Map<String, Json>) -> CoreR
         }
         Some(_) => {}
     }
-    entity::write(tx, caller, ITEM, record, before, Event::default())
+    generic::write(tx, caller, &ITEM_HOOKS, record, before, Event { action, reason: None })
 }
 
 /// `deleteBillOfMaterialsItem(billOfMaterialsId)`: the items after it move up.
 pub fn delete(tx: &mut dyn Tx, caller: &Caller, id: &str) -> CoreResult<Json> {
-    let item = entity::require(tx, ITEM, id)?;
+    let item = generic::require(tx, ITEM, id)?;
     let order = item
         .get("productionOrderId")
         .as_id()
@@ -179,7 +188,7 @@ pub fn delete(tx: &mut dyn Tx, caller: &Caller, id: &str) -> CoreResult<Json> {
         check_order_open(&o, &mut errors);
         errors.into_result()?;
     }
-    let response = entity::delete(tx, caller, ITEM, id)?;
+    let response = generic::delete(tx, caller, &ITEM_HOOKS, id)?;
     let from = position(&item);
     for s in items_from(tx, order, from + 1)? {
         let p = position(&s);
@@ -190,7 +199,7 @@ pub fn delete(tx: &mut dyn Tx, caller: &Caller, id: &str) -> CoreResult<Json> {
 
 /// `deleteBillOfMaterialsForOrder(productionOrderIdOrName)`.
 pub fn delete_for_order(tx: &mut dyn Tx, caller: &Caller, order: &str) -> CoreResult<Json> {
-    let o = entity::require(tx, Entity::ProductionOrder, order)?;
+    let o = generic::require(tx, Entity::ProductionOrder, order)?;
     let id = o.id().ok_or_else(|| CoreError::Internal("order without id".into()))?;
     let mut errors = FieldErrors::new();
     check_order_open(&o, &mut errors);
@@ -198,10 +207,10 @@ pub fn delete_for_order(tx: &mut dyn Tx, caller: &Caller, order: &str) -> CoreRe
     let items = items_of(tx, id)?;
     for item in items.iter().rev() {
         if let Some(item_id) = item.id() {
-            entity::delete(tx, caller, ITEM, &item_id.to_string())?;
+            generic::delete(tx, caller, &ITEM_HOOKS, &item_id.to_string())?;
         }
     }
-    Ok(entity::api_response(
+    Ok(generic::api_response(
         true,
         format!("{} bill of materials items deleted", items.len()),
         json!(items.len()),
@@ -210,13 +219,13 @@ pub fn delete_for_order(tx: &mut dyn Tx, caller: &Caller, order: &str) -> CoreRe
 
 /// `swapBillOfMaterialsPositions(billOfMaterialsId1, billOfMaterialsId2)`: both of one order.
 pub fn swap(tx: &mut dyn Tx, caller: &Caller, first: &str, second: &str) -> CoreResult<Json> {
-    let a = entity::require_as_field(tx, ITEM, first, "billOfMaterialsId1")?;
-    let b = entity::require_as_field(tx, ITEM, second, "billOfMaterialsId2")?;
+    let a = generic::require_as_field(tx, ITEM, first, "billOfMaterialsId1")?;
+    let b = generic::require_as_field(tx, ITEM, second, "billOfMaterialsId2")?;
     if a.get("productionOrderId") != b.get("productionOrderId") {
         return Err(CoreError::field("billOfMaterialsId2", "both items must belong to the same order"));
     }
     if a.id() == b.id() {
-        return Ok(entity::api_response(
+        return Ok(generic::api_response(
             true,
             "nothing to swap: the same item twice".into(),
             Json::Null,
@@ -237,7 +246,7 @@ pub fn swap(tx: &mut dyn Tx, caller: &Caller, first: &str, second: &str) -> Core
     park(tx, &a)?;
     let b = move_item(tx, caller, b, pa)?;
     let a = move_item(tx, caller, a, pb)?;
-    Ok(entity::api_response(
+    Ok(generic::api_response(
         true,
         format!("positions {pa} and {pb} swapped"),
         json!([a.to_json(ITEM.def()), b.to_json(ITEM.def())]),
@@ -247,8 +256,8 @@ pub fn swap(tx: &mut dyn Tx, caller: &Caller, first: &str, second: &str) -> Core
 /// `getBillOfMaterialsFor(productionOrderIdOrName, materialIdOrPath)`.
 pub fn item_for(tx: &mut dyn Tx, order: &str, material: &str) -> CoreResult<Option<Record>> {
     let (Some(o), Some(m)) = (
-        entity::lookup(tx, Entity::ProductionOrder, order)?,
-        entity::lookup(tx, Entity::Material, material)?,
+        generic::lookup(tx, Entity::ProductionOrder, order)?,
+        generic::lookup(tx, Entity::Material, material)?,
     ) else {
         return Ok(None);
     };
@@ -268,7 +277,7 @@ pub fn item_for(tx: &mut dyn Tx, order: &str, material: &str) -> CoreResult<Opti
 /// `getBillOfMaterialsForOrderFlattened`: each item with the names and descriptions of its
 /// material, material class, product, unit and order, and `subs: []`.
 pub fn flattened(tx: &mut dyn Tx, order: &str) -> CoreResult<Option<Vec<Json>>> {
-    let Some(o) = entity::lookup(tx, Entity::ProductionOrder, order)? else {
+    let Some(o) = generic::lookup(tx, Entity::ProductionOrder, order)? else {
         return Ok(None);
     };
     let Some(oid) = o.id() else { return Ok(None) };

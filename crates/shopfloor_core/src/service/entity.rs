@@ -1,471 +1,88 @@
-//! Generic record services driven by the catalogue: lookup, save (create or merge-update),
-//! validate, find, references and delete, with the hooks each entity adds in [`rules`].
+//! The services of any entity named at run time (`saveX`, `validateX`, `findXs`, `deleteX` of
+//! the script API and REST): the table that gives each entity its [`Hooks`], and the generic
+//! services of [`crate::service::generic`] called with them. This is the one module that knows
+//! every per-entity module; none of them imports it.
 
-use crate::errors::{CoreError, CoreResult, FieldErrors};
-use crate::history::{Action, NewEvent};
-use crate::id::Id;
-use crate::query::{self, Query};
-use crate::record::{parse_input, Input, Record, Value};
-use crate::schema::{Access, Entity, EntityDef, Kind, Lookup, UniqueName};
-use crate::service::{bill_of_materials, location, material, production_order, property, security, unit_of_measure};
+use crate::errors::CoreResult;
+use crate::record::Record;
+use crate::schema::Entity;
+use crate::service::generic::{self, Hooks};
+use crate::service::{bill_of_materials, location, material, production_order, property, security, shift, unit_of_measure};
 use crate::tx::{Caller, Tx};
-use serde_json::{json, Map, Value as Json};
+use serde_json::{Map, Value as Json};
 
-/// Fields the server keeps itself on every write; they never make a change on their own.
-const AUDIT_FIELDS: [&str; 5] = ["createdDate", "createdBy", "modifiedDate", "modifiedBy", "version"];
+pub use crate::service::generic::{all, api_response, diff, lookup, references, require, require_as_field, Checked, MAX_LISTED_REFERENCES};
 
-/// At most this many referencing ids are listed per table by `getXReferences`.
-pub const MAX_LISTED_REFERENCES: u64 = 100;
-
-/// Finds a record by id, or by name/path as the entity's lookup rule says (SPEC §1).
-pub fn lookup(tx: &mut dyn Tx, entity: Entity, text: &str) -> CoreResult<Option<Record>> {
-    let def = entity.def();
-    if let Ok(id) = Id::parse(text) {
-        if let Some(r) = tx.get(entity, id)? {
-            return Ok(Some(r));
-        }
-    }
-    let q = match def.lookup {
-        Lookup::IdOnly => return Ok(None),
-        Lookup::Name => Query::eq(def, "name", Value::Text(text.trim().into())),
-        Lookup::Path => Query::eq(def, "path", Value::Text(text.trim().trim_start_matches('/').into())),
-    };
-    Ok(tx.find(entity, &q)?.into_iter().next())
-}
-
-/// Like [`lookup`], but "not found" is an error naming the argument.
-pub fn require(tx: &mut dyn Tx, entity: Entity, text: &str) -> CoreResult<Record> {
-    lookup(tx, entity, text)?.ok_or_else(|| CoreError::NotFound(format!("no {} '{}'", entity.def().label, text)))
-}
-
-/// Like [`require`], but reports a missing record as a validation error on `field`.
-pub fn require_as_field(tx: &mut dyn Tx, entity: Entity, text: &str, field: &str) -> CoreResult<Record> {
-    lookup(tx, entity, text)?.ok_or_else(|| CoreError::field(field, format!("no {} '{}'", entity.def().label, text)))
-}
-
-/// The outcome of checking a save: the merged record, and the stored one when it is an update.
-pub struct Checked {
-    pub record: Record,
-    pub before: Option<Record>,
-}
-
-/// Parses, merges and validates `data` without writing. Validation problems come back as
-/// `Err(CoreError::Validation)`; a version mismatch as `Err(CoreError::Conflict)`.
-pub fn check(tx: &mut dyn Tx, caller: &Caller, entity: Entity, data: &Map<String, Json>) -> CoreResult<Checked> {
-    let def = entity.def();
-    let mut errors = FieldErrors::new();
-    let input = parse_input(def, data, &mut errors);
-    let before = match input.present.get("id").and_then(Value::as_id) {
-        Some(id) => tx.get_for_update(entity, id)?,
-        None => None,
-    };
-    if let (Some(stored), Some(v)) = (&before, input.version) {
-        if stored.version() != v {
-            return Err(conflict(def, stored, v));
-        }
-    }
-    let mut record = merge(def, before.as_ref(), &input);
-    for f in &def.fields {
-        if f.required && f.access == Access::Input && record.get(f.key).is_null() && !errors.has(f.key) {
-            errors.add(f.key, "is required");
-        }
-    }
-    check_references(tx, def, &record, before.as_ref(), &mut errors)?;
-    rules(tx, caller, entity, &mut record, before.as_ref(), &input, &mut errors)?;
-    // An update that keeps the name where it was cannot create a clash: skip the lookup.
-    let name_kept = before.as_ref().is_some_and(|b| {
-        b.get("name") == record.get("name")
-            && match def.unique_name {
-                UniqueName::Within(scope) => b.get(scope) == record.get(scope),
-                UniqueName::Global | UniqueName::None => true,
-            }
-    });
-    if !name_kept {
-        check_unique_name(tx, def, &record, &mut errors)?;
-    }
-    errors.into_result()?;
-    Ok(Checked { record, before })
-}
-
-fn conflict(def: &EntityDef, stored: &Record, sent: i64) -> CoreError {
-    let by = stored
-        .text("modifiedBy")
-        .or(stored.text("createdBy"))
-        .unwrap_or("someone")
-        .to_string();
-    let at = stored.get("modifiedDate").as_time().or(stored.get("createdDate").as_time());
-    CoreError::Conflict {
-        message: format!(
-            "the {} was changed by {} at {} (stored version {}, sent version {})",
-            def.label,
-            by,
-            at.map(|t| t.to_string()).unwrap_or_default(),
-            stored.version(),
-            sent
-        ),
-        current: stored.to_json(def),
-    }
-}
-
-fn merge(def: &EntityDef, before: Option<&Record>, input: &Input) -> Record {
-    let mut record = match before {
-        Some(stored) => stored.clone(),
-        None => Record::template(def),
-    };
-    for (k, v) in &input.present {
-        record.set(k, v.clone());
-    }
-    // Derived names of the stored record may be stale after a reference change.
-    for d in &def.derived {
-        record.remove(d.key);
-    }
-    record
-}
-
-/// Every reference that is new or changed must point at an existing record (an unchanged one
-/// was checked when it was saved, and deletes refuse while it is used).
-fn check_references(
-    tx: &mut dyn Tx,
-    def: &EntityDef,
-    record: &Record,
-    before: Option<&Record>,
-    errors: &mut FieldErrors,
-) -> CoreResult<()> {
-    for f in &def.fields {
-        let Kind::Ref(target) = f.kind else { continue };
-        let Some(id) = record.get(f.key).as_id() else { continue };
-        if errors.has(f.key) || before.is_some_and(|b| b.get(f.key).as_id() == Some(id)) {
-            continue;
-        }
-        if !tx.exists(target, id)? {
-            errors.add(f.key, format!("no {} with id {}", target.def().label, id));
-        }
-    }
-    Ok(())
-}
-
-fn check_unique_name(tx: &mut dyn Tx, def: &EntityDef, record: &Record, errors: &mut FieldErrors) -> CoreResult<()> {
-    let Some(name) = record.text("name") else { return Ok(()) };
-    let scope = match def.unique_name {
-        UniqueName::None => return Ok(()),
-        UniqueName::Global => None,
-        UniqueName::Within(scope) => Some(scope),
-    };
-    if errors.has("name") || scope.is_some_and(|s| errors.has(s)) {
-        return Ok(());
-    }
-    let mut q = Query::eq(def, "name", Value::Text(name.into()));
-    if let Some(scope) = scope {
-        match record.get(scope) {
-            Value::Null => q.filters.push(Query::is_null(def, scope)),
-            v => q = q.and_eq(def, scope, v.clone()),
-        }
-    }
-    let clash = tx.find(def.entity, &q)?.into_iter().find(|other| other.id() != record.id());
-    if let Some(other) = clash {
-        let place = if scope.is_some() { " at the same place" } else { "" };
-        errors.add(
-            "name",
-            format!(
-                "a {} named '{}' already exists{place} (id {})",
-                def.label,
-                other.text("name").unwrap_or(name),
-                other.id().map(|i| i.to_string()).unwrap_or_default()
-            ),
-        );
-    }
-    Ok(())
-}
-
-/// The per-entity rules beyond types, required fields, references and unique names.
-fn rules(
-    tx: &mut dyn Tx,
-    caller: &Caller,
-    entity: Entity,
-    record: &mut Record,
-    before: Option<&Record>,
-    input: &Input,
-    errors: &mut FieldErrors,
-) -> CoreResult<()> {
+/// The hooks of each entity, as its service module declares them.
+pub fn hooks(entity: Entity) -> &'static Hooks {
     match entity {
-        Entity::ProductionOrder => production_order::rules(tx, caller, record, before, errors),
-        Entity::MaterialClass | Entity::Location => location::tree_rules(tx, entity, record, errors),
-        Entity::Material => material::rules(tx, record, errors),
-        Entity::UnitOfMeasureConversion => unit_of_measure::conversion_rules(tx, record, errors),
-        Entity::ShiftRecord => {
-            check_dates(record, "startDate", "endDate", errors);
-            Ok(())
-        }
-        Entity::ProductionOrderProperty => property::property_rules(tx, record, before, errors),
-        Entity::ProductionOrderPropertyValue => property::value_rules(tx, record, before, input, errors),
-        Entity::BillOfMaterialsItem => bill_of_materials::rules(tx, record, before, input, errors),
-        Entity::User => security::user_rules(tx, record, before, errors),
-        Entity::Role => security::role_rules(tx, record, before, errors),
-        Entity::ApiToken => {
-            if before.is_some_and(|b| b.get("userId") != record.get("userId")) {
-                errors.add("userId", "a token cannot move to another user");
-            }
-            Ok(())
-        }
-        Entity::UnitOfMeasure | Entity::Customer | Entity::Shift => Ok(()),
+        Entity::ProductionOrder => &production_order::ORDER_HOOKS,
+        Entity::UnitOfMeasure => &unit_of_measure::UNIT_HOOKS,
+        Entity::UnitOfMeasureConversion => &unit_of_measure::CONVERSION_HOOKS,
+        Entity::MaterialClass => &location::MATERIAL_CLASS_HOOKS,
+        Entity::Material => &material::MATERIAL_HOOKS,
+        Entity::Location => &location::LOCATION_HOOKS,
+        Entity::Customer => &CUSTOMER_HOOKS,
+        Entity::Shift => &shift::SHIFT_HOOKS,
+        Entity::ShiftRecord => &shift::SHIFT_RECORD_HOOKS,
+        Entity::ProductionOrderProperty => &property::PROPERTY_HOOKS,
+        Entity::ProductionOrderPropertyValue => &property::VALUE_HOOKS,
+        Entity::BillOfMaterialsItem => &bill_of_materials::ITEM_HOOKS,
+        Entity::User => &security::USER_HOOKS,
+        Entity::Role => &security::ROLE_HOOKS,
+        Entity::ApiToken => &security::TOKEN_HOOKS,
     }
 }
 
-/// `end` must not be before `start` when both are set.
-pub fn check_dates(record: &Record, start: &str, end: &str, errors: &mut FieldErrors) {
-    if let (Some(s), Some(e)) = (record.get(start).as_time(), record.get(end).as_time()) {
-        if e < s && !errors.has(end) {
-            errors.add(end, format!("must not be before {start} ({s})"));
-        }
-    }
+/// Customers have no service module: no rules beyond the catalogue's.
+static CUSTOMER_HOOKS: Hooks = Hooks::plain(Entity::Customer);
+
+/// Parses, merges and validates `data` without writing (see [`generic::check`]).
+pub fn check(tx: &mut dyn Tx, caller: &Caller, entity: Entity, data: &Map<String, Json>) -> CoreResult<Checked> {
+    generic::check(tx, caller, hooks(entity), data)
 }
 
 /// `validateX(**data)`: the field-error map, `{}` when valid. Writes nothing.
 pub fn validate(tx: &mut dyn Tx, caller: &Caller, entity: Entity, data: &Map<String, Json>) -> CoreResult<Json> {
-    match check(tx, caller, entity, data) {
-        Ok(_) => Ok(json!({})),
-        Err(CoreError::Validation(e)) => Ok(e.to_json()),
-        Err(CoreError::Conflict { message, .. }) => Ok(json!({"version": [message]})),
-        Err(other) => Err(other),
-    }
+    generic::validate(tx, caller, hooks(entity), data)
 }
 
 /// `saveX(**data)`: creates or merges, writes history for orders, returns the stored record.
 pub fn save(tx: &mut dyn Tx, caller: &Caller, entity: Entity, data: &Map<String, Json>) -> CoreResult<Record> {
-    let Checked { record, before } = check(tx, caller, entity, data)?;
-    write(tx, caller, entity, record, before, Event::default())
-}
-
-/// How the history event of a write is told apart: the action when it is not plain CREATE /
-/// UPDATE / TRANSITION, and the caller's reason.
-#[derive(Default)]
-pub struct Event {
-    pub action: Option<Action>,
-    pub reason: Option<String>,
-}
-
-/// Writes a checked record: audit fields, version, history; returns it as stored (with derived
-/// names). An update that changes nothing writes nothing.
-pub fn write(
-    tx: &mut dyn Tx,
-    caller: &Caller,
-    entity: Entity,
-    mut record: Record,
-    before: Option<Record>,
-    event: Event,
-) -> CoreResult<Record> {
-    let def = entity.def();
-    let changes = match &before {
-        Some(stored) => {
-            // The fields this update changes (hidden ones included), then the audit fields.
-            let mut keys: Vec<&'static str> = def
-                .fields
-                .iter()
-                .filter(|f| !AUDIT_FIELDS.contains(&f.key) && stored.get(f.key) != record.get(f.key))
-                .map(|f| f.key)
-                .collect();
-            if keys.is_empty() {
-                return Ok(stored.clone());
-            }
-            keys.extend(["modifiedDate", "modifiedBy", "version"]);
-            record.set("modifiedDate", Value::Time(caller.now));
-            record.set("modifiedBy", Value::Text(caller.user.as_str().into()));
-            record.set("version", Value::Int(stored.version() + 1));
-            tx.update_fields(entity, &record, &keys)?;
-            diff(def, stored, &record)
-        }
-        None => {
-            if record.id().is_none() {
-                record.set("id", Value::Id(Id::generate()));
-            }
-            record.set("createdDate", Value::Time(caller.now));
-            record.set("createdBy", Value::Text(caller.user.as_str().into()));
-            record.set("modifiedDate", Value::Null);
-            record.set("modifiedBy", Value::Null);
-            record.set("version", Value::Int(1));
-            tx.insert(entity, &record)?;
-            diff(def, &Record::default(), &record)
-        }
-    };
-    let id = record.id().ok_or_else(|| CoreError::Internal("record without id".into()))?;
-    if let Some(order) = order_of(entity, &record) {
-        let action = event.action.unwrap_or(match &before {
-            None => Action::Create,
-            Some(stored) if entity == Entity::ProductionOrder && stored.get("status") != record.get("status") => Action::Transition,
-            Some(_) => Action::Update,
-        });
-        record_event(tx, caller, entity, id, order, action, changes, event.reason)?;
-    }
-    match entity {
-        Entity::MaterialClass | Entity::Location if before.as_ref().is_some_and(|stored| stored.text("path") != record.text("path")) => {
-            location::repath_descendants(tx, entity, &record)?;
-        }
-        _ => {}
-    }
-    // Derived names only change with the references they come through: an update that kept
-    // them (reports, transitions, most edits) answers with the names read in this transaction;
-    // otherwise the record is read back with its joins.
-    if let Some(stored) = before
-        .as_ref()
-        .filter(|b| def.derived.iter().all(|d| b.get(d.via) == record.get(d.via)))
-    {
-        for d in &def.derived {
-            record.set(d.key, stored.get(d.key).clone());
-        }
-        return Ok(record);
-    }
-    tx.get(entity, id)?
-        .ok_or_else(|| CoreError::Internal("record vanished after write".into()))
-}
-
-/// `{field: [old, new]}` over the fields that differ (audit fields aside).
-pub fn diff(def: &EntityDef, old: &Record, new: &Record) -> String {
-    let mut changes = Vec::with_capacity(256);
-    changes.push(b'{');
-    for f in def.fields.iter().filter(|f| f.access != Access::Hidden) {
-        if AUDIT_FIELDS.contains(&f.key) {
-            continue;
-        }
-        let (a, b) = (old.get(f.key), new.get(f.key));
-        if a != b {
-            if changes.len() > 1 {
-                changes.push(b',');
-            }
-            changes.push(b'"');
-            changes.extend_from_slice(f.key.as_bytes());
-            changes.extend_from_slice(b"\":[");
-            a.write_json(&mut changes);
-            changes.push(b',');
-            b.write_json(&mut changes);
-            changes.push(b']');
-        }
-    }
-    changes.push(b'}');
-    String::from_utf8(changes).expect("JSON written from UTF-8 text")
-}
-
-/// The order whose history a record's changes belong to: the order itself, or the order of a
-/// property value or BOM item. Other records keep no history.
-pub fn order_of(entity: Entity, record: &Record) -> Option<Id> {
-    match entity {
-        Entity::ProductionOrder => record.id(),
-        Entity::ProductionOrderPropertyValue | Entity::BillOfMaterialsItem => record.get("productionOrderId").as_id(),
-        _ => None,
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-pub fn record_event(
-    tx: &mut dyn Tx,
-    caller: &Caller,
-    entity: Entity,
-    entity_id: Id,
-    order_id: Id,
-    action: Action,
-    changes: String,
-    reason: Option<String>,
-) -> CoreResult<i64> {
-    tx.append_event(&NewEvent {
-        at: caller.now,
-        user: caller.user.clone(),
-        entity: entity.def().noun,
-        entity_id,
-        order_id: Some(order_id),
-        action,
-        changes,
-        reason,
-    })
+    generic::save(tx, caller, hooks(entity), data)
 }
 
 /// `findXs(**queryRequest)`: the QueryResult.
 pub fn find(tx: &mut dyn Tx, entity: Entity, request: &Map<String, Json>) -> CoreResult<Json> {
-    let def = entity.def();
-    let properties = if entity == Entity::ProductionOrder {
-        property::columns(tx, &query::property_names(request))?
-    } else {
-        Vec::new()
-    };
-    let resolver = |name: &str| {
-        properties
-            .iter()
-            .find(|(n, _, _)| n.to_lowercase() == name.to_lowercase())
-            .map(|(_, c, k)| (*c, *k))
-    };
-    let query = query::parse_query_with(def, request, &resolver).map_err(CoreError::Validation)?;
-    let rows = tx.find(entity, &query)?;
-    let total = match query.page {
-        Some(_) => tx.count(entity, &query.filters)?,
-        None => rows.len() as u64,
-    };
-    Ok(query::result(rows.iter().map(|r| r.to_json(def)).collect(), total, query.page))
+    generic::find(tx, hooks(entity), request)
 }
 
-/// Every record, sorted by path or name where there is one.
-pub fn all(tx: &mut dyn Tx, entity: Entity) -> CoreResult<Vec<Record>> {
-    let def = entity.def();
-    let sort_key = if def.has_path() {
-        Some("path")
-    } else if def.has_name() {
-        Some("name")
-    } else {
-        None
-    };
-    let sort = sort_key
-        .and_then(|k| query::FieldRef::resolve(def, k))
-        .map(|field| vec![query::Sort { field, descending: false }])
-        .unwrap_or_default();
-    tx.find(entity, &Query { sort, ..Query::default() })
-}
-
-/// `getXReferences`: `[{tableName, references: [{fkColName, id}]}]` over every reference field
-/// of every entity that points at `entity`.
-pub fn references(tx: &mut dyn Tx, entity: Entity, id: Id) -> CoreResult<Vec<Json>> {
-    let mut out = Vec::new();
-    for other in Entity::ALL {
-        let odef = other.def();
-        let mut refs = Vec::new();
-        for f in odef.fields.iter().filter(|f| f.kind == Kind::Ref(entity)) {
-            let mut q = Query::eq(odef, f.key, Value::Id(id));
-            q.page = Some(query::Page {
-                size: MAX_LISTED_REFERENCES,
-                index: 0,
-            });
-            for r in tx.find(other, &q)? {
-                if let Some(rid) = r.id() {
-                    refs.push(json!({"fkColName": f.column, "id": rid.to_string()}));
-                }
-            }
-        }
-        if !refs.is_empty() {
-            out.push(json!({"tableName": odef.table, "references": refs}));
-        }
-    }
-    Ok(out)
-}
-
-/// The ApiResponse object of delete functions (api.md).
-pub fn api_response(success: bool, message: String, data: Json) -> Json {
-    let error = if success { Json::Null } else { Json::String(message.clone()) };
-    json!({"success": success, "message": message, "data": data, "error": error})
-}
-
-/// `deleteX(idOr…)`: refused with [`CoreError::InUse`] while referenced.
+/// `deleteX(idOr…)`: refused with [`crate::errors::CoreError::InUse`] while referenced.
 pub fn delete(tx: &mut dyn Tx, caller: &Caller, entity: Entity, text: &str) -> CoreResult<Json> {
-    let def = entity.def();
-    let record = require(tx, entity, text)?;
-    let id = record.id().ok_or_else(|| CoreError::Internal("record without id".into()))?;
-    let refs = references(tx, entity, id)?;
-    if !refs.is_empty() {
-        let tables: Vec<&str> = refs.iter().filter_map(|r| r["tableName"].as_str()).collect();
-        return Err(CoreError::InUse {
-            message: format!("{} {} is still referenced by {}", def.label, id, tables.join(", ")),
-            references: Json::Array(refs),
-        });
+    generic::delete(tx, caller, hooks(entity), text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entity_gets_its_own_hooks() {
+        for entity in Entity::ALL {
+            assert_eq!(hooks(entity).entity, entity);
+        }
     }
-    tx.delete(entity, id)?;
-    if let Some(order) = order_of(entity, &record) {
-        let changes = diff(def, &record, &Record::default());
-        record_event(tx, caller, entity, id, order, Action::Delete, changes, None)?;
+
+    #[test]
+    fn history_is_kept_for_orders_and_what_belongs_to_them() {
+        let kept: Vec<Entity> = Entity::ALL.into_iter().filter(|e| hooks(*e).history.is_some()).collect();
+        assert_eq!(
+            kept,
+            [
+                Entity::ProductionOrder,
+                Entity::ProductionOrderPropertyValue,
+                Entity::BillOfMaterialsItem
+            ]
+        );
     }
-    Ok(api_response(true, format!("{} {} deleted", def.label, id), record.to_json(def)))
 }

@@ -1,20 +1,34 @@
 //! Trees of named records with derived paths: locations and material classes share the rules
 //! (path from the root, no cycles, renames and moves re-path everything below).
 
-use crate::errors::{CoreError, CoreResult, FieldErrors};
+use crate::errors::{CoreError, CoreResult};
 use crate::id::Id;
 use crate::query::{Condition, FieldRef, Filter, Operand, Query, Sort};
 use crate::record::{Record, Value};
 use crate::schema::Entity;
-use crate::service::entity;
+use crate::service::generic::{self, Draft, Hooks};
 use crate::tx::Tx;
 use serde_json::{Map, Value as Json};
 
 /// Deepest tree the services walk; a guard against cycles in damaged data.
 const MAX_DEPTH: usize = 64;
 
+/// Locations and material classes: the tree rules, and re-pathing after a rename or move.
+pub static LOCATION_HOOKS: Hooks = Hooks {
+    save_rules: Some(tree_rules),
+    after_write: Some(repath_after_write),
+    ..Hooks::plain(Entity::Location)
+};
+
+pub static MATERIAL_CLASS_HOOKS: Hooks = Hooks {
+    save_rules: Some(tree_rules),
+    after_write: Some(repath_after_write),
+    ..Hooks::plain(Entity::MaterialClass)
+};
+
 /// Path = parent's path + `/` + name; a record cannot become its own ancestor.
-pub fn tree_rules(tx: &mut dyn Tx, entity: Entity, record: &mut Record, errors: &mut FieldErrors) -> CoreResult<()> {
+fn tree_rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
+    let (entity, record, errors) = (draft.entity, &mut draft.record, &mut draft.errors);
     let Some(name) = record.text("name").map(str::to_string) else {
         return Ok(());
     };
@@ -61,9 +75,17 @@ fn children_query(entity: Entity, id: Id) -> Query {
     q
 }
 
+/// A write that changed the path re-paths everything below.
+fn repath_after_write(tx: &mut dyn Tx, entity: Entity, record: &Record, before: Option<&Record>) -> CoreResult<()> {
+    match before {
+        Some(stored) if stored.text("path") != record.text("path") => repath_descendants(tx, entity, record),
+        _ => Ok(()),
+    }
+}
+
 /// After a rename or move: recompute the paths of every descendant (and, for material classes,
 /// of the materials in them). Paths are derived, so this changes no version.
-pub fn repath_descendants(tx: &mut dyn Tx, entity: Entity, record: &Record) -> CoreResult<()> {
+fn repath_descendants(tx: &mut dyn Tx, entity: Entity, record: &Record) -> CoreResult<()> {
     let (Some(id), Some(path)) = (record.id(), record.text("path")) else {
         return Ok(());
     };
@@ -110,7 +132,7 @@ pub fn subtree_ids(tx: &mut dyn Tx, root: &Record) -> CoreResult<Vec<Id>> {
 
 /// `getChildren(locationIdOrPath)`: direct children by name.
 pub fn children(tx: &mut dyn Tx, location: &str) -> CoreResult<Vec<Record>> {
-    let parent = entity::require(tx, Entity::Location, location)?;
+    let parent = generic::require(tx, Entity::Location, location)?;
     let id = parent.id().ok_or_else(|| CoreError::Internal("location without id".into()))?;
     tx.find(Entity::Location, &children_query(Entity::Location, id))
 }
@@ -119,7 +141,7 @@ pub fn children(tx: &mut dyn Tx, location: &str) -> CoreResult<Vec<Record>> {
 /// or path, any case), only the matching nodes and their ancestors.
 pub fn tree(tx: &mut dyn Tx, filter: Option<&str>) -> CoreResult<Vec<Json>> {
     let def = Entity::Location.def();
-    let all = entity::all(tx, Entity::Location)?;
+    let all = generic::all(tx, Entity::Location)?;
     let needle = filter.map(str::to_lowercase).filter(|f| !f.is_empty());
     let keep: Vec<bool> = all
         .iter()

@@ -1,15 +1,22 @@
 //! Materials and material classes: paths, ERP ids, classes created along a path.
 
-use crate::errors::{CoreError, CoreResult, FieldErrors};
+use crate::errors::{CoreError, CoreResult};
 use crate::query::Query;
 use crate::record::{Record, Value};
 use crate::schema::Entity;
-use crate::service::entity;
+use crate::service::generic::{self, Draft, Hooks};
+use crate::service::location::MATERIAL_CLASS_HOOKS;
 use crate::tx::{Caller, Tx};
 use serde_json::{json, Map, Value as Json};
 
+pub static MATERIAL_HOOKS: Hooks = Hooks {
+    save_rules: Some(rules),
+    ..Hooks::plain(Entity::Material)
+};
+
 /// Path = class path + `/` + name; `erpId` unique when set.
-pub fn rules(tx: &mut dyn Tx, record: &mut Record, errors: &mut FieldErrors) -> CoreResult<()> {
+fn rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
+    let (record, errors) = (&mut draft.record, &mut draft.errors);
     if let Some(name) = record.text("name").map(str::to_string) {
         if name.contains('/') && !errors.has("name") {
             errors.add("name", "must not contain '/' (it separates path segments)");
@@ -71,7 +78,7 @@ pub fn create_classes_for_path(tx: &mut dyn Tx, caller: &Caller, path: &str) -> 
     let mut parent: Option<Record> = None;
     for (i, _) in segments.iter().enumerate() {
         let prefix = segments[..=i].join("/");
-        let existing = entity::lookup(tx, Entity::MaterialClass, &prefix)?.filter(|r| {
+        let existing = generic::lookup(tx, Entity::MaterialClass, &prefix)?.filter(|r| {
             r.text("path")
                 .is_some_and(|p| p.eq_ignore_ascii_case(&prefix) || p.to_lowercase() == prefix.to_lowercase())
         });
@@ -88,7 +95,7 @@ pub fn create_classes_for_path(tx: &mut dyn Tx, caller: &Caller, path: &str) -> 
                         .map(|id| Json::String(id.to_string()))
                         .unwrap_or(Json::Null),
                 );
-                entity::save(tx, caller, Entity::MaterialClass, &data)?
+                generic::save(tx, caller, &MATERIAL_CLASS_HOOKS, &data)?
             }
         };
         parent = Some(class);

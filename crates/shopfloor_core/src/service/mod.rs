@@ -1,8 +1,13 @@
 //! The services: every rule of saving, validating, reading and deleting records, lifecycle,
 //! reporting, history and the master-data calls, as plain functions over a [`crate::tx::Tx`].
+//!
+//! Layers, each using only those below it: [`generic`] (the services of any entity, given its
+//! hooks), the per-entity modules (their rules as [`generic::Hooks`], and their own calls), and
+//! [`entity`] (the table of every entity's hooks, for callers that name the entity at run time).
 
 pub mod bill_of_materials;
 pub mod entity;
+pub mod generic;
 pub mod location;
 pub mod material;
 pub mod production_order;

@@ -8,68 +8,95 @@ use crate::lifecycle::{self, Status, EDITABLE_WHEN_FINAL};
 use crate::query::{Condition, FieldRef, Filter, Operand, Query, Sort};
 use crate::record::{parse_real, Record, Value};
 use crate::schema::{Access, Entity};
-use crate::service::entity::{self, check_dates, Event};
+use crate::service::generic::{self, check_dates, Draft, Event, Hooks};
 use crate::service::{bill_of_materials, location, property, shift};
 use crate::tx::{Caller, Tx};
 use serde_json::Value as Json;
 
 const ORDER: Entity = Entity::ProductionOrder;
 
+/// Orders: the save rules below, their own history, `property:<name>` query fields.
+pub static ORDER_HOOKS: Hooks = Hooks {
+    save_rules: Some(save_rules),
+    history: Some("id"),
+    query_properties: Some(property::columns),
+    ..Hooks::plain(ORDER)
+};
+
 fn status_of(record: &Record) -> Option<Status> {
     record.text("status").and_then(Status::parse)
 }
 
-/// Save-time rules: end not before start, the transition table, the read-only final states,
-/// and the side effects of entering a status.
-pub fn rules(tx: &mut dyn Tx, caller: &Caller, record: &mut Record, before: Option<&Record>, errors: &mut FieldErrors) -> CoreResult<()> {
-    check_dates(record, "startDate", "endDate", errors);
-    let Some(to) = status_of(record) else { return Ok(()) };
-    match before.and_then(|b| status_of(b).map(|s| (b, s))) {
-        Some((stored, from)) => {
-            if from.is_final() {
-                for f in ORDER.def().fields.iter().filter(|f| f.access == Access::Input) {
-                    if !EDITABLE_WHEN_FINAL.contains(&f.key) && stored.get(f.key) != record.get(f.key) && !errors.has(f.key) {
-                        errors.add(
-                            f.key,
-                            format!(
-                                "cannot change: the order is {}; only notes, enabled and spare1..3 can change",
-                                from.as_str()
-                            ),
-                        );
-                    }
-                }
-                return Ok(());
-            }
-            if from != to {
-                match lifecycle::check(from, to) {
-                    Ok(()) => enter(tx, caller, record, to)?,
-                    Err(msg) => errors.add("status", msg),
-                }
+/// Save-time rules: end not before start, the read-only final states, and a status change
+/// through [`change_status`] (recorded as a TRANSITION).
+fn save_rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
+    check_dates(&draft.record, "startDate", "endDate", &mut draft.errors);
+    let Some(to) = status_of(&draft.record) else { return Ok(()) };
+    let stored = draft.before.and_then(|b| status_of(b).map(|s| (b, s)));
+    if let Some((stored, from)) = stored.filter(|(_, from)| from.is_final()) {
+        for f in ORDER.def().fields.iter().filter(|f| f.access == Access::Input) {
+            if !EDITABLE_WHEN_FINAL.contains(&f.key) && stored.get(f.key) != draft.record.get(f.key) && !draft.errors.has(f.key) {
+                draft.errors.add(
+                    f.key,
+                    format!(
+                        "cannot change: the order is {}; only notes, enabled and spare1..3 can change",
+                        from.as_str()
+                    ),
+                );
             }
         }
-        None => {
-            if to != Status::Idle {
-                enter(tx, caller, record, to)?;
-            }
-        }
+        return Ok(());
+    }
+    let from = stored.map(|(_, from)| from);
+    if from == Some(to) {
+        return Ok(());
+    }
+    match change_status(tx, draft.caller, &mut draft.record, from, to) {
+        Ok(()) if from.is_some() => draft.action = Some(Action::Transition),
+        Ok(()) => {}
+        Err(CoreError::Validation(refused)) => draft.errors.merge(refused),
+        Err(other) => return Err(other),
     }
     Ok(())
 }
 
-/// Applies the side effects of entering `to` (start/end dates, shift record).
-fn enter(tx: &mut dyn Tx, caller: &Caller, record: &mut Record, to: Status) -> CoreResult<()> {
-    let active = match (to, record.get("shiftRecordId"), record.get("locationId").as_id()) {
-        (Status::Running, Value::Null, Some(location)) => shift::current_record_id(tx, location)?,
-        _ => None,
+/// The one door of a status change: a save that changes `status`, the lifecycle verbs and the
+/// import all move an order through here, and nothing else checks the transition table or
+/// applies its effects. `from` is the stored status (`None`: the order is being created, in any
+/// status); see [`lifecycle::transition`]. Changes `record` only; the caller writes it.
+pub fn change_status(tx: &mut dyn Tx, caller: &Caller, record: &mut Record, from: Option<Status>, to: Status) -> CoreResult<()> {
+    lifecycle::transition(record, from, to, caller.now, |location| shift::current_record_id(tx, location))
+}
+
+/// Moves a stored order to `to` through [`change_status`] and writes it with a TRANSITION event:
+/// the lifecycle verbs, and an imported order that was created before its status was set
+/// (`from` `None`).
+pub fn write_transition(
+    tx: &mut dyn Tx,
+    caller: &Caller,
+    before: Record,
+    from: Option<Status>,
+    to: Status,
+    reason: Option<String>,
+) -> CoreResult<Record> {
+    let mut record = before.clone();
+    change_status(tx, caller, &mut record, from, to)?;
+    write(tx, caller, record, before, Action::Transition, reason)
+}
+
+/// Writes an order as changed by a verb (transition, report) with the verb's event.
+fn write(tx: &mut dyn Tx, caller: &Caller, record: Record, before: Record, action: Action, reason: Option<String>) -> CoreResult<Record> {
+    let event = Event {
+        action: Some(action),
+        reason,
     };
-    lifecycle::apply_effects(record, to, caller.now, || active);
-    Ok(())
+    generic::write(tx, caller, &ORDER_HOOKS, record, Some(before), event)
 }
 
 /// The order named by id or name, held against concurrent writers until the transaction ends,
 /// with its status.
 fn lock(tx: &mut dyn Tx, order: &str) -> CoreResult<(Record, Status)> {
-    let found = entity::require(tx, ORDER, order)?;
+    let found = generic::require(tx, ORDER, order)?;
     let id = found.id().ok_or_else(|| CoreError::Internal("order without id".into()))?;
     let record = tx.get_for_update(ORDER, id)?.unwrap_or(found);
     let status = status_of(&record).ok_or_else(|| CoreError::Internal("order without status".into()))?;
@@ -82,26 +109,12 @@ pub fn transition(tx: &mut dyn Tx, caller: &Caller, order: &str, to: Status, rea
     if from == to {
         return Err(CoreError::field("status", format!("the order is already {}", to.as_str())));
     }
-    lifecycle::check(from, to).map_err(|m| CoreError::field("status", m))?;
-    let mut record = before.clone();
-    record.set("status", Value::Text(to.as_str().into()));
-    enter(tx, caller, &mut record, to)?;
-    entity::write(
-        tx,
-        caller,
-        ORDER,
-        record,
-        Some(before),
-        Event {
-            action: Some(Action::Transition),
-            reason,
-        },
-    )
+    write_transition(tx, caller, before, Some(from), to, reason)
 }
 
 /// `getAllowedTransitions(productionOrderIdOrName)`.
 pub fn allowed_transitions(tx: &mut dyn Tx, order: &str) -> CoreResult<Vec<&'static str>> {
-    let record = entity::require(tx, ORDER, order)?;
+    let record = generic::require(tx, ORDER, order)?;
     Ok(status_of(&record)
         .map(|s| s.targets().iter().map(|t| t.as_str()).collect())
         .unwrap_or_default())
@@ -131,23 +144,13 @@ pub fn report(tx: &mut dyn Tx, caller: &Caller, order: &str, quantity: &Json, re
     }
     let mut record = before.clone();
     record.set("quantityProduced", Value::Real(total));
-    entity::write(
-        tx,
-        caller,
-        ORDER,
-        record,
-        Some(before),
-        Event {
-            action: Some(Action::Report),
-            reason,
-        },
-    )
+    write(tx, caller, record, before, Action::Report, reason)
 }
 
 /// `getProductionOrderHistory(productionOrderIdOrName)`: oldest first; also for a deleted
 /// order when given its id. `None` when nothing is known of it.
 pub fn history(tx: &mut dyn Tx, order: &str) -> CoreResult<Option<Vec<HistoryEvent>>> {
-    let id = match entity::lookup(tx, ORDER, order)? {
+    let id = match generic::lookup(tx, ORDER, order)? {
         Some(r) => r.id(),
         None => Id::parse(order).ok(),
     };
@@ -162,7 +165,7 @@ pub fn by_location_and_status(tx: &mut dyn Tx, locations: &[String], statuses: &
     let mut errors = FieldErrors::new();
     let mut location_ids = Vec::new();
     for text in locations {
-        match entity::lookup(tx, Entity::Location, text)? {
+        match generic::lookup(tx, Entity::Location, text)? {
             Some(loc) => location_ids.extend(location::subtree_ids(tx, &loc)?),
             None => errors.add("locationIdsOrPaths", format!("no location '{text}'")),
         }
@@ -223,21 +226,18 @@ pub fn detailed(tx: &mut dyn Tx, order: &Record) -> CoreResult<Json> {
 /// `deleteProductionOrderWithReferences(productionOrderIdOrName)`: the order's property values
 /// and BOM items, then the order, in one transaction (each with its DELETE event).
 pub fn delete_with_references(tx: &mut dyn Tx, caller: &Caller, order: &str) -> CoreResult<Json> {
-    let record = entity::require(tx, ORDER, order)?;
+    let record = generic::require(tx, ORDER, order)?;
     let id = record.id().ok_or_else(|| CoreError::Internal("order without id".into()))?;
     let values = property::values_for(tx, id)?;
     let items = bill_of_materials::items_of(tx, id)?;
-    for (entity, rows) in [
-        (Entity::ProductionOrderPropertyValue, &values),
-        (Entity::BillOfMaterialsItem, &items),
-    ] {
+    for (hooks, rows) in [(&property::VALUE_HOOKS, &values), (&bill_of_materials::ITEM_HOOKS, &items)] {
         for r in rows.iter() {
             if let Some(rid) = r.id() {
-                entity::delete(tx, caller, entity, &rid.to_string())?;
+                generic::delete(tx, caller, hooks, &rid.to_string())?;
             }
         }
     }
-    let mut response = entity::delete(tx, caller, ORDER, &id.to_string())?;
+    let mut response = generic::delete(tx, caller, &ORDER_HOOKS, &id.to_string())?;
     response["message"] = Json::String(format!(
         "production order {id} deleted with {} property values and {} bill of materials items",
         values.len(),

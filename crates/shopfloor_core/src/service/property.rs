@@ -6,14 +6,26 @@ use crate::errors::{CoreError, CoreResult, FieldErrors};
 use crate::id::Id;
 use crate::lifecycle::Status;
 use crate::query::{FieldRef, PropertyColumn, Query, Sort};
-use crate::record::{parse_real, parse_time, Input, Record, Value};
+use crate::record::{parse_real, parse_time, Record, Value};
 use crate::schema::{Entity, Kind};
-use crate::service::entity;
+use crate::service::generic::{self, Draft, Hooks};
 use crate::tx::{Caller, Tx};
 use serde_json::{json, Map, Value as Json};
 
 const PROPERTY: Entity = Entity::ProductionOrderProperty;
 const VALUE: Entity = Entity::ProductionOrderPropertyValue;
+
+pub static PROPERTY_HOOKS: Hooks = Hooks {
+    save_rules: Some(property_rules),
+    ..Hooks::plain(PROPERTY)
+};
+
+/// Values: their rules, and their changes go to the history of their order.
+pub static VALUE_HOOKS: Hooks = Hooks {
+    save_rules: Some(value_rules),
+    history: Some("productionOrderId"),
+    ..Hooks::plain(VALUE)
+};
 
 /// The five data types and the hidden typed column each stores its values in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,7 +164,8 @@ pub fn check_value(property: &Record, json: &Json) -> Result<(Json, Value), Stri
 
 /// Property definitions: limits in order, options and default valid for the type, and no type
 /// change while values exist.
-pub fn property_rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>, errors: &mut FieldErrors) -> CoreResult<()> {
+fn property_rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
+    let (record, before, errors) = (&mut draft.record, draft.before, &mut draft.errors);
     let Some(t) = data_type(record) else { return Ok(()) };
     if let (Some(low), Some(high)) = (record.get("lowLimit").as_real(), record.get("highLimit").as_real()) {
         if low > high {
@@ -205,13 +218,8 @@ pub fn check_order_open(order: &Record, errors: &mut FieldErrors) {
 
 /// Property values: type from the property, default when a new row omits the value, checks,
 /// typed columns, one value per (order, property).
-pub fn value_rules(
-    tx: &mut dyn Tx,
-    record: &mut Record,
-    before: Option<&Record>,
-    input: &Input,
-    errors: &mut FieldErrors,
-) -> CoreResult<()> {
+fn value_rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
+    let (record, before, input, errors) = (&mut draft.record, draft.before, draft.input, &mut draft.errors);
     let order = match record.get("productionOrderId").as_id() {
         Some(id) => tx.get(Entity::ProductionOrder, id)?,
         None => None,
@@ -287,7 +295,7 @@ pub fn value_rules(
 pub fn columns(tx: &mut dyn Tx, names: &[String]) -> CoreResult<Vec<(String, PropertyColumn, Kind)>> {
     let mut out = Vec::new();
     for name in names {
-        let Some(p) = entity::lookup(tx, PROPERTY, name)? else { continue };
+        let Some(p) = generic::lookup(tx, PROPERTY, name)? else { continue };
         let (Some(id), Some(t)) = (p.id(), data_type(&p)) else { continue };
         let column = VALUE.def().field(t.column_key()).map(|f| f.column).unwrap_or("string_value");
         out.push((name.clone(), PropertyColumn { property_id: id, column }, t.kind()));
@@ -309,8 +317,8 @@ pub fn values_for(tx: &mut dyn Tx, order: Id) -> CoreResult<Vec<Record>> {
 /// `getProductionOrderPropertyValueFor(productionOrderIdOrName, propertyIdOrName)`.
 pub fn value_for(tx: &mut dyn Tx, order: &str, property: &str) -> CoreResult<Option<Record>> {
     let (Some(o), Some(p)) = (
-        entity::lookup(tx, Entity::ProductionOrder, order)?,
-        entity::lookup(tx, PROPERTY, property)?,
+        generic::lookup(tx, Entity::ProductionOrder, order)?,
+        generic::lookup(tx, PROPERTY, property)?,
     ) else {
         return Ok(None);
     };
@@ -329,8 +337,8 @@ pub fn value_for(tx: &mut dyn Tx, order: &str, property: &str) -> CoreResult<Opt
 
 /// `setPropertyValue(productionOrderIdOrName, propertyIdOrName, value)`: creates or updates.
 pub fn set_value(tx: &mut dyn Tx, caller: &Caller, order: &str, property: &str, value: &Json) -> CoreResult<Record> {
-    let o = entity::require_as_field(tx, Entity::ProductionOrder, order, "productionOrderIdOrName")?;
-    let p = entity::require_as_field(tx, PROPERTY, property, "propertyIdOrName")?;
+    let o = generic::require_as_field(tx, Entity::ProductionOrder, order, "productionOrderIdOrName")?;
+    let p = generic::require_as_field(tx, PROPERTY, property, "propertyIdOrName")?;
     let existing = value_for(tx, &id_text(&o), &id_text(&p))?;
     save_value(tx, caller, &o, &p, existing.as_ref(), value)
 }
@@ -348,7 +356,7 @@ pub fn save_value(tx: &mut dyn Tx, caller: &Caller, o: &Record, p: &Record, exis
         }
     }
     data.insert("value".into(), value.clone());
-    entity::save(tx, caller, VALUE, &data)
+    generic::save(tx, caller, &VALUE_HOOKS, &data)
 }
 
 /// `setPropertyValues(productionOrderIdOrName, values)`: all or none (the caller's transaction
@@ -377,13 +385,13 @@ pub fn set_values(tx: &mut dyn Tx, caller: &Caller, order: &str, values: &Map<St
 pub fn get_or_create(tx: &mut dyn Tx, caller: &Caller, data: &Map<String, Json>) -> CoreResult<Record> {
     for key in ["id", "name"] {
         if let Some(text) = data.get(key).and_then(Json::as_str) {
-            if let Some(found) = entity::lookup(tx, PROPERTY, text)? {
+            if let Some(found) = generic::lookup(tx, PROPERTY, text)? {
                 return Ok(found);
             }
         }
     }
     caller.require("PRODUCTION_ORDER.WRITE.SAVE")?;
-    entity::save(tx, caller, PROPERTY, data)
+    generic::save(tx, caller, &PROPERTY_HOOKS, data)
 }
 
 fn id_text(r: &Record) -> String {

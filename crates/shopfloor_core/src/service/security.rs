@@ -2,13 +2,13 @@
 //! passwords, SHA-256 for high-entropy tokens), authentication of a token, and the rule that the
 //! last enabled user holding `*` cannot lose it.
 
-use crate::errors::{CoreError, CoreResult, FieldErrors};
+use crate::errors::{CoreError, CoreResult};
 use crate::id::Id;
 use crate::permissions::grants;
 use crate::query::{Condition, FieldRef, Filter, Operand, Query};
 use crate::record::{Record, Value};
 use crate::schema::Entity;
-use crate::service::entity::{self, Event};
+use crate::service::generic::{self, Draft, Event, Hooks};
 use crate::time::Timestamp;
 use crate::tx::{Caller, Tx};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -22,6 +22,21 @@ const ROLE: Entity = Entity::Role;
 const TOKEN: Entity = Entity::ApiToken;
 
 pub const ADMINISTRATOR: &str = "Administrator";
+
+pub static USER_HOOKS: Hooks = Hooks {
+    save_rules: Some(user_rules),
+    ..Hooks::plain(USER)
+};
+
+pub static ROLE_HOOKS: Hooks = Hooks {
+    save_rules: Some(role_rules),
+    ..Hooks::plain(ROLE)
+};
+
+pub static TOKEN_HOOKS: Hooks = Hooks {
+    save_rules: Some(token_rules),
+    ..Hooks::plain(TOKEN)
+};
 
 /// The roles created on first start: (name, description, permissions).
 pub const BUILT_IN_ROLES: [(&str, &str, &[&str]); 4] = [
@@ -105,7 +120,7 @@ fn string_list(v: &Value) -> Vec<String> {
 pub fn permissions_of(tx: &mut dyn Tx, user: &Record) -> CoreResult<Vec<String>> {
     let mut out = Vec::new();
     for role in string_list(user.get("roles")) {
-        if let Some(r) = entity::lookup(tx, ROLE, &role)? {
+        if let Some(r) = generic::lookup(tx, ROLE, &role)? {
             for p in string_list(r.get("permissions")) {
                 if !out.contains(&p) {
                     out.push(p);
@@ -171,13 +186,13 @@ pub fn touch_token(tx: &mut dyn Tx, id: Id, now: Timestamp) -> CoreResult<()> {
 /// Creates the built-in roles that do not exist yet.
 pub fn ensure_built_in_roles(tx: &mut dyn Tx, caller: &Caller) -> CoreResult<()> {
     for (name, description, permissions) in BUILT_IN_ROLES {
-        if entity::lookup(tx, ROLE, name)?.is_none() {
+        if generic::lookup(tx, ROLE, name)?.is_none() {
             let mut r = Record::template(ROLE.def());
             r.set("name", Value::Text(name.into()));
             r.set("description", Value::Text(description.into()));
             r.set("permissions", Value::Json(json!(permissions)));
             r.set("builtIn", Value::Bool(true));
-            entity::write(tx, caller, ROLE, r, None, Event::default())?;
+            generic::write(tx, caller, &ROLE_HOOKS, r, None, Event::default())?;
         }
     }
     Ok(())
@@ -197,7 +212,7 @@ pub fn bootstrap(tx: &mut dyn Tx, caller: &Caller) -> CoreResult<Option<String>>
     data.insert("name".into(), json!("admin"));
     data.insert("displayName".into(), json!("Administrator"));
     data.insert("roles".into(), json!([ADMINISTRATOR]));
-    entity::save(tx, caller, USER, &data)?;
+    generic::save(tx, caller, &USER_HOOKS, &data)?;
     let (_, secret) = create_token(tx, caller, "admin", Some("created on first start".into()), None)?;
     Ok(Some(secret))
 }
@@ -210,7 +225,7 @@ pub fn create_token(
     label: Option<String>,
     expires: Option<Timestamp>,
 ) -> CoreResult<(Record, String)> {
-    let user = entity::require_as_field(tx, USER, user, "userIdOrName")?;
+    let user = generic::require_as_field(tx, USER, user, "userIdOrName")?;
     if expires.is_some_and(|t| t <= caller.now) {
         return Err(CoreError::field("expiresDate", "must be in the future"));
     }
@@ -221,7 +236,7 @@ pub fn create_token(
     r.set("kind", Value::Text("TOKEN".into()));
     r.set("expiresDate", expires.map(Value::Time).unwrap_or(Value::Null));
     r.set("tokenHash", Value::Text(hash_token(&secret).into()));
-    let saved = entity::write(tx, caller, TOKEN, r, None, Event::default())?;
+    let saved = generic::write(tx, caller, &TOKEN_HOOKS, r, None, Event::default())?;
     Ok((saved, secret))
 }
 
@@ -236,27 +251,27 @@ pub fn create_session(tx: &mut dyn Tx, caller: &Caller, user: Id, lifetime_ms: i
     r.set("expiresDate", Value::Time(Timestamp(caller.now.millis() + lifetime_ms)));
     r.set("tokenHash", Value::Text(hash_token(&secret).into()));
     r.set("csrfHash", Value::Text(hash_token(&csrf).into()));
-    let saved = entity::write(tx, caller, TOKEN, r, None, Event::default())?;
+    let saved = generic::write(tx, caller, &TOKEN_HOOKS, r, None, Event::default())?;
     Ok((saved, secret, csrf))
 }
 
 /// `revokeApiToken(tokenId)`: the token stops working at once.
 pub fn revoke_token(tx: &mut dyn Tx, caller: &Caller, id: &str) -> CoreResult<Record> {
-    let token = entity::require(tx, TOKEN, id)?;
+    let token = generic::require(tx, TOKEN, id)?;
     if !token.get("revokedDate").is_null() {
         return Ok(token);
     }
     let mut revoked = token.clone();
     revoked.set("revokedDate", Value::Time(caller.now));
-    entity::write(tx, caller, TOKEN, revoked, Some(token), Event::default())
+    generic::write(tx, caller, &TOKEN_HOOKS, revoked, Some(token), Event::default())
 }
 
 /// `setUserPassword(userIdOrName, password)`; `None` removes the password (token-only user).
 pub fn set_password(tx: &mut dyn Tx, caller: &Caller, user: &str, hash: Option<String>) -> CoreResult<Record> {
-    let stored = entity::require(tx, USER, user)?;
+    let stored = generic::require(tx, USER, user)?;
     let mut changed = stored.clone();
     changed.set("passwordHash", hash.map(|h| Value::Text(h.into())).unwrap_or(Value::Null));
-    entity::write(tx, caller, USER, changed, Some(stored), Event::default())
+    generic::write(tx, caller, &USER_HOOKS, changed, Some(stored), Event::default())
 }
 
 /// The user's stored password hash, for a login check outside the transaction.
@@ -296,7 +311,7 @@ fn administrators(tx: &mut dyn Tx, user_override: Option<&Record>, role_override
         for role in string_list(u.get("roles")) {
             let perms = match &role_override {
                 Some((name, perms)) if name.eq_ignore_ascii_case(&role) => perms.clone(),
-                _ => match entity::lookup(tx, ROLE, &role)? {
+                _ => match generic::lookup(tx, ROLE, &role)? {
                     Some(r) => string_list(r.get("permissions")),
                     None => vec![],
                 },
@@ -311,14 +326,15 @@ fn administrators(tx: &mut dyn Tx, user_override: Option<&Record>, role_override
 }
 
 /// Users: roles must exist (stored in their canonical spelling); the last administrator stays.
-pub fn user_rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>, errors: &mut FieldErrors) -> CoreResult<()> {
+fn user_rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
+    let (record, before, errors) = (&mut draft.record, draft.before, &mut draft.errors);
     match record.get("roles").clone() {
         Value::Null | Value::Json(Json::Null) => record.set("roles", Value::Json(json!([]))),
         Value::Json(Json::Array(items)) => {
             let mut canonical = Vec::new();
             for item in &items {
                 match item.as_str() {
-                    Some(name) => match entity::lookup(tx, ROLE, name)? {
+                    Some(name) => match generic::lookup(tx, ROLE, name)? {
                         Some(r) => canonical.push(Json::String(r.text("name").unwrap_or(name).to_string())),
                         None => errors.add("roles", format!("no role named '{name}'")),
                     },
@@ -347,7 +363,8 @@ pub fn user_rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>,
 
 /// Roles: permission strings must be `*` or known (or a prefix of known ones); the built-in
 /// Administrator keeps `*`; no change may leave no enabled administrator.
-pub fn role_rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>, errors: &mut FieldErrors) -> CoreResult<()> {
+fn role_rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
+    let (record, before, errors) = (&mut draft.record, draft.before, &mut draft.errors);
     let known = crate::permissions::KNOWN;
     let perms = match record.get("permissions").clone() {
         Value::Null | Value::Json(Json::Null) => vec![],
@@ -392,9 +409,17 @@ pub fn role_rules(tx: &mut dyn Tx, record: &mut Record, before: Option<&Record>,
     Ok(())
 }
 
+/// Tokens: a token stays with its user.
+fn token_rules(_: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
+    if draft.before.is_some_and(|b| b.get("userId") != draft.record.get("userId")) {
+        draft.errors.add("userId", "a token cannot move to another user");
+    }
+    Ok(())
+}
+
 /// Users that hold the named role.
 fn holders(tx: &mut dyn Tx, role: &str) -> CoreResult<Vec<Record>> {
-    let users = entity::all(tx, USER)?;
+    let users = generic::all(tx, USER)?;
     Ok(users
         .into_iter()
         .filter(|u| string_list(u.get("roles")).iter().any(|r| r.eq_ignore_ascii_case(role)))
@@ -403,7 +428,7 @@ fn holders(tx: &mut dyn Tx, role: &str) -> CoreResult<Vec<Record>> {
 
 /// `deleteUser`: never the last administrator; the user's tokens and sessions go with it.
 pub fn delete_user(tx: &mut dyn Tx, caller: &Caller, user: &str) -> CoreResult<Json> {
-    let stored = entity::require(tx, USER, user)?;
+    let stored = generic::require(tx, USER, user)?;
     let id = stored.id().ok_or_else(|| CoreError::Internal("user without id".into()))?;
     let mut gone = stored.clone();
     gone.set("enabled", Value::Bool(false));
@@ -415,12 +440,12 @@ pub fn delete_user(tx: &mut dyn Tx, caller: &Caller, user: &str) -> CoreResult<J
             tx.delete(TOKEN, tid)?;
         }
     }
-    entity::delete(tx, caller, USER, &id.to_string())
+    generic::delete(tx, caller, &USER_HOOKS, &id.to_string())
 }
 
 /// `deleteRole`: never a built-in role, never one that users hold.
 pub fn delete_role(tx: &mut dyn Tx, caller: &Caller, role: &str) -> CoreResult<Json> {
-    let stored = entity::require(tx, ROLE, role)?;
+    let stored = generic::require(tx, ROLE, role)?;
     if stored.get("builtIn") == &Value::Bool(true) {
         return Err(CoreError::field("roleIdOrName", "a built-in role cannot be deleted"));
     }
@@ -436,5 +461,5 @@ pub fn delete_role(tx: &mut dyn Tx, caller: &Caller, role: &str) -> CoreResult<J
             references: json!([{"tableName": "users", "references": refs}]),
         });
     }
-    entity::delete(tx, caller, ROLE, &stored.id().map(|i| i.to_string()).unwrap_or_default())
+    generic::delete(tx, caller, &ROLE_HOOKS, &stored.id().map(|i| i.to_string()).unwrap_or_default())
 }

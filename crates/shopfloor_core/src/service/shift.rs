@@ -6,12 +6,26 @@ use crate::id::Id;
 use crate::query::{Condition, FieldRef, Filter, Operand, Query, Sort};
 use crate::record::{parse_time, Record, Value};
 use crate::schema::Entity;
-use crate::service::entity::{self, Event};
+use crate::service::generic::{self, check_dates, Draft, Event, Hooks};
 use crate::tx::{Caller, Tx};
 use serde_json::Value as Json;
 
 const RECORD: Entity = Entity::ShiftRecord;
 const MAX_DEPTH: usize = 64;
+
+/// Shifts have no rules beyond the catalogue's.
+pub static SHIFT_HOOKS: Hooks = Hooks::plain(Entity::Shift);
+
+pub static SHIFT_RECORD_HOOKS: Hooks = Hooks {
+    save_rules: Some(record_rules),
+    ..Hooks::plain(RECORD)
+};
+
+/// A shift record does not end before it starts.
+fn record_rules(_: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
+    check_dates(&draft.record, "startDate", "endDate", &mut draft.errors);
+    Ok(())
+}
 
 fn active_at(tx: &mut dyn Tx, location: Id) -> CoreResult<Option<Record>> {
     let def = RECORD.def();
@@ -44,10 +58,10 @@ pub fn current_record_id(tx: &mut dyn Tx, location: Id) -> CoreResult<Option<Id>
 /// location and then up its ancestors. Returns the shift and the location the record is for.
 fn resolve(tx: &mut dyn Tx, shift: &str, location: Option<&str>) -> CoreResult<(Record, Id)> {
     let at = match location {
-        Some(l) => Some(entity::require_as_field(tx, Entity::Location, l, "locationIdOrPath")?),
+        Some(l) => Some(generic::require_as_field(tx, Entity::Location, l, "locationIdOrPath")?),
         None => None,
     };
-    if let Some(found) = entity::lookup(tx, Entity::Shift, shift)? {
+    if let Some(found) = generic::lookup(tx, Entity::Shift, shift)? {
         let loc = at
             .as_ref()
             .and_then(Record::id)
@@ -90,7 +104,7 @@ fn close(tx: &mut dyn Tx, caller: &Caller, record: Record) -> CoreResult<Record>
     if closed.get("endDate").is_null() {
         closed.set("endDate", Value::Time(caller.now));
     }
-    entity::write(tx, caller, RECORD, closed, Some(record), Event::default())
+    generic::write(tx, caller, &SHIFT_RECORD_HOOKS, closed, Some(record), Event::default())
 }
 
 /// `startShift(shiftIdOrName, locationIdOrPath=None)`: closes the location's active record and
@@ -105,7 +119,7 @@ pub fn start(tx: &mut dyn Tx, caller: &Caller, shift: &str, location: Option<&st
     record.set("locationId", Value::Id(loc));
     record.set("startDate", Value::Time(caller.now));
     record.set("status", Value::Text("ACTIVE".into()));
-    entity::write(tx, caller, RECORD, record, None, Event::default())
+    generic::write(tx, caller, &SHIFT_RECORD_HOOKS, record, None, Event::default())
 }
 
 /// `stopShift(shiftIdOrName, locationIdOrPath=None)`: closes the shift's active record there.
@@ -123,7 +137,7 @@ pub fn stop(tx: &mut dyn Tx, caller: &Caller, shift: &str, location: Option<&str
 /// `getShiftRecords(locationIdOrPath, startDate=None, endDate=None)`: records at the location
 /// that overlap the window, oldest first.
 pub fn records(tx: &mut dyn Tx, location: &str, start: Option<&Json>, end: Option<&Json>) -> CoreResult<Vec<Record>> {
-    let loc = entity::require_as_field(tx, Entity::Location, location, "locationIdOrPath")?;
+    let loc = generic::require_as_field(tx, Entity::Location, location, "locationIdOrPath")?;
     let def = RECORD.def();
     let field = |k| FieldRef::resolve(def, k).expect("shift record field");
     let mut q = Query::eq(def, "locationId", loc.get("id").clone());

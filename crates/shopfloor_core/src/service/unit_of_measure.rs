@@ -1,18 +1,27 @@
 //! Units of measure: get-or-create, existence, conversions and `convert`.
 
-use crate::errors::{CoreError, CoreResult, FieldErrors};
+use crate::errors::{CoreError, CoreResult};
 use crate::id::Id;
 use crate::query::Query;
 use crate::record::{parse_real, Record, Value};
 use crate::schema::Entity;
-use crate::service::entity;
+use crate::service::generic::{self, Draft, Hooks};
 use crate::tx::{Caller, Tx};
 use serde_json::{json, Map, Value as Json};
 
 const CONVERSION: Entity = Entity::UnitOfMeasureConversion;
 
+/// Units have no rules beyond the catalogue's.
+pub static UNIT_HOOKS: Hooks = Hooks::plain(Entity::UnitOfMeasure);
+
+pub static CONVERSION_HOOKS: Hooks = Hooks {
+    save_rules: Some(conversion_rules),
+    ..Hooks::plain(CONVERSION)
+};
+
 /// A conversion joins two different units, once per (from, to, material).
-pub fn conversion_rules(tx: &mut dyn Tx, record: &mut Record, errors: &mut FieldErrors) -> CoreResult<()> {
+fn conversion_rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
+    let (record, errors) = (&draft.record, &mut draft.errors);
     let (Some(from), Some(to)) = (record.get("fromId").as_id(), record.get("toId").as_id()) else {
         return Ok(());
     };
@@ -48,23 +57,23 @@ fn find_conversion(tx: &mut dyn Tx, from: Id, to: Id, material: Option<Id>) -> C
 
 /// `getUnitOfMeasureOrCreateNew(name, symbol)`.
 pub fn get_or_create(tx: &mut dyn Tx, caller: &Caller, name: &str, symbol: &str) -> CoreResult<Record> {
-    if let Some(existing) = entity::lookup(tx, Entity::UnitOfMeasure, name)? {
+    if let Some(existing) = generic::lookup(tx, Entity::UnitOfMeasure, name)? {
         return Ok(existing);
     }
     let mut data = Map::new();
     data.insert("name".into(), json!(name));
     data.insert("symbol".into(), json!(symbol));
-    entity::save(tx, caller, Entity::UnitOfMeasure, &data)
+    generic::save(tx, caller, &UNIT_HOOKS, &data)
 }
 
 /// `convert(amount, fromIdOrName, toIdOrName, materialIdOrPath=None)`: a material-specific
 /// conversion first, then a generic one, then the inverse of either.
 pub fn convert(tx: &mut dyn Tx, amount: &Json, from: &str, to: &str, material: Option<&str>) -> CoreResult<f64> {
     let amount = parse_real(amount).map_err(|m| CoreError::field("amount", m))?;
-    let from_unit = entity::require_as_field(tx, Entity::UnitOfMeasure, from, "fromIdOrName")?;
-    let to_unit = entity::require_as_field(tx, Entity::UnitOfMeasure, to, "toIdOrName")?;
+    let from_unit = generic::require_as_field(tx, Entity::UnitOfMeasure, from, "fromIdOrName")?;
+    let to_unit = generic::require_as_field(tx, Entity::UnitOfMeasure, to, "toIdOrName")?;
     let material_id = match material {
-        Some(m) => entity::require_as_field(tx, Entity::Material, m, "materialIdOrPath")?.id(),
+        Some(m) => generic::require_as_field(tx, Entity::Material, m, "materialIdOrPath")?.id(),
         None => None,
     };
     let (Some(f), Some(t)) = (from_unit.id(), to_unit.id()) else {

@@ -1,0 +1,146 @@
+//! The typed query a store turns into SQL: fields (stored, derived or custom properties),
+//! filters with their operands, sort, page, and the builders the services use.
+
+use super::conditions::Condition;
+use crate::id::Id;
+use crate::record::Value;
+use crate::schema::{Access, EntityDef, Kind};
+
+pub const MAX_PAGE_SIZE: u64 = 10_000;
+
+/// A filterable, sortable field: a stored column or a derived name.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FieldRef {
+    pub key: &'static str,
+    pub kind: Kind,
+    /// For derived names: the reference field (key) they come through, and the column there.
+    pub via: Option<(&'static str, &'static str)>,
+    /// For `property:<name>` fields of orders: the property and the typed value column.
+    pub property: Option<PropertyColumn>,
+}
+
+/// A custom property addressed by a query (`property:Batch Size`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PropertyColumn {
+    pub property_id: Id,
+    /// The typed column of `production_order_property_values` holding its values.
+    pub column: &'static str,
+}
+
+/// Resolves the name after `property:` to the property's column and kind (`None`: unknown).
+pub type PropertyResolver<'a> = &'a dyn Fn(&str) -> Option<(PropertyColumn, Kind)>;
+
+/// The prefix of query fields that address custom properties.
+pub const PROPERTY_PREFIX: &str = "property:";
+
+impl FieldRef {
+    /// Any field of the entity, hidden ones included (for the services' own queries; callers'
+    /// queries go through `resolve_with`).
+    pub fn resolve(def: &EntityDef, key: &str) -> Option<FieldRef> {
+        if let Some(f) = def.field(key) {
+            return Some(FieldRef {
+                key: f.key,
+                kind: f.kind,
+                via: None,
+                property: None,
+            });
+        }
+        def.derived(key).map(|d| FieldRef {
+            key: d.key,
+            kind: Kind::Text { max: 255 },
+            via: Some((d.via, d.column)),
+            property: None,
+        })
+    }
+
+    /// A field a client may filter and sort by: not a hidden one (password and token hashes,
+    /// the typed copies of property values), which would otherwise leak by comparison.
+    pub(super) fn resolve_with(def: &EntityDef, key: &str, properties: PropertyResolver) -> Option<FieldRef> {
+        if def.field(key).is_some_and(|f| f.access == Access::Hidden) {
+            return None;
+        }
+        match key.strip_prefix(PROPERTY_PREFIX) {
+            Some(name) => properties(name.trim()).map(|(column, kind)| FieldRef {
+                key: "property",
+                kind,
+                via: None,
+                property: Some(column),
+            }),
+            None => FieldRef::resolve(def, key),
+        }
+    }
+
+    /// Free text and names compare case-insensitively (operands lower-cased); ids and enums
+    /// are compared in their canonical spelling, so their indexes serve.
+    pub fn is_text(&self) -> bool {
+        matches!(self.kind, Kind::Name | Kind::Text { .. })
+    }
+}
+
+/// The operand of a filter, already converted to the field's storage type. Text operands of
+/// text fields are lower-cased: string comparisons ignore case.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operand {
+    None,
+    One(Value),
+    Range(Value, Value),
+    List(Vec<Value>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Filter {
+    pub field: FieldRef,
+    pub condition: Condition,
+    pub operand: Operand,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sort {
+    pub field: FieldRef,
+    pub descending: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page {
+    pub size: u64,
+    pub index: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Query {
+    pub filters: Vec<Filter>,
+    pub sort: Vec<Sort>,
+    pub page: Option<Page>,
+}
+
+impl Query {
+    /// A query with one equality filter on a stored field (used by the services).
+    pub fn eq(def: &EntityDef, key: &str, value: Value) -> Query {
+        let field = FieldRef::resolve(def, key).expect("known field");
+        let value = match value {
+            Value::Text(s) if field.is_text() => Value::Text(s.to_lowercase().into()),
+            v => v,
+        };
+        Query {
+            filters: vec![Filter {
+                field,
+                condition: Condition::Equals,
+                operand: Operand::One(value),
+            }],
+            ..Query::default()
+        }
+    }
+
+    pub fn and_eq(mut self, def: &EntityDef, key: &str, value: Value) -> Query {
+        self.filters.extend(Query::eq(def, key, value).filters);
+        self
+    }
+
+    pub fn is_null(def: &EntityDef, key: &str) -> Filter {
+        Filter {
+            field: FieldRef::resolve(def, key).expect("known field"),
+            condition: Condition::IsNull,
+            operand: Operand::None,
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Building blocks of the entity definitions: the spellings of enumerated fields, the common
+//! field kinds, field constructors and the fields every entity shares (SPEC §1).
+
+use super::types::{Access, Default, DerivedDef, FieldDef, Kind};
+
+pub const ORDER_STATUSES: &[&str] = &["IDLE", "SCHEDULED", "RUNNING", "PAUSED", "STOPPED", "CLOSED", "CANCELLED"];
+pub const PRIORITIES: &[&str] = &["LOW", "NORMAL", "HIGH", "URGENT"];
+pub const LOCATION_TYPES: &[&str] = &["ENTERPRISE", "COMPANY", "SITE", "AREA", "LINE", "CELL_GROUP", "CELL", "UNIT"];
+pub const SHIFT_RECORD_STATUSES: &[&str] = &["IDLE", "ACTIVE", "CLOSED", "VERIFIED"];
+pub const DATA_TYPES: &[&str] = &["STRING", "INTEGER", "FLOAT", "BOOLEAN", "DATETIME"];
+pub const TOKEN_KINDS: &[&str] = &["TOKEN", "SESSION"];
+pub const MATERIAL_TYPES: &[&str] = &["COMPONENT", "PRODUCT", "BYPRODUCT"];
+
+/// Accepted spellings of data types besides the canonical ones (SPEC §2.3), matched ignoring case.
+pub const DATA_TYPE_ALIASES: &[(&str, &str)] = &[
+    ("INT", "INTEGER"),
+    ("INT4", "INTEGER"),
+    ("INT8", "INTEGER"),
+    ("LONG", "INTEGER"),
+    ("FLOAT4", "FLOAT"),
+    ("FLOAT8", "FLOAT"),
+    ("DOUBLE", "FLOAT"),
+    ("BOOL", "BOOLEAN"),
+    ("DATE", "DATETIME"),
+    ("INSTANT", "DATETIME"),
+];
+
+const NAME_MAX: usize = 255;
+pub(super) const TEXT: Kind = Kind::Text { max: NAME_MAX };
+pub(super) const LONG_TEXT: Kind = Kind::Text { max: 10_000 };
+pub(super) const QUANTITY: Kind = Kind::Real {
+    positive: false,
+    signed: false,
+};
+/// A number of either sign (limits, typed property values).
+pub(super) const SIGNED: Kind = Kind::Real {
+    positive: false,
+    signed: true,
+};
+
+pub(super) fn f(key: &'static str, column: &'static str, kind: Kind) -> FieldDef {
+    FieldDef {
+        key,
+        column,
+        kind,
+        required: false,
+        default: Default::Null,
+        access: Access::Input,
+    }
+}
+
+pub(super) fn req(key: &'static str, column: &'static str, kind: Kind) -> FieldDef {
+    FieldDef {
+        required: true,
+        ..f(key, column, kind)
+    }
+}
+
+pub(super) fn with_default(mut field: FieldDef, default: Default) -> FieldDef {
+    field.default = default;
+    field
+}
+
+pub(super) fn read_only(key: &'static str, column: &'static str, kind: Kind) -> FieldDef {
+    FieldDef {
+        access: Access::ReadOnly,
+        ..f(key, column, kind)
+    }
+}
+
+pub(super) fn hidden(key: &'static str, column: &'static str, kind: Kind) -> FieldDef {
+    FieldDef {
+        access: Access::Hidden,
+        ..f(key, column, kind)
+    }
+}
+
+pub(super) fn d(key: &'static str, via: &'static str, column: &'static str) -> DerivedDef {
+    DerivedDef { key, via, column }
+}
+
+/// `id` first, then the entity's own fields, then the common fields of SPEC §1.
+pub(super) fn fields(own: Vec<FieldDef>) -> Vec<FieldDef> {
+    let mut all = vec![f("id", "id", Kind::Id)];
+    all.extend(own);
+    all.extend([
+        with_default(f("enabled", "enabled", Kind::Bool), Default::Bool(true)),
+        f("notes", "notes", LONG_TEXT),
+        f("spare1", "spare1", LONG_TEXT),
+        f("spare2", "spare2", LONG_TEXT),
+        f("spare3", "spare3", LONG_TEXT),
+        read_only("createdDate", "created_date", Kind::Time),
+        read_only("createdBy", "created_by", TEXT),
+        read_only("modifiedDate", "modified_date", Kind::Time),
+        read_only("modifiedBy", "modified_by", TEXT),
+        read_only("version", "version", Kind::Int),
+    ]);
+    all
+}
