@@ -1,5 +1,6 @@
-//! The web pages: `GET /` answers the page shell and `GET /ui/<file>` its scripts and styles,
-//! all embedded in the binary (plain files under `crates/shopfloor_server/web/`, no build step).
+//! The web pages: `GET /` answers the page shell and `GET /ui/<path>` its stylesheet and ES
+//! modules (`/ui/js/main.js` and what it imports), all embedded in the binary (plain files under
+//! `crates/shopfloor_server/web/`, no build step; a file not in `ASSETS` is a 404).
 //! The shell and assets load without credentials (they hold no data); every API call they make
 //! stays behind authentication. `GET /api/v1/web/session` tells the page who is logged in, which
 //! catalogue functions that caller may call (the same check the server applies), and the change
