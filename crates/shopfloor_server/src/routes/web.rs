@@ -1,5 +1,6 @@
-//! The web pages: `GET /` answers the page shell and `GET /ui/<file>` its scripts and styles,
-//! all embedded in the binary (plain files under `crates/shopfloor_server/web/`, no build step).
+//! The web pages: `GET /` answers the page shell and `GET /ui/<path>` its stylesheet and ES
+//! modules (`/ui/js/main.js` and what it imports), all embedded in the binary (plain files under
+//! `crates/shopfloor_server/web/`, no build step; a file not in `ASSETS` is a 404).
 //! The shell and assets load without credentials (they hold no data); every API call they make
 //! stays behind authentication. `GET /api/v1/web/session` tells the page who is logged in, which
 //! catalogue functions that caller may call (the same check the server applies), and the change
@@ -14,30 +15,51 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use shopfloor_catalogue::CATALOGUE;
 
-/// An embedded file: name under `/ui/`, media type, content.
+/// An embedded file: path under `/ui/` (and under `crates/shopfloor_server/web/`), media type,
+/// content.
 struct Asset {
     name: &'static str,
     media_type: &'static str,
     body: &'static str,
 }
 
-const INDEX: Asset = Asset {
-    name: "index.html",
-    media_type: "text/html; charset=utf-8",
-    body: include_str!("../../web/index.html"),
-};
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const HTML: &str = "text/html; charset=utf-8";
 
+/// One table row per file under `web/`: the path is written once and names both the URL and the
+/// file compiled in.
+macro_rules! asset {
+    ($path:literal, $media_type:expr) => {
+        Asset {
+            name: $path,
+            media_type: $media_type,
+            body: include_str!(concat!("../../web/", $path)),
+        }
+    };
+}
+
+const INDEX: Asset = asset!("index.html", HTML);
+
+/// The stylesheet and the ES modules: `js/main.js` is the entry the shell loads; the others are
+/// imported by relative path (`./api.js`), so they resolve under `/ui/js/`.
 const ASSETS: &[Asset] = &[
-    Asset {
-        name: "app.js",
-        media_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../web/app.js"),
-    },
-    Asset {
-        name: "app.css",
-        media_type: "text/css; charset=utf-8",
-        body: include_str!("../../web/app.css"),
-    },
+    asset!("app.css", CSS),
+    asset!("js/main.js", JS),
+    asset!("js/api.js", JS),
+    asset!("js/session.js", JS),
+    asset!("js/catalogue.js", JS),
+    asset!("js/feed.js", JS),
+    asset!("js/router.js", JS),
+    asset!("js/dom.js", JS),
+    asset!("js/format.js", JS),
+    asset!("js/lookups.js", JS),
+    asset!("js/login.js", JS),
+    asset!("js/board.js", JS),
+    asset!("js/order.js", JS),
+    asset!("js/order-tabs.js", JS),
+    asset!("js/master-data.js", JS),
+    asset!("js/admin.js", JS),
 ];
 
 /// Pages may load only what this server serves: no inline script, no other origin.
@@ -47,7 +69,7 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(index))
-        .route("/ui/{file}", get(asset))
+        .route("/ui/{*file}", get(asset))
         .route("/api/v1/web/session", get(session))
 }
 
@@ -77,10 +99,21 @@ fn etag(body: &str) -> String {
     format!("\"{h:016x}\"")
 }
 
-/// Answers the file, or 304 when the browser's copy is current. `no-cache` makes browsers
-/// revalidate every time, so a new binary's pages are seen at once.
+/// Answers an embedded file with the pages' security headers.
 fn serve(asset: &Asset, headers: &HeaderMap) -> Response {
-    let tag = etag(asset.body);
+    let mut response = fixed_body(asset.media_type, asset.body, "no-cache", headers);
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    response
+}
+
+/// Answers a body that only changes with the binary (an embedded file, the script listing) with
+/// its ETag, or `304` when the client's copy is current. `no-cache` makes clients revalidate every
+/// time, so a new binary's content is seen at once.
+pub(crate) fn fixed_body(media_type: &'static str, body: &'static str, cache_control: &'static str, headers: &HeaderMap) -> Response {
+    let tag = etag(body);
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -88,16 +121,13 @@ fn serve(asset: &Asset, headers: &HeaderMap) -> Response {
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        ([(header::CONTENT_TYPE, asset.media_type)], asset.body).into_response()
+        ([(header::CONTENT_TYPE, media_type)], body).into_response()
     };
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&tag) {
         h.insert(header::ETAG, v);
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
     response
 }
 
@@ -122,4 +152,69 @@ async fn session(State(state): State<AppState>) -> Json<Value> {
         "changeFeed": feed,
         "lastSequence": last_sequence,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path as FsPath;
+
+    fn files_under(dir: &FsPath, prefix: &str, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("web folder") {
+            let entry = entry.expect("web folder entry");
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.path().is_dir() {
+                files_under(&entry.path(), &format!("{name}/"), out);
+            } else {
+                out.push(name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_file_of_the_web_folder_is_served() {
+        let mut files = Vec::new();
+        files_under(&FsPath::new(env!("CARGO_MANIFEST_DIR")).join("web"), "", &mut files);
+        for file in files {
+            assert!(
+                file == INDEX.name || ASSETS.iter().any(|a| a.name == file),
+                "web/{file} is not in routes/web.rs's ASSETS table"
+            );
+        }
+    }
+
+    /// `import … from './x.js'` in a module resolves to `/ui/<its folder>/x.js`, which must be served.
+    #[test]
+    fn every_module_import_names_a_served_file() {
+        for module in ASSETS.iter().filter(|a| a.media_type == JS) {
+            let folder = module.name.rsplit_once('/').map_or("", |(dir, _)| dir);
+            for spec in module
+                .body
+                .split("from '")
+                .skip(1)
+                .filter_map(|rest| rest.split_once('\''))
+                .map(|(spec, _)| spec)
+            {
+                let target = spec
+                    .strip_prefix("./")
+                    .unwrap_or_else(|| panic!("{}: import {spec:?} is not relative", module.name));
+                let path = if folder.is_empty() {
+                    target.to_string()
+                } else {
+                    format!("{folder}/{target}")
+                };
+                assert!(
+                    ASSETS.iter().any(|a| a.name == path),
+                    "{} imports {spec}, which /ui/ does not serve",
+                    module.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_shell_loads_the_entry_module() {
+        assert!(INDEX.body.contains(r#"<script type="module" src="/ui/js/main.js">"#));
+        assert!(ASSETS.iter().any(|a| a.name == "js/main.js"));
+    }
 }

@@ -176,10 +176,45 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     b.wait_text(&row_status(&id), "IDLE").await;
     assert!(!b.exists("#new-order").await, "a Viewer sees no New order button");
 
-    // Lifecycle: only allowed transitions are offered.
+    // Lifecycle: only allowed transitions are offered, worded as the server's verb table says.
     a.find("[data-transition='RUNNING']").await;
     assert!(!a.exists("[data-transition='PAUSED']").await, "IDLE cannot pause");
     assert!(!a.exists("[data-transition='CLOSED']").await, "IDLE cannot close");
+    let listing: Value = app.get("/api/v1/script").await.1;
+    let label_of = |status: &str| {
+        listing["lifecycle"]["verbs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["to"] == status)
+            .map(|v| v["label"].clone())
+            .unwrap_or_else(|| panic!("no verb to {status} in {listing}"))
+    };
+    let buttons: Value = a
+        .js(
+            "return [...document.querySelectorAll('[data-transition]')].map(b => [b.dataset.transition, b.textContent])",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        buttons.as_array().unwrap().len(),
+        3,
+        "IDLE offers schedule, start and cancel: {buttons}"
+    );
+    for pair in buttons.as_array().unwrap() {
+        assert_eq!(pair[1], label_of(pair[0].as_str().unwrap()), "{pair}");
+    }
+    // A scheduled order offers going back to IDLE exactly when the caller may call that verb.
+    a.click("[data-transition='SCHEDULED']").await;
+    a.wait_text("#order-status-value", "SCHEDULED").await;
+    a.find("[data-transition='RUNNING']").await;
+    let session: Value = app.get("/api/v1/web/session").await.1;
+    let unschedule = label_of("IDLE");
+    let may_unschedule = session["functions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("productionOrder.unscheduleProductionOrder"));
+    assert_eq!(a.exists("[data-transition='IDLE']").await, may_unschedule, "{unschedule} button");
     a.click("[data-transition='RUNNING']").await;
     a.wait_text("#order-status-value", "RUNNING").await;
     b.wait_text(&row_status(&id), "RUNNING").await;
@@ -458,24 +493,33 @@ async fn shell_assets_and_session_rules() {
     assert!(shell.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     let csp = shell.headers()["content-security-policy"].to_str().unwrap().to_string();
     assert!(csp.contains("default-src 'self'"), "{csp}");
-    let js = anon.get(format!("{base}/ui/app.js")).send().await.unwrap();
-    assert_eq!(js.status(), 200);
-    assert!(js.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
-    let tag = js.headers()["etag"].clone();
-    let again = anon
-        .get(format!("{base}/ui/app.js"))
-        .header("if-none-match", tag)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), 304, "an unchanged asset is not sent again");
+    for module in ["js/main.js", "js/api.js", "js/order.js"] {
+        let js = anon.get(format!("{base}/ui/{module}")).send().await.unwrap();
+        assert_eq!(js.status(), 200, "{module}");
+        assert!(js.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+        assert_eq!(js.headers()["x-content-type-options"], "nosniff");
+        assert!(js.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'"));
+        let tag = js.headers()["etag"].clone();
+        let again = anon
+            .get(format!("{base}/ui/{module}"))
+            .header("if-none-match", tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "an unchanged asset is not sent again: {module}");
+    }
+    let css = anon.get(format!("{base}/ui/app.css")).send().await.unwrap();
+    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
     let missing = anon.get(format!("{base}/ui/secret.db")).send().await.unwrap();
     assert_eq!(missing.status(), 404);
     assert_eq!(missing.json::<Value>().await.unwrap()["error"]["code"], json!("not_found"));
     // Only reading the shell is open: other methods and every API path need credentials.
     for (method, path) in [
         (reqwest::Method::POST, "/"),
-        (reqwest::Method::POST, "/ui/app.js"),
+        (reqwest::Method::POST, "/ui/js/main.js"),
         (reqwest::Method::GET, "/api/v1/web/session"),
         (reqwest::Method::GET, "/api/v1/events?timeout=0"),
         (reqwest::Method::GET, "/ui/../api/v1/me"),
@@ -531,5 +575,52 @@ async fn shell_assets_and_session_rules() {
         .map(|m| m["functions"].as_array().unwrap().len())
         .sum();
     assert_eq!(all["functions"].as_array().unwrap().len(), count);
+
+    // The lists the pages read: statuses and verbs of the lifecycle, the catalogue's choices.
+    let statuses: Vec<&str> = script["lifecycle"]["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["IDLE", "SCHEDULED", "RUNNING", "PAUSED", "STOPPED", "CLOSED", "CANCELLED"]
+    );
+    let closed = &script["lifecycle"]["statuses"][5];
+    assert_eq!(closed["final"], json!(true), "{closed}");
+    assert_eq!(closed["targets"], json!([]), "{closed}");
+    let cancel = script["lifecycle"]["verbs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["to"] == "CANCELLED")
+        .expect("a verb to CANCELLED");
+    assert_eq!(cancel["function"], json!("cancelProductionOrder"));
+    assert_eq!(cancel["label"], json!("Cancel order"));
+    assert!(cancel["consequence"].is_string(), "{cancel}");
+    assert_eq!(
+        script["enums"]["ProductionOrder"]["schedulePriority"],
+        json!(["LOW", "NORMAL", "HIGH", "URGENT"])
+    );
+    assert_eq!(script["enums"]["ShiftRecord"]["status"][1], json!("ACTIVE"));
+    // The listing changes only with the binary: a client that has it gets 304.
+    let listing = browser
+        .get(format!("{base}/api/v1/script"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listing.status(), 200);
+    assert_eq!(listing.headers()["cache-control"], "private, no-cache");
+    let tag = listing.headers()["etag"].clone();
+    let again = browser
+        .get(format!("{base}/api/v1/script"))
+        .header("cookie", &cookie)
+        .header("if-none-match", tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304, "an unchanged listing is not sent again");
     app.stop().await;
 }

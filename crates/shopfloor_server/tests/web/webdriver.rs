@@ -1,7 +1,12 @@
-//! A small W3C WebDriver client over HTTP for Debian's `chromedriver` and headless `chromium`:
-//! just the commands the page tests use. Every lookup waits for its element (no fixed sleeps).
+//! Debian's `chromedriver` and headless `chromium` for the page tests: starting the driver, a
+//! browser session with the flags a closed network needs, and the steps the tests take. The
+//! WebDriver protocol is `fantoccini`'s; what is here is waiting: every lookup waits for its
+//! element or condition (no fixed sleeps) and fails with what it waited for.
 
-use serde_json::{json, Value};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Map, Value};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -9,14 +14,13 @@ use std::time::{Duration, Instant};
 
 /// How long a step waits for the page before the test fails.
 pub const PATIENCE: Duration = Duration::from_secs(20);
-
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// How often a waiting step looks again.
+const POLL: Duration = Duration::from_millis(50);
 
 /// The chromedriver process (killed when dropped) and its address.
 pub struct Driver {
     child: Child,
     pub url: String,
-    http: reqwest::Client,
 }
 
 fn binary(var: &str, default: &str) -> PathBuf {
@@ -31,7 +35,7 @@ fn binary(var: &str, default: &str) -> PathBuf {
 }
 
 impl Driver {
-    /// Starts chromedriver on a free loopback port and waits until it answers.
+    /// Starts chromedriver on a free loopback port and waits until it accepts connections.
     pub async fn start() -> Driver {
         let chromedriver = binary("SHOPFLOOR_CHROMEDRIVER", "/usr/bin/chromedriver");
         let port = TcpListener::bind("127.0.0.1:0")
@@ -44,57 +48,38 @@ impl Driver {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts");
-        let driver = Driver {
+        let started = Instant::now();
+        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            assert!(started.elapsed() < PATIENCE, "chromedriver did not listen on port {port}");
+            tokio::time::sleep(POLL).await;
+        }
+        Driver {
             child,
             url: format!("http://127.0.0.1:{port}"),
-            http: reqwest::Client::new(),
-        };
-        let started = Instant::now();
-        loop {
-            if let Ok(r) = driver.http.get(format!("{}/status", driver.url)).send().await {
-                if r.status().is_success() {
-                    break;
-                }
-            }
-            assert!(started.elapsed() < PATIENCE, "chromedriver did not answer on port {port}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        driver
     }
 
     /// A new headless Chromium with its own fresh profile.
     pub async fn session(&self, profile: &Path) -> Browser {
         let chromium = binary("SHOPFLOOR_CHROMIUM", "/usr/bin/chromium");
-        let caps = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium.to_string_lossy(),
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile.display()),
-                ]
-            }
-        }}});
-        let r: Value = self
-            .http
-            .post(format!("{}/session", self.url))
-            .json(&caps)
-            .send()
+        let options = json!({
+            "binary": chromium.to_string_lossy(),
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        });
+        let mut capabilities = Map::new();
+        capabilities.insert("browserName".into(), json!("chrome"));
+        capabilities.insert("goog:chromeOptions".into(), options);
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&self.url)
             .await
-            .expect("chromedriver answers")
-            .json()
-            .await
-            .expect("session JSON");
-        let id = r["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("Chromium did not start: {r}"))
-            .to_string();
-        Browser {
-            base: format!("{}/session/{id}", self.url),
-            http: self.http.clone(),
-        }
+            .unwrap_or_else(|e| panic!("Chromium did not start: {e}"));
+        Browser { client }
     }
 }
 
@@ -108,94 +93,63 @@ impl Drop for Driver {
 /// One browser session.
 #[derive(Clone)]
 pub struct Browser {
-    base: String,
-    http: reqwest::Client,
+    client: Client,
 }
 
-/// An element reference of a session.
-#[derive(Clone, Debug)]
-pub struct El(String);
+/// A JSON array of script arguments as the list WebDriver takes.
+fn arguments(args: Value) -> Vec<Value> {
+    match args {
+        Value::Array(list) => list,
+        Value::Null => Vec::new(),
+        one => vec![one],
+    }
+}
 
 impl Browser {
-    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, String> {
-        let mut req = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let r = req.send().await.map_err(|e| e.to_string())?;
-        let ok = r.status().is_success();
-        let v: Value = r.json().await.map_err(|e| e.to_string())?;
-        if ok {
-            Ok(v["value"].clone())
-        } else {
-            Err(format!("{}: {}", v["value"]["error"], v["value"]["message"]))
-        }
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Result<Value, String> {
-        self.cmd(reqwest::Method::POST, path, Some(body)).await
-    }
-
-    pub async fn quit(&self) {
-        let _ = self.cmd(reqwest::Method::DELETE, "", None).await;
+    pub async fn quit(self) {
+        let _ = self.client.close().await;
     }
 
     /// Sets the window's outer size (e.g. a tablet's screen).
     pub async fn resize(&self, width: u32, height: u32) {
-        self.post("/window/rect", json!({"width": width, "height": height}))
-            .await
-            .expect("window resized");
+        self.client.set_window_size(width, height).await.expect("window resized");
     }
 
     pub async fn goto(&self, url: &str) {
-        self.post("/url", json!({ "url": url })).await.expect("navigates");
+        self.client.goto(url).await.unwrap_or_else(|e| panic!("navigate to {url}: {e}"));
     }
 
     pub async fn url(&self) -> String {
-        self.cmd(reqwest::Method::GET, "/url", None)
-            .await
-            .expect("url")
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default()
     }
 
     /// Runs a script in the page and returns its value.
     pub async fn js(&self, script: &str, args: Value) -> Value {
-        self.post("/execute/sync", json!({"script": script, "args": args}))
+        self.client
+            .execute(script, arguments(args))
             .await
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
     /// Runs an async script (its last argument is the callback).
     pub async fn js_async(&self, script: &str, args: Value) -> Value {
-        self.post("/execute/async", json!({"script": script, "args": args}))
+        self.client
+            .execute_async(script, arguments(args))
             .await
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
-    async fn find_now(&self, css: &str) -> Option<El> {
-        let v = self.post("/element", json!({"using": "css selector", "value": css})).await.ok()?;
-        v[ELEMENT].as_str().map(|s| El(s.to_string()))
-    }
-
     /// Waits for a visible element matching `css`.
-    pub async fn find(&self, css: &str) -> El {
+    pub async fn find(&self, css: &str) -> Element {
         let started = Instant::now();
         loop {
-            if let Some(el) = self.find_now(css).await {
-                let shown = self
-                    .cmd(reqwest::Method::GET, &format!("/element/{}/displayed", el.0), None)
-                    .await
-                    .ok()
-                    .and_then(|v| v.as_bool())
-                    .unwrap_or(false);
-                if shown {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                if el.is_displayed().await.unwrap_or(false) {
                     return el;
                 }
             }
             assert!(started.elapsed() < PATIENCE, "no element {css} on {}", self.url().await);
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(POLL).await;
         }
     }
 
@@ -227,7 +181,7 @@ impl Browser {
                 "{css} never contained {text:?} (last: {now}) on {}",
                 self.url().await
             );
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(POLL).await;
         }
     }
 
@@ -239,26 +193,20 @@ impl Browser {
                 return;
             }
             assert!(started.elapsed() < PATIENCE, "timed out waiting for {what} on {}", self.url().await);
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(POLL).await;
         }
     }
 
     pub async fn click(&self, css: &str) {
         let el = self.find(css).await;
-        self.post(&format!("/element/{}/click", el.0), json!({}))
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     /// Clears the input and types `text` key by key (real input events).
     pub async fn type_into(&self, css: &str, text: &str) {
         let el = self.find(css).await;
-        self.post(&format!("/element/{}/clear", el.0), json!({}))
-            .await
-            .unwrap_or_else(|e| panic!("clear {css}: {e}"));
-        self.post(&format!("/element/{}/value", el.0), json!({ "text": text }))
-            .await
-            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+        el.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        el.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
     /// Picks the option of a `<select>` whose text contains `text`, as a user would.
@@ -281,39 +229,8 @@ impl Browser {
 
     /// Saves a PNG of the viewport.
     pub async fn screenshot(&self, dir: &Path, name: &str) {
-        let data = self.cmd(reqwest::Method::GET, "/screenshot", None).await.expect("screenshot");
-        let png = base64_decode(data.as_str().unwrap_or_default());
+        let png = self.client.screenshot().await.expect("screenshot");
         std::fs::create_dir_all(dir).expect("screenshot folder");
         std::fs::write(dir.join(format!("{name}.png")), png).expect("screenshot written");
     }
-}
-
-/// Standard base64 (what WebDriver answers screenshots in).
-fn base64_decode(text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in text.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => continue,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    out
-}
-
-#[test]
-fn base64_decodes() {
-    assert_eq!(base64_decode("aGVsbG8gd29ybGQ="), b"hello world");
-    assert_eq!(base64_decode("YWI="), b"ab");
 }

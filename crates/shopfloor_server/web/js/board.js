@@ -1,0 +1,188 @@
+// The order board (#/orders): filters, sorting and the page number live in the URL; the page of
+// rows reloads on every change-feed event about an order (at most every 500 ms).
+
+import { call, errorText } from './api.js';
+import { orderStatuses } from './catalogue.js';
+import { announce, banner, debounce, field, h, select } from './dom.js';
+import { onChange } from './feed.js';
+import { NUM, fmtDay, fmtNum } from './format.js';
+import { flattenTree, indent, locationList } from './lookups.js';
+import { go, keepFocus, parseHash } from './router.js';
+import { can } from './session.js';
+
+const PAGE_SIZE = 50;
+const BOARD_COLUMNS = [
+  ['name', 'Order'], ['productName', 'Product'], ['customerName', 'Customer'], ['locationPath', 'Location'],
+  ['status', 'Status'], ['schedulePriority', 'Priority'], ['quantity', 'Quantity / produced'], ['dueDate', 'Due'],
+];
+/** Statuses in which a past due date no longer makes an order overdue (docs/adr/0008). */
+const NOT_OVERDUE = ['CLOSED', 'CANCELLED', 'STOPPED'];
+
+/** The QueryRequest of the board's URL. `known` statuses filter the URL's (null: taken as given). */
+function boardQuery(params, locations, known) {
+  const filters = [];
+  const statuses = (params.get('status') || '').split(',').filter((s) => s && (!known || known.includes(s)));
+  if (statuses.length) filters.push({ field: 'status', condition: 'IN', stringListValue: statuses });
+  const loc = params.get('location');
+  if (loc) {
+    const root = locations.find((l) => l.id === loc);
+    const ids = root ? flattenTree([root]).map((l) => l.id) : [loc];
+    filters.push({ field: 'locationId', condition: 'IN', stringListValue: ids });
+  }
+  const from = params.get('from');
+  if (from) filters.push({ field: 'dueDate', condition: 'GREATER_THAN_OR_EQUAL_TO', dateValue: new Date(`${from}T00:00`).toISOString() });
+  const to = params.get('to');
+  if (to) {
+    const end = new Date(`${to}T00:00`);
+    end.setDate(end.getDate() + 1);
+    filters.push({ field: 'dueDate', condition: 'LESS_THAN', dateValue: end.toISOString() });
+  }
+  const q = (params.get('q') || '').trim();
+  if (q) filters.push({ field: 'name', condition: 'CONTAINS', stringValue: q });
+  const sort = BOARD_COLUMNS.some(([k]) => k === params.get('sort')) ? params.get('sort') : 'dueDate';
+  const dir = params.get('dir') === 'desc' ? 'desc' : 'asc';
+  const page = Math.max(0, parseInt(params.get('page') || '0', 10) || 0);
+  return { sort, dir, page, request: { pageSize: PAGE_SIZE, pageIndex: page, sortFields: [sort], sortDirections: [dir], filters } };
+}
+
+let prefetched = null;
+
+/** The board's first page, requested while the session is still being checked (saves a round trip). */
+export function prefetchBoard() {
+  const { path, params } = parseHash();
+  if (path !== '/orders' || params.get('location')) return;
+  const { request } = boardQuery(params, [], null);
+  const promise = call('productionOrder', 'findProductionOrders', request);
+  promise.catch(() => {}); // a refused prefetch is simply not used
+  prefetched = { key: JSON.stringify(request), promise };
+}
+
+/** Forgets the prefetched page (nobody was logged in to see it). */
+export function dropPrefetch() { prefetched = null; }
+
+function takePrefetch(request) {
+  const p = prefetched;
+  prefetched = null;
+  return p && p.key === JSON.stringify(request) ? p.promise : null;
+}
+
+export async function boardPage(main, params) {
+  // The location tree is only needed to expand a chosen location to its subtree; the first page
+  // of orders does not wait for it otherwise.
+  const locationsP = locationList().catch(() => []);
+  const locations = params.get('location') ? await locationsP : [];
+  const statuses = orderStatuses();
+  const { sort, dir, page, request } = boardQuery(params, locations, statuses);
+  const setParams = (change, resetPage = true) => {
+    const p = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(change)) { if (v === null || v === '' || v === undefined) p.delete(k); else p.set(k, v); }
+    if (resetPage) p.delete('page');
+    keepFocus();
+    go('/orders', p);
+  };
+
+  const selected = new Set((params.get('status') || '').split(',').filter(Boolean));
+  const statusBoxes = statuses.map((s) => h('label', { class: 'check' },
+    h('input', { type: 'checkbox', name: 'status', value: s, checked: selected.has(s) }), s));
+  const locSelect = select([['', 'All locations']], params.get('location') || '', { id: 'filter-location' });
+  locationsP.then((ls) => {
+    for (const l of ls) locSelect.append(h('option', { value: l.id }, indent(l)));
+    locSelect.value = params.get('location') || '';
+  });
+  const from = h('input', { type: 'date', id: 'filter-from', value: params.get('from') || '' });
+  const to = h('input', { type: 'date', id: 'filter-to', value: params.get('to') || '' });
+  const q = h('input', { type: 'search', id: 'filter-q', value: params.get('q') || '', placeholder: 'Order name contains…' });
+  const filters = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter orders', onsubmit: (ev) => {
+    ev.preventDefault();
+    const st = statusBoxes.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+    setParams({ status: st.join(','), location: locSelect.value, from: from.value, to: to.value, q: q.value.trim() });
+  } },
+  h('fieldset', {}, h('legend', {}, 'Status'), statusBoxes),
+  field('Location', locSelect),
+  field('Due from', from),
+  field('Due to', to),
+  field('Search', q),
+  h('div', { class: 'bar' },
+    h('button', { type: 'submit', class: 'primary', id: 'filter-apply' }, 'Apply filters'),
+    h('button', { type: 'button', onclick: () => go('/orders', new URLSearchParams()) }, 'Clear')));
+
+  const tbody = h('tbody', {});
+  const head = h('tr', {}, BOARD_COLUMNS.map(([key, text]) => {
+    const active = key === sort;
+    const nextDir = active && dir === 'asc' ? 'desc' : 'asc';
+    return h('th', { scope: 'col', class: key === 'quantity' ? 'num' : null, 'aria-sort': active ? (dir === 'asc' ? 'ascending' : 'descending') : 'none' },
+      h('button', { type: 'button', class: 'sort', 'data-sort': key, onclick: () => setParams({ sort: key, dir: nextDir }) },
+        text, active ? (dir === 'asc' ? ' ▲' : ' ▼') : ''));
+  }));
+  const summary = h('p', { class: 'muted', id: 'board-summary', 'aria-live': 'polite' }, 'Loading orders…');
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Pages' });
+  main.append(
+    h('div', { class: 'bar' }, h('h1', { style: null }, 'Production orders'),
+      can('productionOrder', 'saveProductionOrder') ? h('a', { class: 'button primary', href: '#/orders/new', id: 'new-order' }, 'New order') : null),
+    filters,
+    summary,
+    h('div', { class: 'table-wrap' }, h('table', { id: 'board' }, h('caption', { class: 'sr-only' }, 'Production orders; column headers sort'), h('thead', {}, head), tbody)),
+    pager);
+
+  const now = () => Date.now();
+  const renderRow = (o) => {
+    const pct = o.quantity > 0 ? Math.min(100, (100 * o.quantityProduced) / o.quantity) : 0;
+    const overdue = o.dueDate && new Date(o.dueDate).getTime() < now() && !NOT_OVERDUE.includes(o.status);
+    return h('tr', { 'data-id': o.id, 'data-version': o.version, class: overdue ? 'overdue' : null },
+      h('td', {}, h('a', { href: `#/orders/${encodeURIComponent(o.id)}` }, o.name)),
+      h('td', {}, o.productName || ''),
+      h('td', {}, o.customerName || ''),
+      h('td', { title: o.locationPath || '' }, o.locationName || ''),
+      h('td', {}, h('span', { class: `status ${o.status}` }, o.status)),
+      h('td', {}, o.schedulePriority),
+      h('td', { class: 'num' }, h('div', { class: 'progress' },
+        h('progress', { max: 100, value: pct, 'aria-label': `${Math.round(pct)}% produced` }),
+        h('span', { class: 'qty' }, `${fmtNum(o.quantityProduced)} / ${fmtNum(o.quantity)} ${o.unitOfMeasureSymbol || ''}`))),
+      h('td', { class: 'due' }, fmtDay(o.dueDate), overdue ? h('span', { class: 'sr-only' }, ' (overdue)') : null));
+  };
+
+  let shown = new Map();
+  const load = async (changed = new Set()) => {
+    const t0 = performance.now();
+    const early = takePrefetch(request);
+    const fresh = () => call('productionOrder', 'findProductionOrders', request);
+    const result = await (early ? early.catch(fresh) : fresh());
+    const next = new Map(result.content.map((o) => [o.id, o]));
+    tbody.replaceChildren(...result.content.map((o) => {
+      const row = renderRow(o);
+      const before = shown.get(o.id);
+      if (changed.has(o.id) || (before && before.version !== o.version)) row.classList.add('flash');
+      return row;
+    }));
+    shown = next;
+    const first = result.totalElements ? page * PAGE_SIZE + 1 : 0;
+    summary.textContent = `${first}–${page * PAGE_SIZE + result.content.length} of ${NUM.format(result.totalElements)} ${result.totalElements === 1 ? 'order' : 'orders'}`;
+    pager.replaceChildren(
+      h('button', { type: 'button', disabled: !result.hasPrevious, onclick: () => setParams({ page: page - 1 }, false) }, '← Previous'),
+      h('span', {}, `Page ${page + 1} of ${Math.max(1, result.totalPages)}`),
+      h('button', { type: 'button', disabled: !result.hasNext, onclick: () => setParams({ page: page + 1 }, false) }, 'Next →'));
+    main.dataset.loadedMs = String(Math.round(performance.now() - t0));
+    return result;
+  };
+  await load().catch((e) => { summary.replaceWith(banner('error', errorText(e))); });
+  document.body.dataset.boardReady = String(performance.now());
+
+  // Live: any change to an order reloads the page of rows (at most every 500 ms); rows whose
+  // version moved flash and are announced.
+  let pendingIds = new Set();
+  const refresh = debounce(async () => {
+    const ids = pendingIds;
+    pendingIds = new Set();
+    try {
+      await load(ids);
+      const names = [...ids].map((id) => shown.get(id)).filter(Boolean).map((o) => `${o.name} ${o.status}`);
+      if (names.length) announce(`Updated: ${names.join(', ')}`);
+    } catch { /* next event retries */ }
+  }, 500);
+  onChange((ev) => {
+    if (ev.entity === 'ProductionOrder' || ev.orderId) {
+      pendingIds.add(ev.orderId || ev.entityId);
+      refresh();
+    }
+  });
+}

@@ -1,0 +1,133 @@
+// The tabs of an order page: its bill of materials (add, edit, reorder, remove lines), its
+// property values (typed by each property's definition) and its history.
+
+import { call, errorText } from './api.js';
+import { choices } from './catalogue.js';
+import { banner, field, h, select, showFieldErrors } from './dom.js';
+import { fmtDate, fmtNum, readDate, toLocalInput } from './format.js';
+import { rows } from './lookups.js';
+import { can } from './session.js';
+
+export async function bomTab(panel, order) {
+  const lines = await call('productionOrder', 'getBillOfMaterialsForOrder', [order.id]);
+  const canSave = can('productionOrder', 'saveBillOfMaterialsItem');
+  const canDelete = can('productionOrder', 'deleteBillOfMaterialsItem');
+  const canSwap = can('productionOrder', 'swapBillOfMaterialsPositions');
+  const materials = can('material', 'getAllMaterials') ? await rows('material', 'getAllMaterials') : [];
+  const units = can('unitOfMeasure', 'getAllUnitsOfMeasure') ? await rows('unitOfMeasure', 'getAllUnitsOfMeasure') : [];
+  const materialTypes = choices('BillOfMaterialsItem', 'materialType') || [];
+  const msg = h('div', { 'aria-live': 'polite' });
+  const reload = () => bomTab(panel, order);
+  const act = async (fn, args) => {
+    try { await call('productionOrder', fn, args); await reload(); } catch (e) { msg.replaceChildren(banner('error', errorText(e))); }
+  };
+  const editor = (line) => {
+    const mat = select([['', '—'], ...materials.map((m) => [m.id, m.path || m.name])], line.materialId, { name: 'materialId' });
+    const qty = h('input', { type: 'number', step: 'any', name: 'quantityPerProducedUnit', value: line.quantityPerProducedUnit ?? '' });
+    const unit = select([['', '—'], ...units.map((u) => [u.id, `${u.name} (${u.symbol})`])], line.unitOfMeasureId, { name: 'unitOfMeasureId' });
+    const group = h('input', { type: 'text', name: 'materialGroup', value: line.materialGroup ?? '' });
+    const type = select(materialTypes.map((t) => [t, t]), line.materialType, { name: 'materialType' });
+    const f = h('form', { class: 'grid bom-editor', onsubmit: async (ev) => {
+      ev.preventDefault();
+      const d = { ...line, productionOrderId: order.id, materialId: mat.value || null, quantityPerProducedUnit: qty.value === '' ? null : Number(qty.value), unitOfMeasureId: unit.value || null, materialGroup: group.value || null, materialType: type.value };
+      for (const k of Object.keys(d)) if (k.endsWith('Name') || k.endsWith('Path') || k.endsWith('Symbol')) delete d[k];
+      try { await call('productionOrder', 'saveBillOfMaterialsItem', d); await reload(); } catch (e) {
+        if (e.fields) showFieldErrors(f, e.fields);
+        msg.replaceChildren(banner('error', errorText(e)));
+      }
+    } },
+    field('Material', mat, { key: 'materialId', required: true }), field('Quantity per produced unit', qty, { key: 'quantityPerProducedUnit' }),
+    field('Unit', unit, { key: 'unitOfMeasureId' }), field('Group', group, { key: 'materialGroup' }), field('Type', type, { key: 'materialType' }),
+    h('div', { class: 'bar' }, h('button', { type: 'submit', class: 'primary' }, line.id ? 'Save line' : 'Add line')));
+    return f;
+  };
+  const body = h('tbody', {}, lines.map((l, i) => h('tr', { 'data-id': l.id },
+    h('td', { class: 'num' }, l.position ?? i + 1),
+    h('td', { class: 'bom-material' }, l.materialPath || l.materialName || l.materialId),
+    h('td', { class: 'num' }, fmtNum(l.quantityPerProducedUnit)),
+    h('td', {}, l.unitOfMeasureSymbol || ''),
+    h('td', {}, l.materialGroup || ''),
+    h('td', {}, l.materialType || ''),
+    h('td', {},
+      canSwap && i > 0 ? h('button', { type: 'button', class: 'bom-up', 'aria-label': `Move ${l.materialName || 'line'} up`, onclick: () => act('swapBillOfMaterialsPositions', [l.id, lines[i - 1].id]) }, '↑') : null,
+      canSwap && i < lines.length - 1 ? h('button', { type: 'button', class: 'bom-down', 'aria-label': `Move ${l.materialName || 'line'} down`, onclick: () => act('swapBillOfMaterialsPositions', [l.id, lines[i + 1].id]) }, '↓') : null,
+      canSave ? h('button', { type: 'button', class: 'bom-edit', 'aria-expanded': 'false', onclick: (ev) => {
+        const tr = ev.target.closest('tr');
+        if (tr.nextElementSibling?.classList.contains('bom-edit-row')) { tr.nextElementSibling.remove(); ev.target.setAttribute('aria-expanded', 'false'); return; }
+        tr.after(h('tr', { class: 'bom-edit-row' }, h('td', { colspan: 7 }, editor(l))));
+        ev.target.setAttribute('aria-expanded', 'true');
+        tr.nextElementSibling.querySelector('select')?.focus();
+      } }, 'Edit') : null,
+      canDelete ? h('button', { type: 'button', class: 'danger bom-remove', 'aria-label': `Remove ${l.materialName || 'line'}`, onclick: () => act('deleteBillOfMaterialsItem', [l.id]) }, 'Remove') : null))));
+  panel.replaceChildren(msg,
+    lines.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'bom' },
+      h('thead', {}, h('tr', {}, ['Pos.', 'Material', 'Qty / unit', 'Unit', 'Group', 'Type', ''].map((t) => h('th', { scope: 'col' }, t)))), body))
+      : h('p', { class: 'muted' }, 'No bill of materials lines.'),
+    ...(canSave ? [h('section', { 'aria-label': 'Add a line' }, h('h3', {}, 'Add a line'), editor({ materialType: 'COMPONENT', quantityPerProducedUnit: 1 }))] : []));
+}
+
+export async function propertiesTab(panel, order) {
+  const [defs, values] = await Promise.all([
+    call('productionOrder', 'getAllProductionOrderProperties'),
+    call('productionOrder', 'getProductionOrderPropertyValuesForOrder', [order.id]),
+  ]);
+  const canSet = can('productionOrder', 'setPropertyValue');
+  const byProp = new Map(values.map((v) => [v.propertyId, v]));
+  const msg = h('div', { 'aria-live': 'polite' });
+  if (!defs.length) { panel.replaceChildren(h('p', { class: 'muted' }, 'No order properties are defined.')); return; }
+  const list = defs.filter((d) => d.enabled !== false).map((d) => {
+    const v = byProp.get(d.id);
+    const current = v ? v.value ?? null : null;
+    let input;
+    const options = Array.isArray(d.options) ? d.options : (typeof d.options === 'string' && d.options ? d.options.split(',').map((s) => s.trim()) : []);
+    if (d.dataType === 'BOOLEAN') input = h('input', { type: 'checkbox', checked: current === true });
+    else if (options.length) input = select([['', '—'], ...options.map((o) => [String(o), String(o)])], current === null ? '' : String(current));
+    else if (d.dataType === 'INTEGER' || d.dataType === 'FLOAT') input = h('input', { type: 'number', step: d.dataType === 'INTEGER' ? 1 : 'any', min: d.lowLimit ?? null, max: d.highLimit ?? null, value: current ?? '' });
+    else if (d.dataType === 'DATETIME') { input = h('input', { type: 'datetime-local', value: toLocalInput(current) }); input.dataset.original = current || ''; }
+    else input = h('input', { type: 'text', value: current ?? '' });
+    input.id = `prop-${d.id}`;
+    input.dataset.property = d.name;
+    if (!canSet) input.disabled = true;
+    const hints = [d.dataType];
+    if (d.lowLimit !== null && d.lowLimit !== undefined) hints.push(`min ${d.lowLimit}`);
+    if (d.highLimit !== null && d.highLimit !== undefined) hints.push(`max ${d.highLimit}`);
+    if (options.length) hints.push(`options: ${options.join(', ')}`);
+    if (d.unitOfMeasureSymbol) hints.push(`in ${d.unitOfMeasureSymbol}`);
+    if (!d.nullable) hints.push('required');
+    const read = () => {
+      if (d.dataType === 'BOOLEAN') return input.checked;
+      if (input.value === '') return null;
+      if (d.dataType === 'INTEGER' || d.dataType === 'FLOAT') return Number(input.value);
+      if (d.dataType === 'DATETIME') return readDate(input);
+      return input.value;
+    };
+    const box = field(d.name, input, { key: d.name, hint: hints.join(' · ') });
+    if (canSet) {
+      box.append(h('button', { type: 'button', class: 'prop-save', 'data-property': d.name, onclick: async () => {
+        try {
+          await call('productionOrder', 'setPropertyValue', [order.id, d.id, read()]);
+          showFieldErrors(box.parentElement, {});
+          msg.replaceChildren(banner('ok', `${d.name} saved.`));
+        } catch (e) {
+          const err = box.querySelector('.err');
+          err.hidden = false;
+          err.textContent = e.fields ? Object.values(e.fields).flat().join('; ') : errorText(e);
+          input.setAttribute('aria-invalid', 'true');
+          msg.replaceChildren(banner('error', `${d.name} was not saved.`));
+        }
+      } }, 'Save'));
+    }
+    return box;
+  });
+  panel.replaceChildren(msg, h('div', { class: 'grid', id: 'properties' }, list));
+}
+
+export async function historyTab(panel, order) {
+  const events = await call('productionOrder', 'getProductionOrderHistory', [order.id]);
+  const items = [...events].reverse().map((e) => h('li', {},
+    h('strong', {}, e.action), ` ${e.entity !== 'ProductionOrder' ? `(${e.entity}) ` : ''}by ${e.user} at `, h('time', { datetime: e.at }, fmtDate(e.at)),
+    e.reason ? h('span', {}, ` — reason: ${e.reason}`) : null,
+    h('ul', { class: 'changes' }, Object.entries(e.changes || {}).filter(([k]) => k !== 'id').map(([k, [a, b]]) =>
+      h('li', {}, `${k}: ${a === null || a === undefined ? '∅' : JSON.stringify(a)} → ${b === null || b === undefined ? '∅' : JSON.stringify(b)}`)))));
+  panel.replaceChildren(items.length ? h('ol', { class: 'timeline', id: 'history' }, items) : h('p', { class: 'muted' }, 'No history.'));
+}
