@@ -6,12 +6,13 @@
 
 use anyhow::{bail, Context};
 use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value as Json};
 use shopfloor_core::tx::Caller;
 use shopfloor_exchange::queue::{self, RowsPage};
 use shopfloor_exchange::{self as exchange, Format, Options, Source};
 use shopfloor_store::{Store, StoreConfig};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -174,11 +175,50 @@ pub(crate) async fn run_import(store: &Store, mut file: std::fs::File, format: F
     Ok(summary(&format!("import job {job_id}"), &done))
 }
 
-/// How far an import is, on standard error: a bar repainted in place on a terminal; otherwise
-/// (a log, a pipe) a plain line at most every few seconds or tenth of the rows, and at the end.
-struct Progress {
+/// How far an import is, on standard error: on a terminal, indicatif's bar (repainted in
+/// place, with rate and time left); otherwise (a log, a pipe), where indicatif draws nothing,
+/// a plain line at most every few seconds or tenth of the rows, and at the end.
+enum Progress {
+    Bar(ProgressBar),
+    Lines(ProgressLines),
+}
+
+impl Progress {
+    fn new(total: u64) -> Progress {
+        let bar = ProgressBar::new(total);
+        if bar.is_hidden() {
+            return Progress::Lines(ProgressLines {
+                total,
+                last_line: Instant::now(),
+                last_tenth: 0,
+                shown: None,
+            });
+        }
+        let style = ProgressStyle::with_template("[{bar:40}] {pos}/{len} rows ({per_sec:0}, {eta} left)")
+            .map(|s| s.progress_chars("#> "))
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        Progress::Bar(bar)
+    }
+
+    fn show(&mut self, done: u64) {
+        match self {
+            Progress::Bar(bar) => bar.set_position(done),
+            Progress::Lines(lines) => lines.show(done),
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Progress::Bar(bar) = self {
+            bar.finish();
+        }
+    }
+}
+
+/// Progress as plain lines, for standard error that is not a terminal: indicatif keeps quiet
+/// there, and a log should still tell how far a long import got.
+struct ProgressLines {
     total: u64,
-    terminal: bool,
     last_line: Instant,
     last_tenth: u64,
     shown: Option<u64>,
@@ -187,28 +227,9 @@ struct Progress {
 /// Least time between two progress lines when standard error is not a terminal.
 const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 
-impl Progress {
-    fn new(total: u64) -> Progress {
-        Progress {
-            total,
-            terminal: std::io::stderr().is_terminal(),
-            last_line: Instant::now(),
-            last_tenth: 0,
-            shown: None,
-        }
-    }
-
+impl ProgressLines {
     fn show(&mut self, done: u64) {
         let total = self.total;
-        if self.terminal {
-            let width: u64 = 40;
-            let filled = (done * width).checked_div(total).unwrap_or(width);
-            let bar: String = (0..width).map(|i| if i < filled { '#' } else { ' ' }).collect();
-            eprint!("\r[{bar}] {done}/{total}");
-            let _ = std::io::stderr().flush();
-            self.shown = Some(done);
-            return;
-        }
         let tenth = (done * 10).checked_div(total).unwrap_or(10);
         let due = self.last_line.elapsed() >= PROGRESS_EVERY || tenth > self.last_tenth || done == total;
         if due && self.shown != Some(done) {
@@ -217,12 +238,6 @@ impl Progress {
             self.last_line = Instant::now();
             self.last_tenth = tenth;
             self.shown = Some(done);
-        }
-    }
-
-    fn finish(&mut self) {
-        if self.terminal {
-            eprintln!();
         }
     }
 }

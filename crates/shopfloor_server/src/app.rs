@@ -2,9 +2,11 @@
 //! tests use), serve until the shutdown future resolves, then let the store finish its queue.
 
 use crate::error::envelope;
+use crate::metrics::Metrics;
 use crate::routes;
 use crate::serve::{serve, ConnectionLimits};
-use crate::state::{AppState, Metrics};
+use crate::state::AppState;
+use crate::workers::{self, WorkerConfig, Workers};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -60,7 +62,7 @@ pub struct Application {
     shutdown: tokio::sync::watch::Sender<bool>,
     bootstrap_token: Option<String>,
     limits: ConnectionLimits,
-    import_runner: tokio::task::JoinHandle<()>,
+    workers: Workers,
 }
 
 impl Application {
@@ -80,10 +82,18 @@ impl Application {
                 source,
             })?;
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
-        let import_runner = crate::imports::spawn(store.clone(), shutdown_rx.clone(), config.import_retention);
+        let metrics = Arc::new(Metrics::new(store.clone()));
+        let workers = workers::spawn_all(
+            &store,
+            &metrics,
+            &shutdown_rx,
+            &WorkerConfig {
+                import_retention: config.import_retention,
+            },
+        );
         let state = AppState {
             store: store.clone(),
-            metrics: Arc::new(Metrics::default()),
+            metrics,
             max_poll: config.max_poll,
             shutdown: shutdown_rx,
             auth: Arc::new(crate::auth::AuthState::default()),
@@ -108,7 +118,7 @@ impl Application {
                 max_connections: config.max_connections,
                 client_timeout: config.client_timeout,
             },
-            import_runner,
+            workers,
         })
     }
 
@@ -130,21 +140,21 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, finishes in-flight requests (ending change-feed waits
-    /// and streams at once), then drains the writer.
+    /// and streams at once), stops the background work, then drains the writer.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let store = self.store.clone();
-        let signal = self.shutdown;
-        let runner = self.import_runner;
-        let stopping = async move {
-            shutdown.await;
-            signal.send_replace(true);
+        let signal = Arc::new(self.shutdown);
+        let stopping = {
+            let signal = signal.clone();
+            async move {
+                shutdown.await;
+                signal.send_replace(true);
+            }
         };
         let result = serve(self.listener, self.router, self.limits, stopping).await;
-        // The import runner finishes its batch and stops once shutdown is signalled.
-        if result.is_err() {
-            runner.abort();
-        }
-        let _ = runner.await;
+        // However serving ended, the workers stop: each finishes or drops its batch.
+        signal.send_replace(true);
+        self.workers.join().await;
         tokio::task::spawn_blocking(move || store.close()).await.ok();
         result
     }

@@ -33,11 +33,34 @@ const OPEN_PATHS: &[&str] = &["/healthz", "/readyz", "/api/v1/login"];
 /// How often a token's `lastUsedDate` is written at most.
 const TOUCH_EVERY: Duration = Duration::from_secs(60);
 
+/// How long a failed login for a name is remembered.
+const FAILURE_MEMORY: Duration = Duration::from_secs(900);
+/// The delay after the first recent failure; it doubles with each further one.
+const FIRST_DELAY: Duration = Duration::from_millis(250);
+/// The longest delay.
+const MAX_DELAY: Duration = Duration::from_secs(5);
+/// Names with recent failures kept at most before the old ones are forgotten.
+const MAX_FAILING_NAMES: usize = 10_000;
+
 /// Failed-login bookkeeping and last-used throttling.
+///
+/// The login slow-down is ours rather than a rate-limiting crate's (`governor`): what API.md
+/// promises is a delay that doubles with each recent failure for a name (250 ms, 0.5 s, 1 s,
+/// … up to 5 s), is forgotten 15 minutes after the last failure, and ends at the next
+/// successful login, while the answer stays the same `401`. A GCRA limiter allows a fixed rate
+/// (no doubling), counts every attempt rather than failures, and has no per-key reset.
 #[derive(Default)]
 pub struct AuthState {
     failures: Mutex<HashMap<String, (u32, Instant)>>,
     touched: Mutex<HashMap<Id, Instant>>,
+}
+
+/// The delay before answering a login after `failures` recent failures for its name.
+fn delay_after(failures: u32) -> Duration {
+    match failures {
+        0 => Duration::ZERO,
+        n => FIRST_DELAY.saturating_mul(1 << (n - 1).min(5)).min(MAX_DELAY),
+    }
 }
 
 impl AuthState {
@@ -48,22 +71,19 @@ impl AuthState {
             .lock()
             .map(|f| {
                 f.get(&name.to_lowercase())
-                    .map(|(n, at)| if at.elapsed() < Duration::from_secs(900) { *n } else { 0 })
+                    .map(|(n, at)| if at.elapsed() < FAILURE_MEMORY { *n } else { 0 })
                     .unwrap_or(0)
             })
             .unwrap_or(0);
-        match failures {
-            0 => Duration::ZERO,
-            n => Duration::from_millis(250u64.saturating_mul(1 << (n - 1).min(5))).min(Duration::from_secs(5)),
-        }
+        delay_after(failures)
     }
 
     pub fn record_failure(&self, name: &str) {
         if let Ok(mut f) = self.failures.lock() {
             let entry = f.entry(name.to_lowercase()).or_insert((0, Instant::now()));
-            *entry = (entry.0 + 1, Instant::now());
-            if f.len() > 10_000 {
-                f.retain(|_, (_, at)| at.elapsed() < Duration::from_secs(900));
+            *entry = (entry.0.saturating_add(1), Instant::now());
+            if f.len() > MAX_FAILING_NAMES {
+                f.retain(|_, (_, at)| at.elapsed() < FAILURE_MEMORY);
             }
         }
     }
@@ -160,4 +180,34 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
         permissions: Some(p.permissions),
     };
     CALLER.scope(caller, next.run(request)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_login_delay_doubles_with_each_failure_up_to_five_seconds() {
+        let auth = AuthState::default();
+        let mut delays = vec![auth.login_delay("sue")];
+        for _ in 0..7 {
+            auth.record_failure("sue");
+            delays.push(auth.login_delay("sue"));
+        }
+        let millis: Vec<u128> = delays.iter().map(Duration::as_millis).collect();
+        assert_eq!(millis, [0, 250, 500, 1000, 2000, 4000, 5000, 5000]);
+    }
+
+    #[test]
+    fn a_successful_login_ends_the_delay_for_that_name_only() {
+        let auth = AuthState::default();
+        auth.record_failure("Sue");
+        auth.record_failure("bob");
+        assert_eq!(auth.login_delay("SUE"), FIRST_DELAY, "names are compared ignoring case");
+
+        auth.record_success("sue");
+
+        assert_eq!(auth.login_delay("sue"), Duration::ZERO);
+        assert_eq!(auth.login_delay("bob"), FIRST_DELAY);
+    }
 }

@@ -5,9 +5,10 @@
 pub mod app;
 pub mod auth;
 pub mod error;
-pub mod imports;
+pub mod metrics;
 pub mod routes;
 mod serve;
 pub mod state;
+pub mod workers;
 
 pub use app::{Application, ServerConfig, StartError};

@@ -1,41 +1,18 @@
-//! What every handler shares: the store and the counters behind `/metrics`.
+//! What every handler shares: the store, the metrics behind `/metrics`, the shutdown signal
+//! and the authentication bookkeeping.
 
 use serde_json::Value as Json;
 use shopfloor_catalogue::{Access, Function, CATALOGUE};
 use shopfloor_core::errors::CoreError;
 use shopfloor_core::tx::Caller;
 use shopfloor_store::Store;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-
-#[derive(Default)]
-pub struct Metrics {
-    pub requests: AtomicU64,
-    pub responses_2xx: AtomicU64,
-    pub responses_4xx: AtomicU64,
-    pub responses_5xx: AtomicU64,
-    pub duration_micros: AtomicU64,
-}
-
-impl Metrics {
-    pub fn observe(&self, status: u16, elapsed: Duration) {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        let bucket = match status {
-            200..=299 => &self.responses_2xx,
-            400..=499 => &self.responses_4xx,
-            500..=599 => &self.responses_5xx,
-            _ => return,
-        };
-        bucket.fetch_add(1, Ordering::Relaxed);
-        self.duration_micros.fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
-    }
-}
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
-    pub metrics: Arc<Metrics>,
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// Longest a change-feed request waits for new events.
     pub max_poll: Duration,
     /// Turns true when the server is shutting down: long-polls answer and streams end.

@@ -18,6 +18,10 @@ use std::time::Duration;
 
 const MAX_LIMIT: u32 = 1000;
 
+/// What a caller needs to read the change feed (and what the web session reports as
+/// `changeFeed`): the feed shows every order's history, so it needs reading orders.
+pub const FEED_PERMISSION: &str = "PRODUCTION_ORDER.READ.GET";
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/events", get(events))
 }
@@ -49,7 +53,7 @@ async fn events(
     headers: HeaderMap,
     query: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Response> {
-    state.caller().require("PRODUCTION_ORDER.READ.GET")?;
+    state.caller().require(FEED_PERMISSION)?;
     let Query(q) = query.map_err(|e| ApiError::bad_request(format!("bad query parameters: {e}")))?;
     let after = q.after.unwrap_or(0);
     let limit = q.limit.unwrap_or(MAX_LIMIT).clamp(1, MAX_LIMIT);
@@ -109,4 +113,14 @@ fn sse(state: AppState, after: i64, limit: u32) -> Sse<impl futures_util::Stream
         },
     );
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FEED_PERMISSION;
+
+    #[test]
+    fn the_feed_permission_is_one_a_role_can_be_given() {
+        assert!(shopfloor_core::permissions::KNOWN.contains(&FEED_PERMISSION));
+    }
 }

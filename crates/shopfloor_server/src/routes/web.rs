@@ -143,7 +143,7 @@ async fn session(State(state): State<AppState>) -> Json<Value> {
         })
         .map(|f| format!("{}.{}", f.module, f.name))
         .collect();
-    let feed = caller.require("PRODUCTION_ORDER.READ.GET").is_ok();
+    let feed = caller.require(super::events::FEED_PERMISSION).is_ok();
     let last_sequence = *state.store.last_event().borrow();
     Json(json!({
         "user": caller.user,

@@ -16,3 +16,4 @@ mod query_bruteforce;
 mod rest;
 mod security;
 mod seed_example;
+mod workers;
