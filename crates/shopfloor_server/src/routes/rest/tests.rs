@@ -66,9 +66,9 @@ fn every_lifecycle_verb_needs_the_permission_the_transitions_route_checks() {
         .find(|r| r.method == Method::POST && r.path.ends_with("/transitions"))
         .expect("POST …/transitions");
     let needed = route.permission().unwrap();
-    let registered: Vec<_> = VERBS.iter().filter_map(|v| CATALOGUE.get("productionOrder", v.function)).collect();
-    assert!(registered.len() >= 6, "only {} verbs registered", registered.len());
-    for f in registered {
+    for verb in VERBS {
+        let f = CATALOGUE.get("productionOrder", verb.function);
+        let f = f.unwrap_or_else(|| panic!("{} is not registered", verb.function));
         assert_eq!(f.permission.as_deref(), Some(needed), "{}", f.name);
     }
 }
