@@ -3,10 +3,9 @@
 
 use crate::registry::{optional, required, script_delete, Builder, EntityFunctions};
 use serde_json::{json, Value as Json};
-use shopfloor_core::errors::CoreError;
 use shopfloor_core::record::Record;
 use shopfloor_core::schema::Entity;
-use shopfloor_core::service::{entity, security};
+use shopfloor_core::service::security;
 
 const ADMIN: &str = "SYSTEM.ADMIN";
 
@@ -37,19 +36,7 @@ pub fn register(b: &mut Builder) {
         },
     )
     .permission(ADMIN)
-    .save(|tx, c, a| {
-        let mut data = a.object("userData")?.clone();
-        let password = data.remove("password");
-        let saved = entity::save(tx, c, Entity::User, &data)?;
-        match password {
-            Some(Json::String(p)) => {
-                let id = saved.id().map(|i| i.to_string()).unwrap_or_default();
-                security::set_password(tx, c, &id, Some(security::hash_password(&p)?)).map(user_json)
-            }
-            Some(Json::Null) | None => Ok(user_json(saved)),
-            Some(other) => Err(CoreError::field("password", format!("must be a string, got {other}"))),
-        }
-    })
+    .save(|tx, c, a| security::save_user(tx, c, a.object("userData")?).map(user_json))
     .delete(|tx, c, a| script_delete(security::delete_user(tx, c, &a.str("userIdOrName")?)))
     .register();
     m.entity(
@@ -82,22 +69,9 @@ pub fn register(b: &mut Builder) {
         },
     )
     .permission(ADMIN)
-    .save(|tx, c, a| {
-        let data = a.object("tokenData")?;
-        if data.get("id").is_some_and(|v| !v.is_null()) {
-            return entity::save(tx, c, Entity::ApiToken, data).map(|r| r.to_json(Entity::ApiToken.def()));
-        }
-        let user = data
-            .get("userId")
-            .and_then(Json::as_str)
-            .ok_or_else(|| CoreError::field("userId", "is required"))?
-            .to_string();
-        let label = data.get("label").and_then(Json::as_str).map(str::to_string);
-        let expires = match data.get("expiresDate") {
-            None | Some(Json::Null) => None,
-            Some(v) => Some(shopfloor_core::record::parse_time(v).map_err(|m| CoreError::field("expiresDate", m))?),
-        };
-        security::create_token(tx, c, &user, label, expires).map(token_json)
+    .save(|tx, c, a| match security::save_api_token(tx, c, a.object("tokenData")?)? {
+        (record, Some(secret)) => Ok(token_json((record, secret))),
+        (record, None) => Ok(record.to_json(Entity::ApiToken.def())),
     })
     .register();
     m.function("createApiToken")

@@ -2,8 +2,8 @@
 //! page shell and assets (`routes::web::is_open`) needs a
 //! valid API token (`Authorization: Bearer …`) or session cookie; cookie-authenticated writes
 //! also need the session's CSRF token (`X-CSRF-Token`). The authenticated caller is set for the
-//! request's task, and the catalogue checks each function's permission against it — so the
-//! script API and the REST routes (which call the same functions) are enforced alike.
+//! request's task, and each function's permission is checked against it — the catalogue's for
+//! the script API, the same function's for the REST route standing for it (`routes::rest`).
 
 use crate::error::envelope;
 use crate::state::AppState;

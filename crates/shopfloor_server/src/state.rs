@@ -1,10 +1,10 @@
-//! What every handler shares: the store, the metrics behind `/metrics`, the shutdown signal
-//! and the authentication bookkeeping.
+//! What every handler shares: the store, the metrics behind `/metrics`, the shutdown signal,
+//! the authentication bookkeeping, and the request's caller with the transactions run as it.
 
 use serde_json::Value as Json;
-use shopfloor_catalogue::{Access, Function, CATALOGUE};
-use shopfloor_core::errors::CoreError;
-use shopfloor_core::tx::Caller;
+use shopfloor_catalogue::{Access, Function};
+use shopfloor_core::errors::{CoreError, CoreResult};
+use shopfloor_core::tx::{Caller, Tx};
 use shopfloor_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,19 +21,21 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The authenticated caller of the current request (set by `auth::authenticate`). Outside
-    /// an authenticated request it is an anonymous caller holding no permission: fail closed.
+    /// The authenticated caller of the current request (see [`request_caller`]).
     pub fn caller(&self) -> Caller {
-        crate::auth::CALLER
-            .try_with(|c| Caller {
-                now: shopfloor_core::time::Timestamp::now(),
-                ..c.clone()
-            })
-            .unwrap_or_else(|_| Caller {
-                user: "anonymous".into(),
-                now: shopfloor_core::time::Timestamp::now(),
-                permissions: Some(vec![]),
-            })
+        request_caller()
+    }
+
+    /// Runs `f` as the request's caller in a read transaction (a consistent snapshot).
+    pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&mut dyn Tx, &Caller) -> CoreResult<T> + Send + 'static) -> CoreResult<T> {
+        let caller = self.caller();
+        self.store.read(move |tx| f(tx, &caller)).await
+    }
+
+    /// Runs `f` as the request's caller in the write transaction.
+    pub async fn write<T: Send + 'static>(&self, f: impl FnOnce(&mut dyn Tx, &Caller) -> CoreResult<T> + Send + 'static) -> CoreResult<T> {
+        let caller = self.caller();
+        self.store.write(move |tx| f(tx, &caller)).await
     }
 
     /// Runs a catalogue function in the transaction its access needs.
@@ -43,18 +45,25 @@ impl AppState {
             caller.require(p)?;
         }
         let args = shopfloor_catalogue::Args::bind(function, body)?;
-        let run = move |tx: &mut dyn shopfloor_core::tx::Tx| (function.handler)(tx, &caller, &args);
+        let run = move |tx: &mut dyn Tx| (function.handler)(tx, &caller, &args);
         match function.access {
             Access::Read => self.store.read(run).await,
             Access::Write => self.store.write(run).await,
         }
     }
+}
 
-    /// Calls `module.name` (which must be registered).
-    pub async fn call_named(&self, module: &str, name: &str, body: Json) -> Result<Json, CoreError> {
-        let f = CATALOGUE
-            .get(module, name)
-            .ok_or_else(|| CoreError::Internal(format!("function {module}.{name} is not registered")))?;
-        self.call(f, body).await
-    }
+/// The authenticated caller of the current request (set by `auth::authenticate`). Outside an
+/// authenticated request it is an anonymous caller holding no permission: fail closed.
+pub fn request_caller() -> Caller {
+    crate::auth::CALLER
+        .try_with(|c| Caller {
+            now: shopfloor_core::time::Timestamp::now(),
+            ..c.clone()
+        })
+        .unwrap_or_else(|_| Caller {
+            user: "anonymous".into(),
+            now: shopfloor_core::time::Timestamp::now(),
+            permissions: Some(vec![]),
+        })
 }

@@ -240,6 +240,26 @@ pub fn create_token(
     Ok((saved, secret))
 }
 
+/// `saveApiToken(**apiTokenData)`: with an `id`, a change to that token (label, expiry); without,
+/// a new token for `userId` — then the secret comes back too, shown only this once.
+pub fn save_api_token(tx: &mut dyn Tx, caller: &Caller, data: &Map<String, Json>) -> CoreResult<(Record, Option<String>)> {
+    if data.get("id").is_some_and(|v| !v.is_null()) {
+        return Ok((generic::save(tx, caller, &TOKEN_HOOKS, data)?, None));
+    }
+    let user = data
+        .get("userId")
+        .and_then(Json::as_str)
+        .ok_or_else(|| CoreError::field("userId", "is required"))?
+        .to_string();
+    let label = data.get("label").and_then(Json::as_str).map(str::to_string);
+    let expires = match data.get("expiresDate") {
+        None | Some(Json::Null) => None,
+        Some(v) => Some(crate::record::parse_time(v).map_err(|m| CoreError::field("expiresDate", m))?),
+    };
+    let (record, secret) = create_token(tx, caller, &user, label, expires)?;
+    Ok((record, Some(secret)))
+}
+
 /// A login session: a token of kind SESSION with a CSRF token; returns (record, secret, csrf).
 pub fn create_session(tx: &mut dyn Tx, caller: &Caller, user: Id, lifetime_ms: i64) -> CoreResult<(Record, String, String)> {
     let secret = new_secret("sfs");
@@ -272,6 +292,22 @@ pub fn set_password(tx: &mut dyn Tx, caller: &Caller, user: &str, hash: Option<S
     let mut changed = stored.clone();
     changed.set("passwordHash", hash.map(|h| Value::Text(h.into())).unwrap_or(Value::Null));
     generic::write(tx, caller, &USER_HOOKS, changed, Some(stored), Event::default())
+}
+
+/// `saveUser(**userData)`: the generic save, with `password` (a string sets it, null or absent
+/// keeps it) stored only as its argon2id hash.
+pub fn save_user(tx: &mut dyn Tx, caller: &Caller, data: &Map<String, Json>) -> CoreResult<Record> {
+    let mut data = data.clone();
+    let password = data.remove("password");
+    let saved = generic::save(tx, caller, &USER_HOOKS, &data)?;
+    match password {
+        Some(Json::String(p)) => {
+            let id = saved.id().map(|i| i.to_string()).unwrap_or_default();
+            set_password(tx, caller, &id, Some(hash_password(&p)?))
+        }
+        Some(Json::Null) | None => Ok(saved),
+        Some(other) => Err(CoreError::field("password", format!("must be a string, got {other}"))),
+    }
 }
 
 /// The user's stored password hash, for a login check outside the transaction.

@@ -1,5 +1,5 @@
-//! The OpenAPI 3.1 document, generated from the record catalogue and the function catalogue so
-//! that it cannot drift from what the server does.
+//! The OpenAPI 3.1 document, generated from the record catalogue, the function catalogue and the
+//! REST route table (`rest::table`) so that it cannot drift from what the server does.
 
 use axum::routing::get;
 use axum::{Json, Router};
@@ -9,6 +9,7 @@ use shopfloor_core::query::Condition;
 use shopfloor_core::schema::{Access, Entity, Kind};
 use std::sync::LazyLock;
 
+use super::rest::Route;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -32,7 +33,7 @@ fn time_schema() -> Value {
         "description": "RFC 3339 or epoch milliseconds; RFC 3339 UTC on output"})
 }
 
-fn number_schema() -> Value {
+pub(crate) fn number_schema() -> Value {
     json!({"anyOf": [{"type": "number"}, {"type": "string", "pattern": NUMERIC_TEXT_PATTERN}], "description": "a number or numeric string"})
 }
 
@@ -126,7 +127,54 @@ fn error_response(description: &str) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
 }
 
-fn document() -> Value {
+/// A reference to a schema of `components/schemas`.
+pub(crate) fn schema_ref(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// The input of a new record: the entity's input with its required fields.
+pub(crate) fn create_schema(e: Entity) -> Value {
+    let def = e.def();
+    let required: Vec<&str> = def
+        .fields
+        .iter()
+        .filter(|f| f.required && f.access == Access::Input)
+        .map(|f| f.key)
+        .collect();
+    json!({"allOf": [schema_ref(&format!("{}Input", def.noun))], "required": required})
+}
+
+/// The operation of one REST route: its summary, the permission it needs (`x-permission`), its
+/// path and query parameters, request body, and success and error responses.
+fn rest_operation(route: &Route, errors: &Value) -> Value {
+    let permission = route.permission().ok();
+    let mut parameters: Vec<Value> = route
+        .path
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| {
+            let mut p = json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}});
+            if let (Some(d), "key") = (&route.doc.key, name) {
+                p["description"] = json!(d);
+            }
+            p
+        })
+        .collect();
+    parameters.extend(route.doc.query.iter().cloned());
+    let mut responses = Value::Object(route.doc.responses.clone());
+    for (k, v) in errors.as_object().into_iter().flatten() {
+        responses[k] = v.clone();
+    }
+    let mut op = json!({"tags": [route.module], "summary": route.summary,
+        "description": format!("Permission: {} (that of system.mes.{}.{}).", permission.unwrap_or("none"), route.module, route.function),
+        "x-permission": permission, "parameters": parameters, "responses": responses});
+    if let Some(body) = &route.doc.body {
+        op["requestBody"] = body.clone();
+    }
+    op
+}
+
+pub(crate) fn document() -> Value {
     let mut schemas = Map::new();
     schemas.insert(
         "Error".into(),
@@ -156,98 +204,17 @@ fn document() -> Value {
         schemas.insert(def.noun.into(), record);
         schemas.insert(format!("{}Input", def.noun), input);
         schemas.insert(format!("{}Query", def.noun), query_schema(e));
-        let q = json!({"$ref": format!("#/components/schemas/{}Query", def.noun)});
-        let r = json!({"$ref": format!("#/components/schemas/{}", def.noun)});
-        let i = json!({"$ref": format!("#/components/schemas/{}Input", def.noun)});
-        // A new record needs its required fields; a change names the record by id.
-        let required: Vec<&str> = def
-            .fields
-            .iter()
-            .filter(|f| f.required && f.access == Access::Input)
-            .map(|f| f.key)
-            .collect();
-        let create = json!({"allOf": [i.clone()], "required": required});
-        let save = json!({"anyOf": [create.clone(), {"allOf": [i.clone()], "required": ["id"]}]});
+        let q = schema_ref(&format!("{}Query", def.noun));
+        let i = schema_ref(&format!("{}Input", def.noun));
+        let save = json!({"anyOf": [create_schema(e), {"allOf": [i], "required": ["id"]}]});
         kwargs_schemas.insert(format!("save{}", def.noun), save.clone());
         kwargs_schemas.insert(format!("validate{}", def.noun), save);
-        kwargs_schemas.insert(format!("find{}", def.plural), q.clone());
-        let ok = |schema: &Value| json!({"description": "OK", "content": {"application/json": {"schema": schema}}});
-        let key = json!([{"name": "key", "in": "path", "required": true, "schema": {"type": "string"}, "description": def.lookup_param()}]);
-        let with_errors = |mut responses: Value| {
-            for (k, v) in errors.as_object().into_iter().flatten() {
-                responses[k] = v.clone();
-            }
-            responses
-        };
-        let base = format!("/api/v1/{}", def.rest);
-        paths.insert(base.clone(), json!({
-            "get": {"tags": [def.module], "summary": format!("Find {}", def.plural), "parameters": [
-                {"name": "pageSize", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}}, {"name": "pageIndex", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-                {"name": "sortFields", "in": "query", "schema": {"type": "string"}}, {"name": "sortDirections", "in": "query", "schema": {"type": "string"}},
-                {"name": "filters", "in": "query", "schema": {"type": "string"}, "description": "JSON list of FilterRequest"}],
-                "responses": with_errors(json!({"200": ok(&json!({"$ref": "#/components/schemas/QueryResult"}))}))},
-            "post": {"tags": [def.module], "summary": format!("Create a {}", def.label), "requestBody": {"content": {"application/json": {"schema": create}}},
-                "responses": with_errors(json!({"201": ok(&r), "200": ok(&r)}))}
-        }));
-        paths.insert(
-            format!("{base}/search"),
-            json!({"post": {"tags": [def.module], "summary": format!("Find {} (QueryRequest body)", def.plural),
-            "requestBody": {"content": {"application/json": {"schema": q}}},
-            "responses": with_errors(json!({"200": ok(&json!({"$ref": "#/components/schemas/QueryResult"}))}))}}),
-        );
-        paths.insert(format!("{base}/{{key}}"), json!({
-            "parameters": key,
-            "get": {"tags": [def.module], "summary": format!("Get a {}", def.label), "responses": with_errors(json!({"200": ok(&r)}))},
-            "put": {"tags": [def.module], "summary": format!("Replace a {}", def.label), "requestBody": {"content": {"application/json": {"schema": create}}}, "responses": with_errors(json!({"200": ok(&r)}))},
-            "patch": {"tags": [def.module], "summary": format!("Merge into a {}", def.label), "requestBody": {"content": {"application/json": {"schema": i}}}, "responses": with_errors(json!({"200": ok(&r)}))},
-            "delete": {"tags": [def.module], "summary": format!("Delete a {}", def.label), "responses": with_errors(json!({"200": ok(&json!({"type": "object"}))}))}
-        }));
-        paths.insert(format!("{base}/{{key}}/references"), json!({"parameters": key, "get": {"tags": [def.module], "summary": "References", "responses": with_errors(json!({"200": ok(&json!({"type": "array"}))}))}}));
+        kwargs_schemas.insert(format!("find{}", def.plural), q);
     }
-    // The other REST routes (lifecycle verbs, BOM and property-value routes, imports): each
-    // calls one catalogue function, whose summary and permission it shares.
-    for (method, path, module, function) in super::rest::routes() {
-        let op = method.to_ascii_lowercase();
-        let entry = paths.entry(path.clone()).or_insert_with(|| json!({}));
-        if entry.get(&op).is_some() {
-            continue;
-        }
-        let f = CATALOGUE.functions.iter().find(|f| f.module == module && f.name == function);
-        let parameters: Vec<Value> = path
-            .split('/')
-            .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
-            .collect();
-        let mut operation = json!({"tags": [module], "summary": f.map(|f| f.summary.clone()),
-            "description": format!("Calls system.mes.{module}.{function}. Permission: {}.", f.and_then(|f| f.permission.as_deref()).unwrap_or("none")),
-            "x-permission": f.and_then(|f| f.permission.clone()), "parameters": parameters,
-            "responses": {"200": {"description": "the function's return value", "content": {"application/json": {"schema": {}}}}}});
-        if function == "importProductionOrders" {
-            // The import file as it is, in its own content type; answered 202 with the job.
-            operation["parameters"] = json!([
-                {"name": "format", "in": "query", "schema": {"enum": ["json", "csv", "csv-bom", "b2mml"]}, "description": "else from the content type"},
-                {"name": "dryRun", "in": "query", "schema": {"type": "boolean"}},
-                {"name": "createMissing", "in": "query", "schema": {"type": "boolean"}}]);
-            operation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {}}, "text/csv": {"schema": {"type": "string"}}, "application/xml": {"schema": {"type": "string"}}}});
-            operation["responses"] = json!({"202": {"description": "the queued job (a dry run answers 200 with the report)", "content": {"application/json": {"schema": {"type": "object"}}}}, "200": {"description": "the dry run's report"}});
-        } else if function == "getImportJob" {
-            for (name, schema) in [
-                ("status", json!({"type": "string"})),
-                ("pageIndex", json!({"type": "integer", "minimum": 0})),
-                ("pageSize", json!({"type": "integer", "minimum": 1})),
-            ] {
-                operation["parameters"]
-                    .as_array_mut()
-                    .expect("a list")
-                    .push(json!({"name": name, "in": "query", "schema": schema}));
-            }
-        } else if method != "GET" {
-            operation["requestBody"] = json!({"content": {"application/json": {"schema": {"type": "object"}}}});
-        }
-        for (k, v) in errors.as_object().into_iter().flatten() {
-            operation["responses"][k] = v.clone();
-        }
-        entry[&op] = operation;
+    for route in super::rest::table() {
+        let op = rest_operation(&route, &errors);
+        let entry = paths.entry(route.path.clone()).or_insert_with(|| json!({}));
+        entry[route.method.as_str().to_ascii_lowercase()] = op;
     }
     for f in &CATALOGUE.functions {
         let body = match f.params.iter().find(|p| p.kwargs) {

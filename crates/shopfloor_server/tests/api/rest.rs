@@ -438,9 +438,10 @@ async fn the_openapi_document_is_version_3_1_with_a_path_for_every_catalogue_fun
     ] {
         assert!(paths.contains_key(p), "{p} missing");
     }
-    for (method, path, _, function) in shopfloor_server::routes::rest::routes() {
-        let op = &paths.get(&path).unwrap_or_else(|| panic!("{path} missing"))[method.to_ascii_lowercase()];
-        assert!(op.is_object(), "{method} {path} ({function}) missing");
+    for route in shopfloor_server::routes::rest::table() {
+        let (method, path) = (route.method.as_str(), &route.path);
+        let op = &paths.get(path).unwrap_or_else(|| panic!("{path} missing"))[method.to_ascii_lowercase()];
+        assert!(op.is_object(), "{method} {path} ({}) missing", route.function);
     }
     let import = &paths["/api/v1/production-orders/imports"]["post"];
     assert!(import["requestBody"]["content"]["text/csv"].is_object(), "{import}");

@@ -105,13 +105,13 @@ async fn every_script_function_and_rest_route_demands_its_permission() {
     }
 
     let body = json!({"status": "RUNNING", "quantity": 1, "value": 1});
-    for (method, path, module, function) in shopfloor_server::routes::rest::routes() {
+    for route in shopfloor_server::routes::rest::table() {
+        let (method, path) = (route.method, route.path);
         let url = format!("{}{}", app.address, path.replace("{key}", "nope").replace("{property}", "nope"));
-        let method = Method::from_bytes(method.as_bytes()).unwrap();
         let payload = (method != Method::GET && method != Method::DELETE).then(|| body.clone());
         let (status, _) = send(&anonymous, method.clone(), url.clone(), payload.clone()).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path} without credentials");
-        let p = permission_of(module, &function).expect("REST routes call functions that need a permission");
+        let p = permission_of(route.module, &route.function).expect("REST routes need the permission of a function");
         let (status, answer) = send(&nobody, method.clone(), url.clone(), payload.clone()).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path} without {p}: {answer}");
         assert_eq!(answer["error"]["permission"], json!(p), "{method} {path}");
@@ -131,6 +131,88 @@ async fn every_script_function_and_rest_route_demands_its_permission() {
         StatusCode::OK
     );
     assert!(checked > 250, "only {checked} checks ran");
+}
+
+#[tokio::test]
+async fn moving_an_order_back_to_idle_over_rest_is_the_unschedule_verb_needing_execute() {
+    let app = spawn_app().await;
+    let (unit, material) = app.master_data().await;
+    app.order("O1", &unit, &material).await;
+    app.ok("productionOrder", "scheduleProductionOrder", json!(["O1"])).await;
+    let url = format!("{}/api/v1/production-orders/O1/transitions", app.address);
+    let saver = authorized_client(&token_with(&app, "saver", &["PRODUCTION_ORDER.WRITE.SAVE"]).await);
+    let operator = authorized_client(&token_with(&app, "operator", &["PRODUCTION_ORDER.EXECUTE"]).await);
+
+    let (refused, answer) = send(&saver, Method::POST, url.clone(), Some(json!({"status": "IDLE"}))).await;
+    let (status, order) = send(&operator, Method::POST, url, Some(json!({"status": "idle", "reason": "not yet"}))).await;
+
+    assert_eq!(refused, StatusCode::FORBIDDEN, "{answer}");
+    assert_eq!(answer["error"]["permission"], "PRODUCTION_ORDER.EXECUTE");
+    assert_eq!(status, StatusCode::OK, "{order}");
+    assert_eq!(order["status"], "IDLE");
+    let history = app.history("O1").await;
+    let last = history.last().unwrap();
+    assert_eq!((&last["action"], &last["reason"]), (&json!("TRANSITION"), &json!("not yet")));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn users_and_tokens_created_over_rest_get_a_hashed_password_and_a_working_secret() {
+    let app = spawn_app().await;
+    let user = app
+        .send(
+            Method::POST,
+            "/api/v1/users",
+            Some(json!({"name": "ann", "roles": ["Viewer"], "password": "s3cret pass"})),
+            &[],
+        )
+        .await;
+    // Setting the password is a second write (version 2), so the answer is 200, not 201.
+    assert!(user.status.is_success(), "{}", user.text);
+    assert!(
+        user.json.get("password").is_none() && user.json.get("passwordHash").is_none(),
+        "{}",
+        user.text
+    );
+
+    let token = app
+        .send(
+            Method::POST,
+            "/api/v1/api-tokens",
+            Some(json!({"userId": user.json["id"], "label": "rest"})),
+            &[],
+        )
+        .await;
+    assert_eq!(token.status, StatusCode::CREATED, "{}", token.text);
+    let ann = authorized_client(token.json["token"].as_str().expect("the secret, shown once"));
+    let (status, me) = send(&ann, Method::GET, format!("{}/api/v1/me", app.address), None).await;
+    assert_eq!((status, &me["user"]), (StatusCode::OK, &json!("ann")), "{me}");
+    let relabelled = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/api-tokens/{}", token.json["id"].as_str().unwrap()),
+            Some(json!({"label": "renamed"})),
+            &[],
+        )
+        .await;
+    assert_eq!(relabelled.status, StatusCode::OK, "{}", relabelled.text);
+    assert!(
+        relabelled.json.get("token").is_none(),
+        "a change shows no secret: {}",
+        relabelled.text
+    );
+    let login = reqwest::Client::new()
+        .post(format!("{}/api/v1/login", app.address))
+        .json(&json!({"name": "ann", "password": "s3cret pass"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let bad = app
+        .send(Method::PATCH, "/api/v1/users/ann", Some(json!({"password": 5})), &[])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    app.stop().await;
 }
 
 #[tokio::test]
