@@ -172,9 +172,6 @@ impl<'b> Module<'b> {
             module: self,
             entity,
             names,
-            get: None,
-            save: None,
-            delete: None,
             permission: None,
         }
     }
@@ -226,37 +223,14 @@ pub struct EntityFunctions {
     pub delete: &'static str,
 }
 
-type BoxedHandler = Box<dyn Fn(&mut dyn Tx, &Caller, &Args) -> CoreResult<Json> + Send + Sync>;
-
 pub struct EntitySpec<'m, 'b> {
     module: &'m mut Module<'b>,
     entity: Entity,
     names: EntityFunctions,
-    get: Option<BoxedHandler>,
-    save: Option<BoxedHandler>,
-    delete: Option<BoxedHandler>,
     permission: Option<&'static str>,
 }
 
 impl EntitySpec<'_, '_> {
-    /// A get that answers more than the record (it reads its lookup parameter by name).
-    pub fn get(mut self, handler: impl Fn(&mut dyn Tx, &Caller, &Args) -> CoreResult<Json> + Send + Sync + 'static) -> Self {
-        self.get = Some(Box::new(handler));
-        self
-    }
-
-    /// A save that does more than the generic one (it reads the data parameter by name).
-    pub fn save(mut self, handler: impl Fn(&mut dyn Tx, &Caller, &Args) -> CoreResult<Json> + Send + Sync + 'static) -> Self {
-        self.save = Some(Box::new(handler));
-        self
-    }
-
-    /// A delete that does more than the generic one.
-    pub fn delete(mut self, handler: impl Fn(&mut dyn Tx, &Caller, &Args) -> CoreResult<Json> + Send + Sync + 'static) -> Self {
-        self.delete = Some(Box::new(handler));
-        self
-    }
-
     /// One permission for every call but `new…` (the security module's `SYSTEM.ADMIN`).
     pub fn permission(mut self, permission: &'static str) -> Self {
         self.permission = Some(permission);
@@ -290,10 +264,7 @@ impl EntitySpec<'_, '_> {
             .summary(format!(
                 "Creates a {label}, or updates the one with the given id (keys present replace, keys absent keep their values)."
             ))
-            .handler(
-                self.save
-                    .unwrap_or_else(|| Box::new(move |tx, c, a| entity::save(tx, c, e, a.object(&data_save)?).map(|r| r.to_json(e.def())))),
-            );
+            .handler(move |tx, c, a| entity::save_answer(tx, c, e, a.object(&data_save)?));
         m.function(n.validate)
             .params([kwargs(&data)])
             .permission(&perm("READ.VALIDATE"))
@@ -306,10 +277,7 @@ impl EntitySpec<'_, '_> {
             .params([required(&lookup)])
             .permission(&perm("READ.GET"))
             .summary(format!("The {label}, or null."))
-            .handler(
-                self.get
-                    .unwrap_or_else(|| Box::new(move |tx, _, a| Ok(record_or_null(e, entity::lookup(tx, e, &a.str(&lookup_get)?)?)))),
-            );
+            .handler(move |tx, _, a| Ok(entity::get_answer(tx, e, &a.str(&lookup_get)?)?.unwrap_or(Json::Null)));
         m.function(n.get_all)
             .permission(&perm("READ.GET"))
             .summary(format!("Every {label}."))
@@ -338,10 +306,7 @@ impl EntitySpec<'_, '_> {
             .summary(format!(
                 "Deletes the {label}; an ApiResponse with success false and the references while it is in use."
             ))
-            .handler(
-                self.delete
-                    .unwrap_or_else(|| Box::new(move |tx, c, a| script_delete(entity::delete(tx, c, e, &a.str(&lookup_delete)?)))),
-            );
+            .handler(move |tx, c, a| script_delete(entity::delete(tx, c, e, &a.str(&lookup_delete)?)));
     }
 }
 

@@ -1,7 +1,7 @@
 //! `system.mes.security`: users, roles and API tokens (security.md). Everything needs
 //! `SYSTEM.ADMIN` but the templates and the questions a caller asks about itself.
 
-use crate::registry::{optional, required, script_delete, Builder, EntityFunctions};
+use crate::registry::{optional, required, Builder, EntityFunctions};
 use serde_json::{json, Value as Json};
 use shopfloor_core::record::Record;
 use shopfloor_core::schema::Entity;
@@ -36,8 +36,6 @@ pub fn register(b: &mut Builder) {
         },
     )
     .permission(ADMIN)
-    .save(|tx, c, a| security::save_user(tx, c, a.object("userData")?).map(user_json))
-    .delete(|tx, c, a| script_delete(security::delete_user(tx, c, &a.str("userIdOrName")?)))
     .register();
     m.entity(
         Entity::Role,
@@ -53,7 +51,6 @@ pub fn register(b: &mut Builder) {
         },
     )
     .permission(ADMIN)
-    .delete(|tx, c, a| script_delete(security::delete_role(tx, c, &a.str("roleIdOrName")?)))
     .register();
     m.entity(
         Entity::ApiToken,
@@ -69,10 +66,6 @@ pub fn register(b: &mut Builder) {
         },
     )
     .permission(ADMIN)
-    .save(|tx, c, a| match security::save_api_token(tx, c, a.object("tokenData")?)? {
-        (record, Some(secret)) => Ok(token_json((record, secret))),
-        (record, None) => Ok(record.to_json(Entity::ApiToken.def())),
-    })
     .register();
     m.function("createApiToken")
         .params([required("userIdOrName"), optional("label"), optional("expiresDate")])

@@ -12,8 +12,6 @@ fn item_json(r: Record) -> Json {
 }
 
 pub fn register(m: &mut Module) {
-    let def = Entity::BillOfMaterialsItem.def();
-    let (data, lookup) = (def.data_param(), def.lookup_param());
     m.entity(
         Entity::BillOfMaterialsItem,
         EntityFunctions {
@@ -27,8 +25,6 @@ pub fn register(m: &mut Module) {
             delete: "deleteBillOfMaterialsItem",
         },
     )
-    .save(move |tx, c, a| bill_of_materials::save(tx, c, a.object(&data)?).map(item_json))
-    .delete(move |tx, c, a| script_delete(bill_of_materials::delete(tx, c, &a.str(&lookup)?)))
     .register();
     m.function("getBillOfMaterialsForOrder")
         .params([required(ORDER)])

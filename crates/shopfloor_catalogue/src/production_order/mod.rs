@@ -10,7 +10,7 @@ use serde_json::{json, Value as Json};
 use shopfloor_core::errors::CoreResult;
 use shopfloor_core::lifecycle::VERBS;
 use shopfloor_core::schema::Entity;
-use shopfloor_core::service::{entity, production_order};
+use shopfloor_core::service::production_order;
 
 const ORDER: &str = "productionOrderIdOrName";
 
@@ -30,10 +30,6 @@ pub fn register(b: &mut Builder) {
             delete: "deleteProductionOrder",
         },
     )
-    .get(|tx, _, a| match entity::lookup(tx, Entity::ProductionOrder, &a.str(ORDER)?)? {
-        Some(order) => production_order::detailed(tx, &order),
-        None => Ok(Json::Null),
-    })
     .register();
     m.permission_list("getProductionOrderPermissions", "PRODUCTION_ORDER");
     // The lifecycle verbs, named in the core's verb table.

@@ -57,9 +57,45 @@ pub fn find(tx: &mut dyn Tx, entity: Entity, request: &Map<String, Json>) -> Cor
     generic::find(tx, hooks(entity), request)
 }
 
-/// `deleteX(idOr…)`: refused with [`crate::errors::CoreError::InUse`] while referenced.
+/// What `saveX(**data)` answers, for the script API and REST alike: the stored record as JSON.
+/// A bill-of-materials item keeps its order's positions, a user's password is stored only as its
+/// hash, and a new API token answers its secret (`token`), shown only this once.
+pub fn save_answer(tx: &mut dyn Tx, caller: &Caller, entity: Entity, data: &Map<String, Json>) -> CoreResult<Json> {
+    let def = entity.def();
+    match entity {
+        Entity::BillOfMaterialsItem => bill_of_materials::save(tx, caller, data).map(|r| r.to_json(def)),
+        Entity::User => security::save_user(tx, caller, data).map(|r| r.to_json(def)),
+        Entity::ApiToken => {
+            let (record, secret) = security::save_api_token(tx, caller, data)?;
+            let mut answer = record.to_json(def);
+            if let Some(secret) = secret {
+                answer["token"] = Json::String(secret);
+            }
+            Ok(answer)
+        }
+        _ => save(tx, caller, entity, data).map(|r| r.to_json(def)),
+    }
+}
+
+/// What `getX(idOr…)` answers, for the script API and REST alike (`None`: no such record). An
+/// order comes with its property values and bill of materials.
+pub fn get_answer(tx: &mut dyn Tx, entity: Entity, text: &str) -> CoreResult<Option<Json>> {
+    match (entity, lookup(tx, entity, text)?) {
+        (_, None) => Ok(None),
+        (Entity::ProductionOrder, Some(order)) => production_order::detailed(tx, &order).map(Some),
+        (_, Some(record)) => Ok(Some(record.to_json(entity.def()))),
+    }
+}
+
+/// `deleteX(idOr…)`: refused with [`crate::errors::CoreError::InUse`] while referenced. Users
+/// and roles keep an administrator, items of a closed order stay.
 pub fn delete(tx: &mut dyn Tx, caller: &Caller, entity: Entity, text: &str) -> CoreResult<Json> {
-    generic::delete(tx, caller, hooks(entity), text)
+    match entity {
+        Entity::User => security::delete_user(tx, caller, text),
+        Entity::Role => security::delete_role(tx, caller, text),
+        Entity::BillOfMaterialsItem => bill_of_materials::delete(tx, caller, text),
+        _ => generic::delete(tx, caller, hooks(entity), text),
+    }
 }
 
 #[cfg(test)]

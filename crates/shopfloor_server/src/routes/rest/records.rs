@@ -12,11 +12,10 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use axum::Json;
 use serde_json::{json, Map, Value};
-use shopfloor_core::errors::{CoreError, CoreResult};
+use shopfloor_core::errors::CoreError;
 use shopfloor_core::record::Record;
 use shopfloor_core::schema::Entity;
-use shopfloor_core::service::{bill_of_materials, entity, production_order, security};
-use shopfloor_core::tx::{Caller, Tx};
+use shopfloor_core::service::entity;
 use std::collections::HashMap;
 
 pub(super) fn routes(e: Entity) -> Vec<Route> {
@@ -116,42 +115,6 @@ pub(super) fn routes(e: Entity) -> Vec<Route> {
     ]
 }
 
-/// What `save<Noun>` does for `e`.
-fn save(tx: &mut dyn Tx, c: &Caller, e: Entity, data: &Map<String, Value>) -> CoreResult<Value> {
-    match e {
-        Entity::BillOfMaterialsItem => bill_of_materials::save(tx, c, data).map(|r| r.to_json(e.def())),
-        Entity::User => security::save_user(tx, c, data).map(|r| r.to_json(e.def())),
-        Entity::ApiToken => security::save_api_token(tx, c, data).map(|(r, secret)| {
-            let mut json = r.to_json(e.def());
-            if let Some(secret) = secret {
-                json["token"] = Value::String(secret);
-            }
-            json
-        }),
-        _ => entity::save(tx, c, e, data).map(|r| r.to_json(e.def())),
-    }
-}
-
-/// What `get<Noun>` answers for `e` (an order with its property values and bill of materials).
-fn get(tx: &mut dyn Tx, e: Entity, key: &str) -> CoreResult<Option<Value>> {
-    match (e, entity::lookup(tx, e, key)?) {
-        (_, None) => Ok(None),
-        (Entity::ProductionOrder, Some(order)) => production_order::detailed(tx, &order).map(Some),
-        (_, Some(r)) => Ok(Some(r.to_json(e.def()))),
-    }
-}
-
-/// What `delete<Noun>` does for `e`; a refusal is an error here (the script API answers it as an
-/// ApiResponse with success false instead).
-fn delete(tx: &mut dyn Tx, c: &Caller, e: Entity, key: &str) -> CoreResult<Value> {
-    match e {
-        Entity::User => security::delete_user(tx, c, key),
-        Entity::Role => security::delete_role(tx, c, key),
-        Entity::BillOfMaterialsItem => bill_of_materials::delete(tx, c, key),
-        _ => entity::delete(tx, c, e, key),
-    }
-}
-
 fn missing(e: Entity, key: &str) -> CoreError {
     CoreError::NotFound(format!("no {} '{key}'", e.def().label))
 }
@@ -189,11 +152,13 @@ async fn search(e: Entity, State(s): State<AppState>, body: Body) -> ApiResult<J
 
 async fn create(e: Entity, State(s): State<AppState>, body: Body) -> ApiResult<Response> {
     let data = object_body(body)?;
-    Ok(saved(s.write(move |tx, c| save(tx, c, e, &data)).await?))
+    Ok(saved(s.write(move |tx, c| entity::save_answer(tx, c, e, &data)).await?))
 }
 
 async fn fetch(e: Entity, State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Response> {
-    let record = s.read(move |tx, _| get(tx, e, &key)?.ok_or_else(|| missing(e, &key))).await?;
+    let record = s
+        .read(move |tx, _| entity::get_answer(tx, e, &key)?.ok_or_else(|| missing(e, &key)))
+        .await?;
     Ok(with_etag(StatusCode::OK, record))
 }
 
@@ -231,14 +196,14 @@ async fn update(
         .write(move |tx, c| {
             let current = entity::lookup(tx, e, &key)?.ok_or_else(|| missing(e, &key))?;
             data.insert("id".into(), current.get("id").to_json());
-            save(tx, c, e, &data)
+            entity::save_answer(tx, c, e, &data)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, record))
 }
 
 async fn remove(e: Entity, State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
-    Ok(Json(s.write(move |tx, c| delete(tx, c, e, &key)).await?))
+    Ok(Json(s.write(move |tx, c| entity::delete(tx, c, e, &key)).await?))
 }
 
 async fn references(e: Entity, State(s): State<AppState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
