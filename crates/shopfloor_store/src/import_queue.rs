@@ -1,10 +1,27 @@
-//! What both backends' import queues (migration 0005, [`ImportQueue`]) share: the statements,
-//! written once with `?N` parameters ([`crate::sql::for_dialect`] spells them for PostgreSQL), and the
+//! The import queue's tables (migrations 0005-0007) behind [`ImportQueue`], written once for
+//! both backends over [`SqlTx`]: the statements (with `?N` parameters, which
+//! [`crate::sql::for_dialect`] spells for PostgreSQL), the decoding of their rows, and the
 //! encoding of a job's permissions.
+//!
+//! Several instances may run the queue on one PostgreSQL database. The runner claims rows with
+//! `next_pending` inside a write transaction, which already holds the write advisory lock
+//! (`postgres/mod.rs`): runners of all instances take turns, and each one's READ COMMITTED
+//! statements see the rows the previous one finished, so no row is applied twice. As a second
+//! line of defence the claim also locks the rows it returns (`FOR UPDATE`) until the batch
+//! commits: a transaction that found them locked would wait, then pass over the rows that are
+//! no longer pending. (Not `SKIP LOCKED`: it would let a later row of a file overtake an
+//! earlier one for the same order.) SQLite has one writer: the rows a write reads are its own
+//! until it ends.
 //!
 //! [`ImportQueue`]: shopfloor_core::import_queue::ImportQueue
 
+use crate::row::{self, Row};
+use crate::sql::{for_dialect, Param};
+use crate::tx::{Driver, SqlTx};
 use shopfloor_core::errors::{CoreError, CoreResult};
+use shopfloor_core::id::Id;
+use shopfloor_core::import_queue::{ImportQueue, Job, QueuedRow};
+use shopfloor_core::time::Timestamp;
 
 pub const INSERT_JOB: &str =
     "INSERT INTO import_jobs (id, created_at, created_by, permissions, format, total, finished_at, create_missing) \
@@ -28,8 +45,7 @@ pub const JOB_ROWS: &str = "SELECT job_id, row_number, name, status, NULL, order
 /// row_number) of migration 0006, which skips index entries only.
 pub const JOB_ROWS_WITH_STATUS: &str = "SELECT job_id, row_number, name, status, NULL, order_id, errors, notes FROM import_job_rows \
      WHERE job_id = ?1 AND status = ?4 ORDER BY row_number LIMIT ?2 OFFSET ?3";
-/// Pending rows with their data, oldest job first (PostgreSQL appends a row lock, see
-/// `postgres/import_queue.rs`).
+/// Pending rows with their data, oldest job first (PostgreSQL appends a row lock, see above).
 pub const NEXT_PENDING: &str =
     "SELECT r.job_id, r.row_number, r.name, r.status, r.data, r.order_id, r.errors, r.notes FROM import_job_rows r \
      JOIN import_jobs j ON j.id = r.job_id WHERE r.status = 'pending' \
@@ -62,6 +78,142 @@ pub fn permissions_of(text: Option<String>) -> CoreResult<Option<Vec<String>>> {
             .map(Some)
             .map_err(|e| CoreError::Internal(format!("import job permissions: {e}"))),
         None => Ok(None),
+    }
+}
+
+/// A row of [`JOB_ROWS`], [`JOB_ROWS_WITH_STATUS`] or [`NEXT_PENDING`].
+fn queued_row(r: &dyn Row) -> CoreResult<QueuedRow> {
+    Ok(QueuedRow {
+        job: row::id(r, 0)?,
+        row: row::int(r, 1)?.max(0) as u64,
+        name: row::opt_text(r, 2)?,
+        status: row::text(r, 3)?,
+        data: row::opt_text(r, 4)?,
+        order_id: row::opt_text(r, 5)?,
+        errors: row::opt_text(r, 6)?,
+        notes: row::opt_text(r, 7)?,
+    })
+}
+
+/// A row of [`JOB`].
+fn job(r: &dyn Row) -> CoreResult<Job> {
+    Ok(Job {
+        id: row::id(r, 0)?,
+        created_at: Timestamp(row::int(r, 1)?),
+        created_by: row::text(r, 2)?,
+        permissions: permissions_of(row::opt_text(r, 3)?)?,
+        format: row::text(r, 4)?,
+        total: row::int(r, 5)?.max(0) as u64,
+        finished_at: row::opt_int(r, 6)?.map(Timestamp),
+        create_missing: row::int(r, 7)? != 0,
+    })
+}
+
+impl<D: Driver> SqlTx<'_, D> {
+    fn queue_execute(&mut self, text: &'static str, params: Vec<Param>) -> CoreResult<u64> {
+        self.execute(&for_dialect(D::DIALECT, text), params)
+    }
+}
+
+impl<D: Driver> ImportQueue for SqlTx<'_, D> {
+    fn insert_job(&mut self, job: &Job) -> CoreResult<()> {
+        let params = vec![
+            Param::Text(job.id.to_string()),
+            Param::Int(job.created_at.millis()),
+            Param::from(job.created_by.as_str()),
+            Param::from(permissions_text(job.permissions.as_ref())),
+            Param::from(job.format.as_str()),
+            Param::Int(sql_count(job.total)),
+            Param::from(job.finished_at.map(|t| t.millis())),
+            Param::Int(job.create_missing.into()),
+        ];
+        self.queue_execute(INSERT_JOB, params).map(|_| ())
+    }
+
+    fn insert_row(&mut self, row: &QueuedRow) -> CoreResult<()> {
+        let params = vec![
+            Param::Text(row.job.to_string()),
+            Param::Int(sql_count(row.row)),
+            Param::from(row.name.clone()),
+            Param::from(row.status.as_str()),
+            Param::from(row.data.clone()),
+            Param::from(row.order_id.clone()),
+            Param::from(row.errors.clone()),
+        ];
+        self.queue_execute(INSERT_ROW, params).map(|_| ())
+    }
+
+    fn job(&mut self, id: Id) -> CoreResult<Option<Job>> {
+        let text = for_dialect(D::DIALECT, JOB);
+        Ok(self.rows(&text, vec![Param::Text(id.to_string())], job)?.pop())
+    }
+
+    fn job_counts(&mut self, id: Id) -> CoreResult<Vec<(String, u64)>> {
+        let text = for_dialect(D::DIALECT, JOB_COUNTS);
+        self.rows(&text, vec![Param::Text(id.to_string())], |r| {
+            Ok((row::text(r, 0)?, row::int(r, 1)?.max(0) as u64))
+        })
+    }
+
+    fn job_rows(&mut self, id: Id, status: Option<&str>, offset: u64, limit: u64) -> CoreResult<Vec<QueuedRow>> {
+        let mut params = vec![
+            Param::Text(id.to_string()),
+            Param::Int(sql_count(limit)),
+            Param::Int(sql_count(offset)),
+        ];
+        let text = match status {
+            None => JOB_ROWS,
+            Some(status) => {
+                params.push(Param::from(status));
+                JOB_ROWS_WITH_STATUS
+            }
+        };
+        self.rows(&for_dialect(D::DIALECT, text), params, queued_row)
+    }
+
+    fn next_pending(&mut self, limit: u32) -> CoreResult<Vec<QueuedRow>> {
+        let mut text = for_dialect(D::DIALECT, NEXT_PENDING).into_owned();
+        // A read transaction may not lock rows (and applies nothing).
+        if let Some(lock) = self.row_lock("r") {
+            text.push(' ');
+            text.push_str(&lock);
+        }
+        self.rows(&text, vec![Param::Int(limit.into())], queued_row)
+    }
+
+    fn finish_row(&mut self, row: &QueuedRow) -> CoreResult<()> {
+        let params = vec![
+            Param::Text(row.job.to_string()),
+            Param::Int(sql_count(row.row)),
+            Param::from(row.status.as_str()),
+            Param::from(row.order_id.clone()),
+            Param::from(row.errors.clone()),
+            Param::from(row.notes.clone()),
+        ];
+        self.queue_execute(FINISH_ROW, params).map(|_| ())
+    }
+
+    fn pending_count(&mut self, job: Option<Id>) -> CoreResult<u64> {
+        let n = match job {
+            Some(id) => self.number(&for_dialect(D::DIALECT, PENDING_COUNT_OF_JOB), vec![Param::Text(id.to_string())])?,
+            None => self.number(PENDING_COUNT, Vec::new())?,
+        };
+        Ok(n.unwrap_or(0).max(0) as u64)
+    }
+
+    fn set_finished(&mut self, job: Id, at: Timestamp) -> CoreResult<()> {
+        self.queue_execute(SET_FINISHED, vec![Param::Text(job.to_string()), Param::Int(at.millis())])
+            .map(|_| ())
+    }
+
+    fn cancel_pending(&mut self, at: Timestamp) -> CoreResult<u64> {
+        self.queue_execute(CANCEL_JOBS, vec![Param::Int(at.millis())])?;
+        self.queue_execute(CANCEL_ROWS, Vec::new())
+    }
+
+    fn purge_finished(&mut self, before: Timestamp) -> CoreResult<u64> {
+        self.queue_execute(PURGE_ROWS, vec![Param::Int(before.millis())])?;
+        self.queue_execute(PURGE_JOBS, vec![Param::Int(before.millis())])
     }
 }
 

@@ -2,12 +2,80 @@
 //! read or write transactions. SQLite (the embedded default) commits concurrent writes in
 //! groups on one writer thread (`sqlite/writer.rs`); PostgreSQL (`postgres://…`) runs each call
 //! on a pooled connection and serialises writes of every instance with one advisory lock
-//! (`postgres/mod.rs`, docs/adr/0005-postgresql-backend.md). Both share one SQL generator (`sql`).
+//! (`postgres/mod.rs`, docs/adr/0005-postgresql-backend.md). Both share one SQL generator
+//! (`sql`), one transaction over a small driver interface (`tx`, `row`, `import_queue`) and one
+//! meaning of each unique index (`unique`); each backend keeps only its driver.
+
+/// The numbered migrations of one dialect (`"sqlite"` or `"postgres"`), embedded from
+/// `migrations/<dialect>/`: both folders hold the same numbered files, mirrored one-to-one (the
+/// schema parity test compares what they build), so the list is written once.
+macro_rules! migrations {
+    ($dialect:literal) => {
+        &[
+            (
+                1,
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dialect, "/0001_init.sql")),
+            ),
+            (
+                2,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0002_properties_bill_of_materials.sql"
+                )),
+            ),
+            (
+                3,
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dialect, "/0003_security.sql")),
+            ),
+            (
+                4,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0004_order_sort_indexes.sql"
+                )),
+            ),
+            (
+                5,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0005_import_jobs.sql"
+                )),
+            ),
+            (
+                6,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0006_import_job_rows_status.sql"
+                )),
+            ),
+            (
+                7,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0007_import_jobs_create_missing.sql"
+                )),
+            ),
+        ]
+    };
+}
 
 pub mod import_queue;
 pub mod postgres;
+pub mod row;
 pub mod sql;
 pub mod sqlite;
+pub mod tx;
+mod unique;
 
 pub use postgres::settings::redact as redact_url;
 

@@ -35,6 +35,16 @@ impl Dialect {
         }
     }
 
+    /// The clause that locks the rows read from table alias `alias` until the transaction ends,
+    /// where writers of several instances share the database (PostgreSQL); SQLite has one
+    /// writer, whose reads need no lock.
+    pub fn row_lock(self, alias: &str) -> Option<String> {
+        match self {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some(format!("FOR UPDATE OF {alias}")),
+        }
+    }
+
     /// A parameter used as text (PostgreSQL must be told where the context does not say).
     fn text(self, n: usize) -> String {
         match self {
@@ -51,6 +61,24 @@ pub enum Param {
     Int(i64),
     Real(f64),
     Text(String),
+}
+
+impl From<&str> for Param {
+    fn from(s: &str) -> Self {
+        Param::Text(s.to_string())
+    }
+}
+
+impl From<Option<String>> for Param {
+    fn from(s: Option<String>) -> Self {
+        s.map_or(Param::Null, Param::Text)
+    }
+}
+
+impl From<Option<i64>> for Param {
+    fn from(i: Option<i64>) -> Self {
+        i.map_or(Param::Null, Param::Int)
+    }
 }
 
 pub struct EntitySql {
@@ -84,16 +112,16 @@ pub fn for_dialect(dialect: Dialect, text: &'static str) -> Cow<'static, str> {
     }
 }
 
-/// The columns of a history event, in the order the backends decode them.
+/// The columns of a history event, in the order `crate::row::event` decodes them.
 macro_rules! event_columns {
     () => {
         "sequence, at, user_name, entity, entity_id, order_id, action, changes, reason"
     };
 }
 
-/// `Tx::append_event` (PostgreSQL adds `RETURNING sequence`).
+/// `Tx::append_event`, answering the event's sequence number.
 pub const INSERT_EVENT: &str = "INSERT INTO history_events (at, user_name, entity, entity_id, order_id, action, changes, reason) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING sequence";
 /// `Tx::order_events`.
 pub const ORDER_EVENTS: &str = concat!(
     "SELECT ",

@@ -1,9 +1,10 @@
 //! The PostgreSQL store seen from outside. The write lock: while another session holds it
 //! every write waits (and, past `statement_timeout`, answers "unavailable" instead of hanging),
-//! reads do not wait, and writes go through once the lock is free. Savepoints: a failed
-//! statement spoils only its savepoint. The import queue: two stores (instances) running it on
-//! one database apply every row exactly once. Runs when `TEST_DATABASE_URL` names a PostgreSQL
-//! server (`scripts/with-postgres`).
+//! reads do not wait, and writes go through once the lock is free. The pool: with every
+//! connection busy a request waits `pool_timeout`, then answers "unavailable"; a closed store
+//! refuses work. Savepoints: a failed statement spoils only its savepoint. The import queue:
+//! two stores (instances) running it on one database apply every row exactly once. Runs when
+//! `TEST_DATABASE_URL` names a PostgreSQL server (`scripts/with-postgres`).
 
 use serde_json::{json, Map, Value as Json};
 use shopfloor_core::errors::CoreError;
@@ -25,19 +26,11 @@ fn on_own_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_wait_for_the_write_lock_and_time_out_as_unavailable_while_reads_go_on() {
-    let Some(server) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+    let Some(db) = Database::create("lock") else {
         eprintln!("write lock: TEST_DATABASE_URL is not set; run under scripts/with-postgres");
         return;
     };
-    let name = format!("t_lock_{}", std::process::id());
-    let (admin, n) = (server.clone(), name.clone());
-    on_own_thread(move || {
-        let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
-        c.batch_execute(&format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)")).unwrap();
-        c.batch_execute(&format!("CREATE DATABASE {n}")).unwrap();
-    });
-    let base = server.split('?').next().unwrap();
-    let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+    let url = db.url.clone();
     let store = Store::open(&StoreConfig::new(format!("{url}?statement_timeout=1"))).expect("store opens");
     assert_eq!(store.backend(), "postgres");
 
@@ -69,12 +62,49 @@ async fn writes_wait_for_the_write_lock_and_time_out_as_unavailable_while_reads_
     let count = store.write(|tx| tx.count(Entity::UnitOfMeasure, &[])).await;
     assert_eq!(count.unwrap(), 0, "the write goes through once the lock is free");
     store.close();
-    drop(store);
+}
 
-    on_own_thread(move || {
-        let mut c = postgres::Client::connect(&server, postgres::NoTls).unwrap();
-        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
-    });
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_every_connection_busy_a_request_waits_then_is_answered_unavailable() {
+    let Some(db) = Database::create("pool") else {
+        eprintln!("pool: TEST_DATABASE_URL is not set; run under scripts/with-postgres");
+        return;
+    };
+    let store = Store::open(&StoreConfig::new(format!("{}?pool_size=1&pool_timeout=1", db.url))).expect("store opens");
+
+    // A read holds the only connection until told to let go.
+    let (release, released) = mpsc::channel::<()>();
+    let (busy, is_busy) = mpsc::channel::<()>();
+    let holder = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .read(move |tx| {
+                    busy.send(()).unwrap();
+                    released.recv().unwrap();
+                    tx.count(Entity::UnitOfMeasure, &[])
+                })
+                .await
+        })
+    };
+    tokio::task::spawn_blocking(move || is_busy.recv().unwrap()).await.unwrap();
+
+    let refused = store.read(|tx| tx.count(Entity::UnitOfMeasure, &[])).await;
+    assert!(
+        matches!(&refused, Err(CoreError::Unavailable(m)) if m.contains("all 1 database connections stayed busy")),
+        "{refused:?}"
+    );
+    release.send(()).unwrap();
+    assert_eq!(holder.await.unwrap().unwrap(), 0, "the holder finished its read");
+    let count = store.write(|tx| tx.count(Entity::UnitOfMeasure, &[])).await;
+    assert_eq!(count.unwrap(), 0, "the freed connection serves the next request");
+
+    store.close();
+    let closed = store.read(|tx| tx.count(Entity::UnitOfMeasure, &[])).await;
+    assert!(
+        matches!(&closed, Err(CoreError::Unavailable(m)) if m.contains("closed")),
+        "{closed:?}"
+    );
 }
 
 /// A database of its own on the `TEST_DATABASE_URL` server (dropped at the end), or `None`

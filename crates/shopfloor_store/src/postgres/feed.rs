@@ -2,8 +2,8 @@
 //! the events channel (writers NOTIFY on commit) and also polls `MAX(sequence)` now and then,
 //! so that a notification lost with a dropped connection delays a waiter, never strands it.
 
+use super::driver::EVENTS_CHANNEL;
 use super::settings::PgSettings;
-use super::tx::EVENTS_CHANNEL;
 use postgres::fallible_iterator::FallibleIterator;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -52,7 +52,7 @@ fn run(settings: &PgSettings, events: &watch::Sender<i64>, stop: &AtomicBool) {
                     failing = false;
                 }
                 if !failing {
-                    tracing::warn!(error = %super::tx::describe(&e), "change-feed listener lost the database; reconnecting");
+                    tracing::warn!(error = %super::driver::describe(&e), "change-feed listener lost the database; reconnecting");
                     failing = true;
                 }
                 let until = std::time::Instant::now() + backoff;

@@ -5,21 +5,13 @@
 use crate::StoreError;
 use postgres::Client;
 
-const MIGRATIONS: &[(u32, &str)] = &[
-    (1, include_str!("../../migrations/postgres/0001_init.sql")),
-    (2, include_str!("../../migrations/postgres/0002_properties_bill_of_materials.sql")),
-    (3, include_str!("../../migrations/postgres/0003_security.sql")),
-    (4, include_str!("../../migrations/postgres/0004_order_sort_indexes.sql")),
-    (5, include_str!("../../migrations/postgres/0005_import_jobs.sql")),
-    (6, include_str!("../../migrations/postgres/0006_import_job_rows_status.sql")),
-    (7, include_str!("../../migrations/postgres/0007_import_jobs_create_missing.sql")),
-];
+const MIGRATIONS: &[(u32, &str)] = migrations!("postgres");
 
 /// Key of the session advisory lock held while migrating (the bytes of "sfmigrat").
 const MIGRATION_LOCK: i64 = 0x73666d69_67726174;
 
 fn sql_error(e: postgres::Error) -> StoreError {
-    StoreError::Postgres(super::tx::describe(&e))
+    StoreError::Postgres(super::driver::describe(&e))
 }
 
 /// Applies the missing migrations; returns the versions applied now.
@@ -49,7 +41,7 @@ fn apply(client: &mut Client) -> Result<Vec<u32>, StoreError> {
         let mut tx = client.transaction().map_err(sql_error)?;
         tx.batch_execute(sql).map_err(|e| StoreError::PgMigration {
             version: *version,
-            message: super::tx::describe(&e),
+            message: super::driver::describe(&e),
         })?;
         tx.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT)",

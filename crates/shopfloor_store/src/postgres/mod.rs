@@ -10,22 +10,22 @@
 //! seen sequence N never later finds a committed event below N. Row locks (`get_for_update`)
 //! and unique indexes hold as a second line of defence.
 
+pub mod driver;
 mod feed;
-pub mod import_queue;
 pub mod migrations;
 mod pool;
 pub use pool::connect_for_setup;
 pub mod settings;
-pub mod tx;
 
+use crate::tx::SqlTx;
 use crate::{StoreError, StoreStats, WriteCounters};
+use driver::{db_error, describe, EVENTS_CHANNEL};
 use shopfloor_core::errors::{CoreError, CoreResult};
 use shopfloor_core::tx::Tx;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::sync::watch;
-use tx::{db_error, PgTx, EVENTS_CHANNEL};
 
 /// Starts a write: READ COMMITTED, then the advisory lock every write transaction holds until
 /// it ends (key 0x73686f70666c6f72, the bytes of "shopflor").
@@ -51,8 +51,8 @@ impl Postgres {
             migrations::run(&mut client)?;
             let row = client
                 .query_one("SELECT COALESCE(MAX(sequence), 0) FROM history_events", &[])
-                .map_err(|e| StoreError::Postgres(tx::describe(&e)))?;
-            row.try_get::<_, i64>(0).map_err(|e| StoreError::Postgres(tx::describe(&e)))
+                .map_err(|e| StoreError::Postgres(describe(&e)))?;
+            row.try_get::<_, i64>(0).map_err(|e| StoreError::Postgres(describe(&e)))
         })
         .join()
         .map_err(|_| StoreError::Config("opening the database panicked".into()))??;
@@ -60,7 +60,7 @@ impl Postgres {
         let events = Arc::new(events);
         let feed = feed::Feed::start(settings.clone(), events.clone()).map_err(StoreError::Thread)?;
         Ok(Postgres {
-            pool: pool::Pool::new(settings),
+            pool: pool::Pool::new(settings)?,
             events,
             last_event,
             counters: Arc::new(WriteCounters::default()),
@@ -74,11 +74,7 @@ impl Postgres {
         let (result, sequence) = self
             .pool
             .run(BEGIN_WRITE, move |conn| {
-                let mut tx = PgTx {
-                    conn: &mut *conn,
-                    last_sequence: None,
-                    read_only: false,
-                };
+                let mut tx = SqlTx::new(&mut *conn, false);
                 let result = match catch_unwind(AssertUnwindSafe(|| f(&mut tx))) {
                     Ok(r) => r,
                     Err(_) => Err(CoreError::Internal("a write job panicked".into())),
@@ -102,7 +98,7 @@ impl Postgres {
                     Err(e) => {
                         let _ = client.batch_execute("ROLLBACK");
                         counters.failed_commits.fetch_add(1, Ordering::Relaxed);
-                        tracing::error!(error = %tx::describe(&e), "commit failed");
+                        tracing::error!(error = %describe(&e), "commit failed");
                         Err(db_error(e))
                     }
                 }
@@ -124,11 +120,7 @@ impl Postgres {
         self.pool
             .run(BEGIN_READ, move |conn| {
                 let result = {
-                    let mut tx = PgTx {
-                        conn: &mut *conn,
-                        last_sequence: None,
-                        read_only: true,
-                    };
+                    let mut tx = SqlTx::new(&mut *conn, true);
                     match catch_unwind(AssertUnwindSafe(|| f(&mut tx))) {
                         Ok(r) => r,
                         Err(_) => Err(CoreError::Internal("a read job panicked".into())),

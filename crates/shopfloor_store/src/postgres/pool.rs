@@ -1,18 +1,24 @@
-//! A small pool of blocking PostgreSQL connections. Work runs on tokio's blocking threads; a
-//! connection never crosses back to an async thread (the sync driver must not be dropped
-//! there), so each one goes back to the pool from the blocking thread that used it.
+//! The pool of blocking PostgreSQL connections, on `deadpool`'s managed pool: at most
+//! `pool_size` connections, opened when first needed; a request waits for a free one
+//! asynchronously, for at most `pool_timeout`; a failed connect answers at once; closing refuses
+//! new work.
+//!
+//! What stays here: how a connection is opened (its session settings), the statements prepared
+//! on it, replacing a pooled connection found dead when its transaction begins (the database
+//! restarted), and where a connection is closed. Work runs on tokio's blocking threads; the
+//! sync driver blocks to close a connection, which it may not do on an async thread, so a
+//! connection dropped anywhere else than on the blocking thread that used it closes on a thread
+//! of its own ([`Pooled`]).
 
+use super::driver::{db_error, describe, is_dead_connection};
 use super::settings::PgSettings;
-use super::tx::{describe, is_dead_connection};
+use deadpool::managed::{self, Metrics, Object, PoolError, QueueMode, RecycleError, RecycleResult};
+use deadpool::Runtime;
 use postgres::{Client, NoTls, Statement};
 use shopfloor_core::errors::{CoreError, CoreResult};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use tokio::sync::Semaphore;
-
-pub struct Pool {
-    inner: Arc<Inner>,
-}
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
 /// Most prepared statements one connection keeps (the generated queries vary with the filters).
 const STATEMENT_CACHE: usize = 256;
@@ -51,20 +57,43 @@ impl Conn {
     }
 }
 
-struct Inner {
-    settings: PgSettings,
-    idle: Mutex<Vec<Conn>>,
-    slots: Arc<Semaphore>,
+/// A connection as the pool holds it. Dropped where blocking is not allowed (the pool closing
+/// or discarding it on an async thread), it closes on a thread of its own.
+pub struct Pooled(Option<Conn>);
+
+impl Pooled {
+    /// Replaces the connection, closing the old one here (a blocking thread).
+    fn replace(&mut self, conn: Conn) {
+        drop(self.0.replace(conn));
+    }
+
+    /// Closes the connection here (a blocking thread).
+    fn close_here(mut self) {
+        drop(self.0.take());
+    }
 }
 
-impl Drop for Inner {
+impl Deref for Pooled {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        self.0.as_ref().expect("a pooled connection is present until it is closed")
+    }
+}
+
+impl DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut Conn {
+        self.0.as_mut().expect("a pooled connection is present until it is closed")
+    }
+}
+
+impl Drop for Pooled {
     fn drop(&mut self) {
-        let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(|p| p.into_inner()));
-        if !idle.is_empty() {
-            // Closing a connection blocks; do it off whatever thread drops the pool.
+        let Some(conn) = self.0.take() else { return };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            // Perhaps an async worker thread, where the driver may not block.
             let _ = std::thread::Builder::new()
                 .name("shopfloor-pg-close".into())
-                .spawn(move || drop(idle));
+                .spawn(move || drop(conn));
         }
     }
 }
@@ -95,16 +124,51 @@ pub fn connect_for_setup(settings: &PgSettings) -> Result<Client, crate::StoreEr
     })
 }
 
-impl Pool {
-    pub fn new(settings: PgSettings) -> Pool {
-        let slots = Arc::new(Semaphore::new(settings.pool_size));
-        Pool {
-            inner: Arc::new(Inner {
-                settings,
-                idle: Mutex::new(Vec::new()),
-                slots,
-            }),
+/// Opens connections for the pool (on a blocking thread) and keeps those not known closed.
+struct Connector {
+    settings: Arc<PgSettings>,
+}
+
+impl managed::Manager for Connector {
+    type Type = Pooled;
+    type Error = CoreError;
+
+    async fn create(&self) -> CoreResult<Pooled> {
+        let settings = self.settings.clone();
+        tokio::task::spawn_blocking(move || connect(&settings).map(|c| Pooled(Some(Conn::new(c)))))
+            .await
+            .map_err(|e| CoreError::Internal(format!("opening a database connection failed: {e}")))?
+    }
+
+    /// Cheap (no round-trip): a connection that died unnoticed is found when its transaction
+    /// begins (`Pool::run`).
+    async fn recycle(&self, conn: &mut Pooled, _: &Metrics) -> RecycleResult<CoreError> {
+        if conn.client.is_closed() {
+            return Err(RecycleError::message("the connection is closed"));
         }
+        Ok(())
+    }
+}
+
+pub struct Pool {
+    pool: managed::Pool<Connector>,
+    settings: Arc<PgSettings>,
+}
+
+impl Pool {
+    pub fn new(settings: PgSettings) -> Result<Pool, crate::StoreError> {
+        let settings = Arc::new(settings);
+        let pool = managed::Pool::builder(Connector {
+            settings: settings.clone(),
+        })
+        .max_size(settings.pool_size)
+        .wait_timeout(Some(settings.pool_timeout))
+        .runtime(Runtime::Tokio1)
+        // The most recently used connection first: the others may idle out on the server.
+        .queue_mode(QueueMode::Lifo)
+        .build()
+        .map_err(|e| crate::StoreError::Config(format!("database pool: {e}")))?;
+        Ok(Pool { pool, settings })
     }
 
     /// Runs `work` on a pooled connection on a blocking thread. `begin` is the first statement
@@ -116,50 +180,54 @@ impl Pool {
         begin: &'static str,
         work: impl FnOnce(&mut Conn) -> CoreResult<T> + Send + 'static,
     ) -> CoreResult<T> {
-        let inner = self.inner.clone();
-        let permit = tokio::time::timeout(inner.settings.pool_timeout, inner.slots.clone().acquire_owned())
-            .await
-            .map_err(|_| {
-                CoreError::Unavailable(format!(
-                    "all {} database connections stayed busy for {:?}",
-                    inner.settings.pool_size, inner.settings.pool_timeout
-                ))
-            })?
-            .map_err(|_| CoreError::Unavailable("the store is closed".into()))?;
+        let mut conn = self.pool.get().await.map_err(|e| self.unavailable(e))?;
+        let settings = self.settings.clone();
         tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let pooled = inner.idle.lock().ok().and_then(|mut idle| idle.pop());
-            let mut conn = match pooled {
-                Some(mut c) => match c.client.batch_execute(begin) {
-                    Ok(()) => c,
-                    Err(e) if is_dead_connection(&e) => {
-                        drop(c);
-                        let mut fresh = connect(&inner.settings)?;
-                        fresh.batch_execute(begin).map_err(super::tx::db_error)?;
-                        Conn::new(fresh)
-                    }
-                    Err(e) => return Err(super::tx::db_error(e)),
-                },
-                None => {
-                    let mut fresh = connect(&inner.settings)?;
-                    fresh.batch_execute(begin).map_err(super::tx::db_error)?;
-                    Conn::new(fresh)
-                }
-            };
-            let result = work(&mut conn);
-            if !conn.client.is_closed() {
-                if let Ok(mut idle) = inner.idle.lock() {
-                    idle.push(conn);
-                }
+            if let Err(e) = start(&mut conn, begin, &settings) {
+                // Dead, or left inside a failed transaction: not back to the pool, closed here.
+                Object::take(conn).close_here();
+                return Err(e);
             }
+            let result = work(&mut conn);
+            if conn.client.is_closed() {
+                Object::take(conn).close_here();
+            }
+            // Otherwise back to the pool from this thread, so that a pool closed meanwhile
+            // drops it here.
             result
         })
         .await
         .map_err(|e| CoreError::Internal(format!("database task failed: {e}")))?
     }
 
-    /// Refuses new work; idle connections close when the last handle goes.
+    fn unavailable(&self, e: PoolError<CoreError>) -> CoreError {
+        match e {
+            PoolError::Backend(e) => e,
+            PoolError::Timeout(_) => CoreError::Unavailable(format!(
+                "all {} database connections stayed busy for {:?}",
+                self.settings.pool_size, self.settings.pool_timeout
+            )),
+            PoolError::Closed => CoreError::Unavailable("the store is closed".into()),
+            other => CoreError::Internal(format!("database pool: {other}")),
+        }
+    }
+
+    /// Refuses new work; idle connections close now, busy ones when their work ends.
     pub fn close(&self) {
-        self.inner.slots.close();
+        self.pool.close();
+    }
+}
+
+/// Runs `begin` on the connection, replacing it first when it turns out to be dead.
+fn start(conn: &mut Pooled, begin: &str, settings: &PgSettings) -> CoreResult<()> {
+    match conn.client.batch_execute(begin) {
+        Ok(()) => Ok(()),
+        Err(e) if is_dead_connection(&e) => {
+            let mut fresh = Conn::new(connect(settings)?);
+            fresh.client.batch_execute(begin).map_err(db_error)?;
+            conn.replace(fresh);
+            Ok(())
+        }
+        Err(e) => Err(db_error(e)),
     }
 }

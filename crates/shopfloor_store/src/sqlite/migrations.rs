@@ -3,15 +3,7 @@
 use crate::StoreError;
 use rusqlite::Connection;
 
-const MIGRATIONS: &[(u32, &str)] = &[
-    (1, include_str!("../../migrations/sqlite/0001_init.sql")),
-    (2, include_str!("../../migrations/sqlite/0002_properties_bill_of_materials.sql")),
-    (3, include_str!("../../migrations/sqlite/0003_security.sql")),
-    (4, include_str!("../../migrations/sqlite/0004_order_sort_indexes.sql")),
-    (5, include_str!("../../migrations/sqlite/0005_import_jobs.sql")),
-    (6, include_str!("../../migrations/sqlite/0006_import_job_rows_status.sql")),
-    (7, include_str!("../../migrations/sqlite/0007_import_jobs_create_missing.sql")),
-];
+const MIGRATIONS: &[(u32, &str)] = migrations!("sqlite");
 
 /// Applies the missing migrations; returns the versions applied now.
 pub fn run(conn: &mut Connection) -> Result<Vec<u32>, StoreError> {

@@ -1,9 +1,8 @@
 //! The SQLite backend: one writer thread with group commit, a pool of read-only connections.
 
 pub mod connection;
-pub mod import_queue;
+pub mod driver;
 pub mod migrations;
-pub mod tx;
 pub mod writer;
 
 use crate::{StoreConfig, StoreError, StoreStats};
@@ -88,7 +87,7 @@ impl Sqlite {
                     Err(e) => return (None, Err(CoreError::Unavailable(e.to_string()))),
                 },
             };
-            let result = tx::read_transaction(&conn, f);
+            let result = driver::read_transaction(&conn, f);
             (Some(conn), result)
         })
         .await

@@ -5,7 +5,8 @@
 //! When SQLite rolls the whole transaction back by itself (a full disk, an I/O error), the
 //! group stops there and every job of it fails: none is answered as written.
 
-use super::tx::{db_error, SqliteTx};
+use super::driver::{db_error, SqliteDriver, SqliteTx};
+use crate::tx::SqlTx;
 use crate::{StoreError, StoreStats, WriteCounters};
 use rusqlite::Connection;
 use shopfloor_core::errors::{CoreError, CoreResult};
@@ -20,7 +21,7 @@ use tokio::sync::{oneshot, watch};
 /// Called once the group's fate is known: `Ok` when committed.
 type Deliver = Box<dyn FnOnce(CoreResult<()>) + Send>;
 /// Runs one job on the writer's transaction; says how it went and how to answer it.
-type Job = Box<dyn FnOnce(&mut SqliteTx) -> (Ran, Deliver) + Send>;
+type Job = Box<dyn FnOnce(&mut SqliteTx<'_, '_>) -> (Ran, Deliver) + Send>;
 
 /// How a job went: succeeded, failed on its own (validation, conflict…), or failed because the
 /// database could not write.
@@ -74,7 +75,7 @@ impl Writer {
 
     pub async fn submit<T: Send + 'static>(&self, f: impl FnOnce(&mut dyn Tx) -> CoreResult<T> + Send + 'static) -> CoreResult<T> {
         let (reply, answer) = oneshot::channel::<CoreResult<T>>();
-        let job: Job = Box::new(move |tx: &mut SqliteTx| {
+        let job: Job = Box::new(move |tx: &mut SqliteTx<'_, '_>| {
             let result = match catch_unwind(AssertUnwindSafe(|| f(tx))) {
                 Ok(r) => r,
                 Err(_) => Err(CoreError::Internal("a write job panicked".into())),
@@ -106,13 +107,13 @@ impl Writer {
             return Ok(());
         }
         let (reply, answer) = oneshot::channel::<CoreResult<()>>();
-        let job: Job = Box::new(move |tx: &mut SqliteTx| {
+        let job: Job = Box::new(move |tx: &mut SqliteTx<'_, '_>| {
             // A write SQLite cannot skip as unchanged: the header's user_version (unused
             // otherwise) flips.
-            let probe = tx
-                .conn
+            let conn = tx.driver.conn;
+            let probe = conn
                 .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
-                .and_then(|v| tx.conn.execute_batch(&format!("PRAGMA user_version = {}", (v + 1) % 2)))
+                .and_then(|v| conn.execute_batch(&format!("PRAGMA user_version = {}", (v + 1) % 2)))
                 .map_err(db_error);
             let ran = if probe.is_ok() { Ran::Ok } else { Ran::Unavailable };
             let deliver: Deliver = Box::new(move |committed: CoreResult<()>| {
@@ -237,7 +238,8 @@ fn run_group(conn: &Connection, batch: Vec<Job>) -> Group {
                 continue;
             }
         }
-        let mut tx = SqliteTx { conn, last_sequence: None };
+        let mut driver = SqliteDriver { conn };
+        let mut tx = SqlTx::new(&mut driver, false);
         let (ran, deliver) = job(&mut tx);
         group.deliveries.push(deliver);
         if conn.is_autocommit() {
