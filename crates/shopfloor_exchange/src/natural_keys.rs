@@ -56,12 +56,7 @@ pub(crate) const ORDER_KEYS: [NaturalKey; 7] = [
         entity: Entity::Material,
         by: &["erpId", "path"],
     },
-    NaturalKey {
-        key: "unitOfMeasureName",
-        field: "unitOfMeasureId",
-        entity: Entity::UnitOfMeasure,
-        by: &["name"],
-    },
+    UNIT_OF_MEASURE_NAME,
     NaturalKey {
         key: "unitOfMeasure",
         field: "unitOfMeasureId",
@@ -82,6 +77,14 @@ pub(crate) const ORDER_KEYS: [NaturalKey; 7] = [
     },
 ];
 
+/// A unit by its name, for orders and items alike.
+const UNIT_OF_MEASURE_NAME: NaturalKey = NaturalKey {
+    key: "unitOfMeasureName",
+    field: "unitOfMeasureId",
+    entity: Entity::UnitOfMeasure,
+    by: &["name"],
+};
+
 pub(crate) const ITEM_KEYS: [NaturalKey; 6] = [
     NaturalKey {
         key: "materialPath",
@@ -101,12 +104,7 @@ pub(crate) const ITEM_KEYS: [NaturalKey; 6] = [
         entity: Entity::Material,
         by: &["erpId", "path"],
     },
-    NaturalKey {
-        key: "unitOfMeasureName",
-        field: "unitOfMeasureId",
-        entity: Entity::UnitOfMeasure,
-        by: &["name"],
-    },
+    UNIT_OF_MEASURE_NAME,
     NaturalKey {
         key: "unitOfMeasureSymbol",
         field: "unitOfMeasureId",

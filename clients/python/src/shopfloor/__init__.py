@@ -27,6 +27,7 @@ from .errors import (  # noqa: E402
     ValidationError,
 )
 from .records import ApiResponse, Record  # noqa: E402
+from . import errors  # noqa: E402
 
 #: The default ``system``: reads SHOPFLOOR_URL / SHOPFLOOR_TOKEN / SHOPFLOOR_TIMEOUT on first use.
 system = System()
@@ -42,18 +43,5 @@ __all__ = [
     "ScriptFunction",
     "Record",
     "ApiResponse",
-    "ShopfloorError",
-    "ValidationError",
-    "BadRequestError",
-    "NotFoundError",
-    "InUseError",
-    "ConflictError",
-    "AuthenticationError",
-    "ForbiddenError",
-    "PayloadTooLargeError",
-    "RateLimitError",
-    "ServerError",
-    "UnavailableError",
-    "ShopfloorConnectionError",
-    "ShopfloorTimeoutError",
+    *errors.__all__,
 ]
