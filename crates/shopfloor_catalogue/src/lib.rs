@@ -102,6 +102,34 @@ mod tests {
         }
     }
 
+    /// Every function name is written in the source as callers spell it, so grep finds its
+    /// registration (the verbs in the core's verb table, everything else in this crate).
+    #[test]
+    fn every_function_name_is_spelled_out_in_the_source() {
+        fn sources(dir: &std::path::Path, out: &mut String) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push_str(&std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        let mut text = String::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut text);
+        let verbs: Vec<&str> = shopfloor_core::lifecycle::VERBS.iter().map(|v| v.function).collect();
+        for f in &CATALOGUE.functions {
+            let literal = format!("\"{}\"", f.name);
+            assert!(
+                text.contains(&literal) || verbs.contains(&f.name.as_str()),
+                "{}.{} is not spelled out in the catalogue's source",
+                f.module,
+                f.name
+            );
+        }
+    }
+
     #[test]
     fn the_known_permissions_are_exactly_those_the_functions_need() {
         let mut known: Vec<String> = shopfloor_core::permissions::KNOWN.iter().map(|p| p.to_string()).collect();
