@@ -3,7 +3,7 @@
 
 use crate::errors::FieldErrors;
 use crate::id::Id;
-use crate::schema::{Access, Default, EntityDef, Kind, DATA_TYPES, DATA_TYPE_ALIASES};
+use crate::schema::{Access, Default, EntityDef, FieldDef, Kind, DATA_TYPES, DATA_TYPE_ALIASES};
 use crate::time::Timestamp;
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeMap;
@@ -219,6 +219,10 @@ pub fn parse_input(def: &EntityDef, data: &Map<String, Json>, errors: &mut Field
             // The canonical key wins over an alias given alongside it.
             continue;
         }
+        if json.is_null() && !field.nullable() {
+            errors.add(field.key, null_refused(field));
+            continue;
+        }
         match parse_value(field.kind, json) {
             Ok(v) => {
                 input.present.insert(field.key, v);
@@ -227,6 +231,17 @@ pub fn parse_input(def: &EntityDef, data: &Map<String, Json>, errors: &mut Field
         }
     }
     input
+}
+
+/// The message for an explicit `null` given to a field that is not nullable: required fields
+/// say so as when they are missing; defaulted ones are refused rather than stored as null (their
+/// columns are `NOT NULL`) or silently reset to the default.
+fn null_refused(field: &FieldDef) -> String {
+    if field.required {
+        "is required".to_string()
+    } else {
+        "must not be null (leave the field out to keep its value)".to_string()
+    }
 }
 
 /// Embedded lists of `getX` results that are ignored on input (SPEC §1).
@@ -421,6 +436,24 @@ mod tests {
         let (input, errors) = parse(json!({"createdBy": "x", "productName": "y", "billOfMaterials": []}));
         assert!(errors.is_empty());
         assert!(input.present.is_empty());
+    }
+
+    #[test]
+    fn null_for_a_field_that_is_not_nullable_is_a_validation_error_naming_it_in_every_entity() {
+        for e in Entity::ALL {
+            let def = e.def();
+            for field in def.fields.iter().filter(|f| f.access == Access::Input && !f.nullable()) {
+                let mut data = Map::new();
+                data.insert(field.key.to_string(), Json::Null);
+                let mut errors = FieldErrors::new();
+                let input = parse_input(def, &data, &mut errors);
+                assert!(errors.has(field.key), "{}.{}: {errors:?}", def.noun, field.key);
+                assert!(!input.present.contains_key(field.key), "{}.{}", def.noun, field.key);
+            }
+        }
+        let (input, errors) = parse(json!({"customerId": null, "dueDate": null}));
+        assert!(errors.is_empty(), "nullable fields take null: {errors:?}");
+        assert_eq!(input.present["dueDate"], Value::Null);
     }
 
     #[test]
