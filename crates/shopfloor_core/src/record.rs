@@ -285,6 +285,17 @@ pub fn parse_real(json: &Json) -> Result<f64, String> {
     }
 }
 
+/// A number computed from finite inputs (a sum of reports, a conversion, a product) that must
+/// stay finite like every number given: an overflow is refused with a message, never stored or
+/// answered as infinity.
+pub fn finite_result(value: f64, what: &str) -> Result<f64, String> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(format!("would make {what} too large to store (the result overflows a double)"))
+    }
+}
+
 /// Parses a timestamp from an RFC 3339 string or integer epoch milliseconds.
 pub fn parse_time(json: &Json) -> Result<Timestamp, String> {
     match json {
@@ -454,6 +465,17 @@ mod tests {
         let (input, errors) = parse(json!({"customerId": null, "dueDate": null}));
         assert!(errors.is_empty(), "nullable fields take null: {errors:?}");
         assert_eq!(input.present["dueDate"], Value::Null);
+    }
+
+    #[test]
+    fn results_that_overflow_are_refused_and_inputs_that_overflow_too() {
+        assert_eq!(finite_result(1e308 + 1.0, "x"), Ok(1e308 + 1.0));
+        assert!(finite_result(1e308 * 10.0, "quantityProduced")
+            .unwrap_err()
+            .contains("quantityProduced"));
+        assert!(finite_result(f64::NAN, "x").is_err());
+        assert!(parse_real(&json!("1e400")).is_err());
+        assert!(parse_real(&json!("-inf")).is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::history::{Action, Event as HistoryEvent};
 use crate::id::Id;
 use crate::lifecycle::{self, Status, EDITABLE_WHEN_FINAL};
 use crate::query::{Condition, FieldRef, Filter, Operand, Query, Sort};
-use crate::record::{parse_real, Record, Value};
+use crate::record::{finite_result, parse_real, Record, Value};
 use crate::schema::{Access, Entity};
 use crate::service::generic::{self, check_dates, Draft, Event, Hooks};
 use crate::service::{bill_of_materials, location, property, shift};
@@ -135,7 +135,7 @@ pub fn report(tx: &mut dyn Tx, caller: &Caller, order: &str, quantity: &Json, re
         ));
     }
     let produced = before.get("quantityProduced").as_real().unwrap_or(0.0);
-    let total = produced + delta;
+    let total = finite_result(produced + delta, "quantityProduced").map_err(|m| CoreError::field("quantity", m))?;
     if total < 0.0 {
         return Err(CoreError::field(
             "quantity",

@@ -138,3 +138,40 @@ async fn null_for_every_field_that_is_not_nullable_is_a_validation_error_in_ever
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body["error"]["fields"]["enabled"].is_array(), "{body}");
 }
+
+#[tokio::test]
+async fn a_report_or_conversion_that_would_overflow_is_refused_and_nothing_infinite_is_stored() {
+    let app = spawn_app().await;
+    let (unit, material) = app.master_data().await;
+    app.order("O-1", &unit, &material).await;
+    app.ok(PO, "startProductionOrder", json!(["O-1"])).await;
+    app.ok(PO, "reportProduction", json!(["O-1", 1e308])).await;
+    let (status, body) = app.call(PO, "reportProduction", json!(["O-1", 1e308])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["fields"]["quantity"][0].as_str().unwrap().contains("too large"),
+        "{body}"
+    );
+    let order = app.get_order("O-1").await;
+    assert_eq!(order["quantityProduced"], json!(1e308), "{order}");
+    let history = app.history("O-1").await;
+    assert_eq!(history.iter().filter(|e| e["action"] == "REPORT").count(), 1);
+
+    app.ok("unitOfMeasure", "saveUnitOfMeasure", json!({"name": "Pallet", "symbol": "pl"}))
+        .await;
+    app.ok(
+        "unitOfMeasure",
+        "saveUnitOfMeasureConversion",
+        json!({"fromId": app.ok("unitOfMeasure", "getUnitOfMeasure", json!(["Pallet"])).await["id"], "toId": unit, "conversionFactor": 1000}),
+    )
+    .await;
+    assert_eq!(
+        app.ok("unitOfMeasure", "convert", json!([2, "Pallet", "Each"])).await,
+        json!(2000.0)
+    );
+    for amount in [json!(1e308), json!("1e400")] {
+        let (status, body) = app.call("unitOfMeasure", "convert", json!([amount, "Pallet", "Each"])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{amount}: {body}");
+        assert!(body["error"]["fields"]["amount"].is_array(), "{body}");
+    }
+}
