@@ -1,7 +1,7 @@
 //! Hardening, round two (issue 22): explicit nulls, finite numbers, `EXECUTE` as a real boundary,
 //! API answer headers, password resets and change streams that end when access is withdrawn.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{authorized_client, spawn_app, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use shopfloor_core::schema::{Access, Entity};
@@ -174,4 +174,137 @@ async fn a_report_or_conversion_that_would_overflow_is_refused_and_nothing_infin
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{amount}: {body}");
         assert!(body["error"]["fields"]["amount"].is_array(), "{body}");
     }
+}
+
+/// Another caller of the same server: its token and a client sending it.
+struct Other {
+    address: String,
+    client: reqwest::Client,
+    token: String,
+}
+
+impl Other {
+    async fn call(&self, module: &str, function: &str, body: Value) -> (StatusCode, Value) {
+        let r = self
+            .send(reqwest::Method::POST, &format!("/api/v1/script/{module}/{function}"), Some(body))
+            .await;
+        (r.0, r.1)
+    }
+
+    async fn ok(&self, module: &str, function: &str, body: Value) -> Value {
+        let (status, value) = self.call(module, function, body.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{module}.{function}({body}) answered {value}");
+        value
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, format!("{}{path}", self.address));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// A user whose role holds `permissions`, and a client sending its token.
+async fn client_with(app: &TestApp, name: &str, permissions: &[&str]) -> Other {
+    app.ok(SEC, "saveRole", json!({"name": format!("role {name}"), "permissions": permissions}))
+        .await;
+    app.ok(SEC, "saveUser", json!({"name": name, "roles": [format!("role {name}")]}))
+        .await;
+    let token = app.ok(SEC, "createApiToken", json!([name, "test"])).await;
+    let token = token["token"].as_str().unwrap().to_string();
+    Other {
+        address: app.address.clone(),
+        client: authorized_client(&token),
+        token,
+    }
+}
+
+#[tokio::test]
+async fn status_and_quantity_produced_change_through_save_or_import_only_with_execute() {
+    let app = spawn_app().await;
+    let (unit, material) = app.master_data().await;
+    let saver = client_with(&app, "saver", &["PRODUCTION_ORDER.READ", "PRODUCTION_ORDER.WRITE.SAVE"]).await;
+    let order = |name: &str, extra: Value| {
+        let mut data = json!({"name": name, "productId": material, "unitOfMeasureId": unit});
+        data.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        data
+    };
+    let forbidden = |(status, body): (StatusCode, Value), what: &str| {
+        assert_eq!(status, StatusCode::FORBIDDEN, "{what}: {body}");
+        assert_eq!(body["error"]["permission"], "PRODUCTION_ORDER.EXECUTE", "{what}: {body}");
+    };
+    // Plain edits, and creating in the default status with nothing produced, need only WRITE.SAVE.
+    let created = saver
+        .ok(
+            PO,
+            "saveProductionOrder",
+            order("S-1", json!({"status": "idle", "quantityProduced": 0})),
+        )
+        .await;
+    saver
+        .ok(
+            PO,
+            "saveProductionOrder",
+            json!({"id": created["id"], "quantity": 50, "status": "IDLE"}),
+        )
+        .await;
+    for (what, data) in [
+        ("create RUNNING", order("S-2", json!({"status": "RUNNING"}))),
+        ("create with a count", order("S-3", json!({"quantityProduced": 5}))),
+        ("start", json!({"id": created["id"], "status": "RUNNING"})),
+        ("schedule", json!({"id": created["id"], "status": "SCHEDULED"})),
+        ("count", json!({"id": created["id"], "quantityProduced": 7})),
+    ] {
+        forbidden(saver.call(PO, "saveProductionOrder", data.clone()).await, what);
+    }
+    let rest = saver
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/production-orders/{}", id(&created)),
+            Some(json!({"status": "RUNNING"})),
+        )
+        .await;
+    forbidden(rest, "REST PATCH");
+    let stored = app.get_order("S-1").await;
+    assert_eq!((&stored["status"], &stored["quantityProduced"]), (&json!("IDLE"), &json!(0.0)));
+    assert!(app.call(PO, "getProductionOrder", json!(["S-2"])).await.1.is_null());
+
+    // The import runs as the importing caller: a new or existing order's status needs EXECUTE.
+    let rows = json!([
+        {"name": "S-1", "status": "RUNNING"},
+        {"name": "S-4", "productId": material, "unitOfMeasureId": unit, "status": "SCHEDULED"},
+        {"name": "S-5", "productId": material, "unitOfMeasureId": unit, "quantityProduced": 3},
+        {"name": "S-6", "productId": material, "unitOfMeasureId": unit}
+    ]);
+    let report = saver
+        .ok(
+            PO,
+            "importProductionOrders",
+            json!({"data": rows, "format": "json", "dryRun": true}),
+        )
+        .await;
+    let statuses: Vec<&str> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["error", "error", "error", "created"], "{report}");
+    assert!(report.to_string().contains("PRODUCTION_ORDER.EXECUTE"), "{report}");
+
+    // With EXECUTE the same save moves the order.
+    let operator = client_with(
+        &app,
+        "planner",
+        &["PRODUCTION_ORDER.READ", "PRODUCTION_ORDER.WRITE.SAVE", "PRODUCTION_ORDER.EXECUTE"],
+    )
+    .await;
+    let started = operator
+        .ok(PO, "saveProductionOrder", json!({"id": created["id"], "status": "RUNNING"}))
+        .await;
+    assert_eq!(started["status"], "RUNNING");
 }
