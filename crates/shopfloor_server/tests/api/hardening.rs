@@ -308,3 +308,82 @@ async fn status_and_quantity_produced_change_through_save_or_import_only_with_ex
         .await;
     assert_eq!(started["status"], "RUNNING");
 }
+
+#[tokio::test]
+async fn json_answers_are_not_sniffed_or_stored_and_routes_keep_their_own_caching() {
+    let app = spawn_app().await;
+    let answers = [
+        app.send(
+            reqwest::Method::POST,
+            "/api/v1/script/unitOfMeasure/getAllUnitsOfMeasure",
+            None,
+            &[],
+        )
+        .await,
+        app.send(reqwest::Method::GET, "/api/v1/production-orders/nope", None, &[]).await,
+        app.send(reqwest::Method::GET, "/api/v1/no-such-route", None, &[]).await,
+    ];
+    for reply in &answers {
+        assert!(reply.header("content-type").starts_with("application/json"), "{}", reply.text);
+        assert_eq!(reply.header("x-content-type-options"), "nosniff", "{}", reply.text);
+        assert_eq!(reply.header("cache-control"), "no-store", "{}", reply.text);
+    }
+    let listing = app.send(reqwest::Method::GET, "/api/v1/script", None, &[]).await;
+    assert_eq!(listing.header("x-content-type-options"), "nosniff");
+    assert_eq!(listing.header("cache-control"), "private, no-cache");
+    assert!(!listing.header("etag").is_empty());
+}
+
+/// Logs `name` in over the web login; answers the session cookie.
+async fn login(app: &TestApp, name: &str, password: &str) -> String {
+    let ok = reqwest::Client::new()
+        .post(format!("{}/api/v1/login", app.address))
+        .json(&json!({"name": name, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let cookie = ok.headers()[reqwest::header::SET_COOKIE].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+async fn me_status(app: &TestApp, cookie: &str) -> StatusCode {
+    reqwest::Client::new()
+        .get(format!("{}/api/v1/me", app.address))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn a_password_reset_ends_the_users_sessions_and_keeps_its_api_tokens() {
+    let app = spawn_app().await;
+    let user = client_with(&app, "sue", &["PRODUCTION_ORDER.READ"]).await;
+    app.ok(SEC, "setUserPassword", json!(["sue", "first-passw0rd"])).await;
+    let (first, second) = (
+        login(&app, "sue", "first-passw0rd").await,
+        login(&app, "sue", "first-passw0rd").await,
+    );
+    assert_eq!(me_status(&app, &first).await, StatusCode::OK);
+
+    app.ok(SEC, "setUserPassword", json!(["sue", "second-passw0rd"])).await;
+    assert_eq!(me_status(&app, &first).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me_status(&app, &second).await, StatusCode::UNAUTHORIZED);
+    let third = login(&app, "sue", "second-passw0rd").await;
+    assert_eq!(me_status(&app, &third).await, StatusCode::OK);
+
+    let sue = app.ok(SEC, "getUser", json!(["sue"])).await;
+    app.ok(SEC, "saveUser", json!({"id": sue["id"], "password": "third-passw0rd"}))
+        .await;
+    assert_eq!(me_status(&app, &third).await, StatusCode::UNAUTHORIZED);
+    // Saving the user without a password leaves the new session alone.
+    let fourth = login(&app, "sue", "third-passw0rd").await;
+    app.ok(SEC, "saveUser", json!({"id": sue["id"], "displayName": "Sue"})).await;
+    assert_eq!(me_status(&app, &fourth).await, StatusCode::OK);
+
+    let (status, body) = user.call(PO, "getAllProductionOrders", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "the API token stays: {body}");
+    assert!(!user.token.is_empty());
+}
