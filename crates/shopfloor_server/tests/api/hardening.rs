@@ -387,3 +387,135 @@ async fn a_password_reset_ends_the_users_sessions_and_keeps_its_api_tokens() {
     assert_eq!(status, StatusCode::OK, "the API token stays: {body}");
     assert!(!user.token.is_empty());
 }
+
+/// Reads an open SSE answer until it ends; the `data:` lines seen, or `None` if it is still
+/// open after `within`.
+async fn read_until_end(answer: &mut reqwest::Response, within: std::time::Duration) -> Option<Vec<String>> {
+    let mut text = String::new();
+    let ended = tokio::time::timeout(within, async {
+        while let Some(chunk) = answer.chunk().await.expect("stream readable") {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await;
+    ended
+        .ok()
+        .map(|_| text.lines().filter(|l| l.starts_with("data:")).map(str::to_string).collect())
+}
+
+/// Reads an open SSE answer until `wanted` `data:` lines arrived (at most `within`).
+async fn read_events(answer: &mut reqwest::Response, wanted: usize, within: std::time::Duration) -> Vec<String> {
+    let mut text = String::new();
+    let _ = tokio::time::timeout(within, async {
+        while text.lines().filter(|l| l.starts_with("data:")).count() < wanted {
+            match answer.chunk().await.expect("stream readable") {
+                Some(chunk) => text.push_str(&String::from_utf8_lossy(&chunk)),
+                None => break,
+            }
+        }
+    })
+    .await;
+    text.lines().filter(|l| l.starts_with("data:")).map(str::to_string).collect()
+}
+
+#[tokio::test]
+async fn an_open_change_stream_ends_when_access_is_withdrawn() {
+    let app = spawn_app().await;
+    let (unit, material) = app.master_data().await;
+    let withdrawals = [
+        "revoke the token",
+        "disable the user",
+        "delete the user",
+        "take the permission from the role",
+    ];
+    for (i, withdrawal) in withdrawals.into_iter().enumerate() {
+        let name = format!("watcher{i}");
+        let watcher = client_with(&app, &name, &["PRODUCTION_ORDER.READ.GET"]).await;
+        let open = || {
+            watcher
+                .client
+                .get(format!("{}/api/v1/events?after=0", app.address))
+                .header("accept", "text/event-stream")
+                .send()
+        };
+        let mut stream = open().await.unwrap();
+        assert_eq!(stream.status(), StatusCode::OK);
+        app.order(&format!("before {i}"), &unit, &material).await;
+        let seen = read_events(&mut stream, 1, std::time::Duration::from_secs(10)).await;
+        assert!(!seen.is_empty(), "{withdrawal}: the stream delivers while access lasts");
+
+        let user = app.ok(SEC, "getUser", json!([name])).await;
+        match i {
+            0 => {
+                let tokens = app
+                    .ok(
+                        SEC,
+                        "findApiTokens",
+                        json!({"filters": [{"field": "userName", "condition": "EQUALS", "stringValue": name}]}),
+                    )
+                    .await;
+                app.ok(SEC, "revokeApiToken", json!([tokens["content"][0]["id"]])).await;
+            }
+            1 => {
+                app.ok(SEC, "saveUser", json!({"id": user["id"], "enabled": false})).await;
+            }
+            2 => {
+                app.ok(SEC, "deleteUser", json!([user["id"]])).await;
+            }
+            _ => {
+                let role = app.ok(SEC, "getRole", json!([format!("role {name}")])).await;
+                app.ok(SEC, "saveRole", json!({"id": role["id"], "permissions": ["MATERIAL.READ"]}))
+                    .await;
+            }
+        }
+        let secret = format!("after {i}");
+        app.order(&secret, &unit, &material).await;
+        let rest = read_until_end(&mut stream, std::time::Duration::from_secs(10))
+            .await
+            .unwrap_or_else(|| panic!("{withdrawal}: the stream is still open"));
+        assert!(
+            rest.iter().all(|l| !l.contains(&secret)),
+            "{withdrawal}: nothing after the withdrawal is delivered: {rest:?}"
+        );
+        assert_ne!(
+            open().await.unwrap().status(),
+            StatusCode::OK,
+            "{withdrawal}: a new stream is refused"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_long_poll_waiting_when_access_is_withdrawn_is_refused() {
+    let app = spawn_app().await;
+    let (unit, material) = app.master_data().await;
+    let watcher = client_with(&app, "poller", &["PRODUCTION_ORDER.READ.GET"]).await;
+    let last: i64 = {
+        let r = watcher
+            .client
+            .get(format!("{}/api/v1/events?timeout=0", app.address))
+            .send()
+            .await
+            .unwrap();
+        r.headers()["x-last-sequence"].to_str().unwrap().parse().unwrap()
+    };
+    let poll = tokio::spawn({
+        let (client, url) = (
+            watcher.client.clone(),
+            format!("{}/api/v1/events?after={last}&timeout=20", app.address),
+        );
+        async move { client.get(url).send().await.unwrap() }
+    });
+    // Let the poll start waiting, then take the role's permission away and make a change.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let role = app.ok(SEC, "getRole", json!(["role poller"])).await;
+    app.ok(SEC, "saveRole", json!({"id": role["id"], "permissions": ["MATERIAL.READ"]}))
+        .await;
+    app.order("secret", &unit, &material).await;
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(10), poll)
+        .await
+        .expect("the poll answers at the change")
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::FORBIDDEN);
+    assert!(!answer.text().await.unwrap().contains("secret"));
+}
