@@ -3,7 +3,7 @@
 
 use crate::errors::FieldErrors;
 use crate::id::Id;
-use crate::schema::{Access, Default, EntityDef, Kind, DATA_TYPES, DATA_TYPE_ALIASES};
+use crate::schema::{Access, Default, EntityDef, FieldDef, Kind, DATA_TYPES, DATA_TYPE_ALIASES};
 use crate::time::Timestamp;
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeMap;
@@ -219,6 +219,10 @@ pub fn parse_input(def: &EntityDef, data: &Map<String, Json>, errors: &mut Field
             // The canonical key wins over an alias given alongside it.
             continue;
         }
+        if json.is_null() && !field.nullable() {
+            errors.add(field.key, null_refused(field));
+            continue;
+        }
         match parse_value(field.kind, json) {
             Ok(v) => {
                 input.present.insert(field.key, v);
@@ -227,6 +231,17 @@ pub fn parse_input(def: &EntityDef, data: &Map<String, Json>, errors: &mut Field
         }
     }
     input
+}
+
+/// The message for an explicit `null` given to a field that is not nullable: required fields
+/// say so as when they are missing; defaulted ones are refused rather than stored as null (their
+/// columns are `NOT NULL`) or silently reset to the default.
+fn null_refused(field: &FieldDef) -> String {
+    if field.required {
+        "is required".to_string()
+    } else {
+        "must not be null (leave the field out to keep its value)".to_string()
+    }
 }
 
 /// Embedded lists of `getX` results that are ignored on input (SPEC §1).
@@ -267,6 +282,17 @@ pub fn parse_real(json: &Json) -> Result<f64, String> {
         Ok(v)
     } else {
         Err(format!("must be a finite number, got {json}"))
+    }
+}
+
+/// A number computed from finite inputs (a sum of reports, a conversion, a product) that must
+/// stay finite like every number given: an overflow is refused with a message, never stored or
+/// answered as infinity.
+pub fn finite_result(value: f64, what: &str) -> Result<f64, String> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(format!("would make {what} too large to store (the result overflows a double)"))
     }
 }
 
@@ -421,6 +447,35 @@ mod tests {
         let (input, errors) = parse(json!({"createdBy": "x", "productName": "y", "billOfMaterials": []}));
         assert!(errors.is_empty());
         assert!(input.present.is_empty());
+    }
+
+    #[test]
+    fn null_for_a_field_that_is_not_nullable_is_a_validation_error_naming_it_in_every_entity() {
+        for e in Entity::ALL {
+            let def = e.def();
+            for field in def.fields.iter().filter(|f| f.access == Access::Input && !f.nullable()) {
+                let mut data = Map::new();
+                data.insert(field.key.to_string(), Json::Null);
+                let mut errors = FieldErrors::new();
+                let input = parse_input(def, &data, &mut errors);
+                assert!(errors.has(field.key), "{}.{}: {errors:?}", def.noun, field.key);
+                assert!(!input.present.contains_key(field.key), "{}.{}", def.noun, field.key);
+            }
+        }
+        let (input, errors) = parse(json!({"customerId": null, "dueDate": null}));
+        assert!(errors.is_empty(), "nullable fields take null: {errors:?}");
+        assert_eq!(input.present["dueDate"], Value::Null);
+    }
+
+    #[test]
+    fn results_that_overflow_are_refused_and_inputs_that_overflow_too() {
+        assert_eq!(finite_result(1e308 + 1.0, "x"), Ok(1e308 + 1.0));
+        assert!(finite_result(1e308 * 10.0, "quantityProduced")
+            .unwrap_err()
+            .contains("quantityProduced"));
+        assert!(finite_result(f64::NAN, "x").is_err());
+        assert!(parse_real(&json!("1e400")).is_err());
+        assert!(parse_real(&json!("-inf")).is_err());
     }
 
     #[test]

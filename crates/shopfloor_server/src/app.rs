@@ -102,6 +102,7 @@ impl Application {
         // and an empty router serves it: a Router with many routes is cloned for every
         // connection, which a router without routes makes cheap.
         let service = tower::ServiceBuilder::new()
+            .layer(middleware::from_fn(answer_headers))
             .layer(DefaultBodyLimit::max(config.body_limit))
             .layer(middleware::from_fn_with_state(state.clone(), observe))
             .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
@@ -169,6 +170,22 @@ pub enum StartError {
     Listen { address: String, source: std::io::Error },
     #[error("cannot create the built-in roles and first user: {0}")]
     Bootstrap(String),
+}
+
+/// Headers every answer carries: `nosniff` always, and `Cache-Control: no-store` on JSON answers
+/// unless the route chose its own caching (the script listing's and web assets' ETags).
+async fn answer_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);

@@ -141,6 +141,32 @@ pub async fn principal(state: &AppState, secret: String) -> Result<Option<Princi
         .await
 }
 
+/// The answer to a secret that no longer stands for a caller.
+const NOT_AUTHENTICATED: &str = "the token or session is unknown, expired, revoked, or its user is disabled";
+
+/// The caller a principal stands for.
+fn caller_of(p: Principal) -> Caller {
+    Caller {
+        user: p.user,
+        now: Timestamp::now(),
+        permissions: Some(p.permissions),
+    }
+}
+
+/// Redoes the check of a request that is still running (an open change stream): the secret must
+/// still resolve as [`authenticate`] resolves it and the caller still hold `permission`. `Err`
+/// is the answer the request would get now (401 or 403); a failing read also counts as `Err`
+/// (fail closed: the stream ends, the client reconnects and is checked again).
+pub async fn recheck(state: &AppState, secret: &str, permission: &str) -> Result<(), Response> {
+    match principal(state, secret.to_string()).await {
+        Ok(Some(p)) => caller_of(p)
+            .require(permission)
+            .map_err(|e| crate::error::ApiError::from(e).into_response()),
+        Ok(None) => Err(unauthenticated(NOT_AUTHENTICATED)),
+        Err(e) => Err(crate::error::ApiError::from(e).into_response()),
+    }
+}
+
 pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if OPEN_PATHS.contains(&request.uri().path()) || crate::routes::web::is_open(request.method(), request.uri().path()) {
         return next.run(request).await;
@@ -153,7 +179,7 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
     let Some(p) = found else {
-        return unauthenticated("the token or session is unknown, expired, revoked, or its user is disabled");
+        return unauthenticated(NOT_AUTHENTICATED);
     };
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if by_cookie && !safe {
@@ -174,12 +200,7 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
             let _ = store.write(move |tx| security::touch_token(tx, id, Timestamp::now())).await;
         });
     }
-    let caller = Caller {
-        user: p.user,
-        now: Timestamp::now(),
-        permissions: Some(p.permissions),
-    };
-    CALLER.scope(caller, next.run(request)).await
+    CALLER.scope(caller_of(p), next.run(request)).await
 }
 
 #[cfg(test)]

@@ -175,6 +175,14 @@ pub struct EntityDef {
     pub params: Option<(&'static str, &'static str)>,
 }
 
+impl FieldDef {
+    /// Whether the field may hold null: neither required nor given a default (the columns of
+    /// required and defaulted fields are `NOT NULL`).
+    pub fn nullable(&self) -> bool {
+        !self.required && self.default == Default::Null
+    }
+}
+
 impl EntityDef {
     pub fn field(&self, key: &str) -> Option<&FieldDef> {
         self.fields.iter().find(|f| f.key == key)

@@ -5,7 +5,7 @@
 use crate::errors::{CoreError, CoreResult, FieldErrors};
 use crate::id::Id;
 use crate::query::{Condition, FieldRef, Filter, Operand, Query, Sort};
-use crate::record::{Record, Value};
+use crate::record::{finite_result, Record, Value};
 use crate::schema::Entity;
 use crate::service::generic::{self, Checked, Draft, Event, Hooks};
 use crate::service::property::check_order_open;
@@ -102,7 +102,10 @@ fn rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
         !input.present.contains_key("quantityOrder") && (before.is_none() || input.present.contains_key("quantityPerProducedUnit"));
     if recompute {
         if let (Some(per), Some(q)) = (record.get("quantityPerProducedUnit").as_real(), order.get("quantity").as_real()) {
-            record.set("quantityOrder", Value::Real(per * q));
+            match finite_result(per * q, "quantityOrder") {
+                Ok(v) => record.set("quantityOrder", Value::Real(v)),
+                Err(m) => errors.add("quantityPerProducedUnit", m),
+            }
         }
     }
     // Counted, not listed: the items' derived names need joins.

@@ -6,7 +6,7 @@ use crate::history::{Action, Event as HistoryEvent};
 use crate::id::Id;
 use crate::lifecycle::{self, Status, EDITABLE_WHEN_FINAL};
 use crate::query::{Condition, FieldRef, Filter, Operand, Query, Sort};
-use crate::record::{parse_real, Record, Value};
+use crate::record::{finite_result, parse_real, Record, Value};
 use crate::schema::{Access, Entity};
 use crate::service::generic::{self, check_dates, Draft, Event, Hooks};
 use crate::service::{bill_of_materials, location, property, shift};
@@ -27,9 +27,30 @@ fn status_of(record: &Record) -> Option<Status> {
     record.text("status").and_then(Status::parse)
 }
 
-/// Save-time rules: end not before start, the read-only final states, and a status change
-/// through [`change_status`] (recorded as a TRANSITION).
+/// The permission of the lifecycle verbs and `reportProduction`; a save or an import that
+/// moves an order's status or `quantityProduced` needs it as well.
+pub const EXECUTE: &str = "PRODUCTION_ORDER.EXECUTE";
+
+/// Refuses a save that sets `quantityProduced` to something other than the stored value (or,
+/// creating, the default) unless the caller may execute orders; the status is checked by
+/// [`change_status`].
+fn require_execute_for_quantity_produced(draft: &Draft) -> CoreResult<()> {
+    let key = "quantityProduced";
+    let given = draft.record.get(key).as_real();
+    let baseline = match draft.before {
+        Some(stored) => stored.get(key).as_real(),
+        None => Record::template(ORDER.def()).get(key).as_real(),
+    };
+    if given != baseline {
+        draft.caller.require(EXECUTE)?;
+    }
+    Ok(())
+}
+
+/// Save-time rules: end not before start, the read-only final states, `EXECUTE` for what the
+/// verbs move, and a status change through [`change_status`] (recorded as a TRANSITION).
 fn save_rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
+    require_execute_for_quantity_produced(draft)?;
     check_dates(&draft.record, "startDate", "endDate", &mut draft.errors);
     let Some(to) = status_of(&draft.record) else { return Ok(()) };
     let stored = draft.before.and_then(|b| status_of(b).map(|s| (b, s)));
@@ -64,7 +85,11 @@ fn save_rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
 /// import all move an order through here, and nothing else checks the transition table or
 /// applies its effects. `from` is the stored status (`None`: the order is being created, in any
 /// status); see [`lifecycle::transition`]. Changes `record` only; the caller writes it.
+/// Every change needs [`EXECUTE`], also creating an order in any status but IDLE.
 pub fn change_status(tx: &mut dyn Tx, caller: &Caller, record: &mut Record, from: Option<Status>, to: Status) -> CoreResult<()> {
+    if from.is_some() || to != Status::Idle {
+        caller.require(EXECUTE)?;
+    }
     lifecycle::transition(record, from, to, caller.now, |location| shift::current_record_id(tx, location))
 }
 
@@ -135,7 +160,7 @@ pub fn report(tx: &mut dyn Tx, caller: &Caller, order: &str, quantity: &Json, re
         ));
     }
     let produced = before.get("quantityProduced").as_real().unwrap_or(0.0);
-    let total = produced + delta;
+    let total = finite_result(produced + delta, "quantityProduced").map_err(|m| CoreError::field("quantity", m))?;
     if total < 0.0 {
         return Err(CoreError::field(
             "quantity",

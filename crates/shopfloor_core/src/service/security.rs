@@ -281,6 +281,10 @@ pub fn revoke_token(tx: &mut dyn Tx, caller: &Caller, id: &str) -> CoreResult<Re
     if !token.get("revokedDate").is_null() {
         return Ok(token);
     }
+    revoke(tx, caller, token)
+}
+
+fn revoke(tx: &mut dyn Tx, caller: &Caller, token: Record) -> CoreResult<Record> {
     let mut revoked = token.clone();
     revoked.set("revokedDate", Value::Time(caller.now));
     generic::write(tx, caller, &TOKEN_HOOKS, revoked, Some(token), Event::default())
@@ -291,7 +295,23 @@ pub fn set_password(tx: &mut dyn Tx, caller: &Caller, user: &str, hash: Option<S
     let stored = generic::require(tx, USER, user)?;
     let mut changed = stored.clone();
     changed.set("passwordHash", hash.map(|h| Value::Text(h.into())).unwrap_or(Value::Null));
-    generic::write(tx, caller, &USER_HOOKS, changed, Some(stored), Event::default())
+    let saved = generic::write(tx, caller, &USER_HOOKS, changed, Some(stored), Event::default())?;
+    if let Some(id) = saved.id() {
+        end_sessions(tx, caller, id)?;
+    }
+    Ok(saved)
+}
+
+/// Revokes the user's open login sessions (a password reset ends them); API tokens stay.
+fn end_sessions(tx: &mut dyn Tx, caller: &Caller, user: Id) -> CoreResult<()> {
+    let def = TOKEN.def();
+    let q = Query::eq(def, "userId", Value::Id(user)).and_eq(def, "kind", Value::Text("SESSION".into()));
+    for session in tx.find(TOKEN, &q)? {
+        if session.get("revokedDate").is_null() {
+            revoke(tx, caller, session)?;
+        }
+    }
+    Ok(())
 }
 
 /// `saveUser(**userData)`: the generic save, with `password` (a string sets it, null or absent

@@ -3,7 +3,7 @@
 use crate::errors::{CoreError, CoreResult};
 use crate::id::Id;
 use crate::query::Query;
-use crate::record::{parse_real, Record, Value};
+use crate::record::{finite_result, parse_real, Record, Value};
 use crate::schema::Entity;
 use crate::service::generic::{self, Draft, Hooks};
 use crate::tx::{Caller, Tx};
@@ -94,7 +94,8 @@ pub fn convert(tx: &mut dyn Tx, amount: &Json, from: &str, to: &str, material: O
     for (a, b, m, inverse) in candidates {
         if let Some(conv) = find_conversion(tx, a, b, m)? {
             let factor = conv.get("conversionFactor").as_real().unwrap_or(1.0);
-            return Ok(if inverse { amount / factor } else { amount * factor });
+            let result = if inverse { amount / factor } else { amount * factor };
+            return finite_result(result, "the converted amount").map_err(|m| CoreError::field("amount", m));
         }
     }
     Err(CoreError::field(

@@ -1,6 +1,11 @@
 //! The change feed: `GET /api/v1/events?after=<sequence>` over the history. Plain requests
 //! long-poll and answer JSON lines (one event per line, possibly none after the timeout);
 //! `Accept: text/event-stream` streams Server-Sent Events until the client leaves.
+//!
+//! Access is checked again while a request is open ([`crate::auth::recheck`]): a stream before
+//! each batch of events and at least every [`RECHECK_EVERY`], a long-poll after its wait. A
+//! revoked token, a disabled or deleted user or a role without [`FEED_PERMISSION`] ends the
+//! stream and refuses the long-poll's answer.
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -17,6 +22,9 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 const MAX_LIMIT: u32 = 1000;
+
+/// Longest an open stream goes without checking its caller's access again.
+pub const RECHECK_EVERY: Duration = Duration::from_secs(3);
 
 /// What a caller needs to read the change feed (and what the web session reports as
 /// `changeFeed`): the feed shows every order's history, so it needs reading orders.
@@ -54,6 +62,8 @@ async fn events(
     query: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Response> {
     state.caller().require(FEED_PERMISSION)?;
+    // The authentication middleware let the request through, so it carries credentials.
+    let secret = crate::auth::credentials(&headers).map(|(s, _)| s).unwrap_or_default();
     let Query(q) = query.map_err(|e| ApiError::bad_request(format!("bad query parameters: {e}")))?;
     let after = q.after.unwrap_or(0);
     let limit = q.limit.unwrap_or(MAX_LIMIT).clamp(1, MAX_LIMIT);
@@ -62,7 +72,7 @@ async fn events(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/event-stream"));
     if wants_sse {
-        return Ok(sse(state, after, limit).into_response());
+        return Ok(sse(state, secret, after, limit).into_response());
     }
     let wait = match q.timeout {
         Some(t) if t.is_finite() && t >= 0.0 => Duration::from_secs_f64(t).min(state.max_poll),
@@ -72,6 +82,9 @@ async fn events(
     let mut found = read_after(&state, after, limit).await?;
     if found.is_empty() && !wait.is_zero() {
         wait_for(&state, after, wait).await;
+        if let Err(refused) = crate::auth::recheck(&state, &secret, FEED_PERMISSION).await {
+            return Ok(refused);
+        }
         found = read_after(&state, after, limit).await?;
     }
     let last = found.last().map(|e| e.sequence).unwrap_or(after);
@@ -90,10 +103,12 @@ async fn events(
         .into_response())
 }
 
-fn sse(state: AppState, after: i64, limit: u32) -> Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>> {
+/// The stream ends when the caller's access is withdrawn: checked before each batch is read,
+/// so after every wait (a new event, or [`RECHECK_EVERY`] passing).
+fn sse(state: AppState, secret: String, after: i64, limit: u32) -> Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>> {
     let stream = stream::unfold(
-        (state, after, Vec::<Event>::new()),
-        move |(state, mut cursor, mut pending)| async move {
+        (state, secret, after, Vec::<Event>::new()),
+        move |(state, secret, mut cursor, mut pending)| async move {
             loop {
                 if !pending.is_empty() {
                     let e = pending.remove(0);
@@ -102,11 +117,14 @@ fn sse(state: AppState, after: i64, limit: u32) -> Sse<impl futures_util::Stream
                         .id(e.sequence.to_string())
                         .event("history")
                         .data(e.to_json().to_string());
-                    return Some((Ok(ev), (state, cursor, pending)));
+                    return Some((Ok(ev), (state, secret, cursor, pending)));
+                }
+                if crate::auth::recheck(&state, &secret, FEED_PERMISSION).await.is_err() {
+                    return None;
                 }
                 match read_after(&state, cursor, limit).await {
                     Ok(found) if !found.is_empty() => pending = found,
-                    Ok(_) => wait_for(&state, cursor, Duration::from_secs(30)).await,
+                    Ok(_) => wait_for(&state, cursor, RECHECK_EVERY).await,
                     Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
                 }
             }

@@ -5,6 +5,7 @@ mod bad_input;
 mod bill_of_materials;
 mod concurrency;
 mod connections;
+mod hardening;
 #[allow(dead_code)] // not every test binary uses every helper
 mod helpers;
 mod import_export;
