@@ -15,5 +15,6 @@ mod properties;
 mod query_bruteforce;
 mod rest;
 mod security;
+mod text_matching;
 mod seed_example;
 mod workers;
