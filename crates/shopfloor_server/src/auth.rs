@@ -16,6 +16,7 @@ use shopfloor_core::service::security::{self, hash_token, Principal};
 use shopfloor_core::time::Timestamp;
 use shopfloor_core::tx::Caller;
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -33,29 +34,49 @@ const OPEN_PATHS: &[&str] = &["/healthz", "/readyz", "/api/v1/login"];
 /// How often a token's `lastUsedDate` is written at most.
 const TOUCH_EVERY: Duration = Duration::from_secs(60);
 
-/// How long a failed login for a name is remembered.
+/// How long a failed login for a name from a client address is remembered.
 const FAILURE_MEMORY: Duration = Duration::from_secs(900);
 /// The delay after the first recent failure; it doubles with each further one.
 const FIRST_DELAY: Duration = Duration::from_millis(250);
 /// The longest delay.
 const MAX_DELAY: Duration = Duration::from_secs(5);
-/// Names with recent failures kept at most before the old ones are forgotten.
+/// Name-and-address pairs with recent failures kept at most before the old ones are forgotten.
 const MAX_FAILING_NAMES: usize = 10_000;
+
+/// Who a login slow-down applies to: the user name (case folded) tried from one client
+/// address. Keyed by both so that failures from one address never slow down the same name from
+/// another — an attacker cannot keep a named user out (issue 22). `None` when the address is
+/// unknown (a router driven without the accept loop): such logins share one slow-down per name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LoginKey {
+    name: String,
+    client: Option<IpAddr>,
+}
+
+impl LoginKey {
+    pub fn new(name: &str, client: Option<IpAddr>) -> LoginKey {
+        LoginKey {
+            name: name.to_lowercase(),
+            client,
+        }
+    }
+}
 
 /// Failed-login bookkeeping and last-used throttling.
 ///
 /// The login slow-down is ours rather than a rate-limiting crate's (`governor`): what API.md
-/// promises is a delay that doubles with each recent failure for a name (250 ms, 0.5 s, 1 s,
-/// … up to 5 s), is forgotten 15 minutes after the last failure, and ends at the next
-/// successful login, while the answer stays the same `401`. A GCRA limiter allows a fixed rate
-/// (no doubling), counts every attempt rather than failures, and has no per-key reset.
+/// promises is a delay that doubles with each recent failure for a name from a client address
+/// (250 ms, 0.5 s, 1 s, … up to 5 s), is forgotten 15 minutes after the last failure, and ends
+/// at the next successful login from there, while the answer stays the same `401`. A GCRA
+/// limiter allows a fixed rate (no doubling), counts every attempt rather than failures, and
+/// has no per-key reset.
 #[derive(Default)]
 pub struct AuthState {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    failures: Mutex<HashMap<LoginKey, (u32, Instant)>>,
     touched: Mutex<HashMap<Id, Instant>>,
 }
 
-/// The delay before answering a login after `failures` recent failures for its name.
+/// The delay before answering a login after `failures` recent failures for its key.
 fn delay_after(failures: u32) -> Duration {
     match failures {
         0 => Duration::ZERO,
@@ -64,13 +85,13 @@ fn delay_after(failures: u32) -> Duration {
 }
 
 impl AuthState {
-    /// The delay before answering a login for `name`: doubles with each recent failure, up to 5 s.
-    pub fn login_delay(&self, name: &str) -> Duration {
+    /// The delay before answering a login for `key`: doubles with each recent failure, up to 5 s.
+    pub fn login_delay(&self, key: &LoginKey) -> Duration {
         let failures = self
             .failures
             .lock()
             .map(|f| {
-                f.get(&name.to_lowercase())
+                f.get(key)
                     .map(|(n, at)| if at.elapsed() < FAILURE_MEMORY { *n } else { 0 })
                     .unwrap_or(0)
             })
@@ -78,9 +99,9 @@ impl AuthState {
         delay_after(failures)
     }
 
-    pub fn record_failure(&self, name: &str) {
+    pub fn record_failure(&self, key: &LoginKey) {
         if let Ok(mut f) = self.failures.lock() {
-            let entry = f.entry(name.to_lowercase()).or_insert((0, Instant::now()));
+            let entry = f.entry(key.clone()).or_insert((0, Instant::now()));
             *entry = (entry.0.saturating_add(1), Instant::now());
             if f.len() > MAX_FAILING_NAMES {
                 f.retain(|_, (_, at)| at.elapsed() < FAILURE_MEMORY);
@@ -88,9 +109,9 @@ impl AuthState {
         }
     }
 
-    pub fn record_success(&self, name: &str) {
+    pub fn record_success(&self, key: &LoginKey) {
         if let Ok(mut f) = self.failures.lock() {
-            f.remove(&name.to_lowercase());
+            f.remove(key);
         }
     }
 
@@ -207,13 +228,18 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
 mod tests {
     use super::*;
 
+    fn key(name: &str, client: &str) -> LoginKey {
+        LoginKey::new(name, Some(client.parse().unwrap()))
+    }
+
     #[test]
     fn the_login_delay_doubles_with_each_failure_up_to_five_seconds() {
         let auth = AuthState::default();
-        let mut delays = vec![auth.login_delay("sue")];
+        let sue = key("sue", "10.0.0.1");
+        let mut delays = vec![auth.login_delay(&sue)];
         for _ in 0..7 {
-            auth.record_failure("sue");
-            delays.push(auth.login_delay("sue"));
+            auth.record_failure(&sue);
+            delays.push(auth.login_delay(&sue));
         }
         let millis: Vec<u128> = delays.iter().map(Duration::as_millis).collect();
         assert_eq!(millis, [0, 250, 500, 1000, 2000, 4000, 5000, 5000]);
@@ -222,13 +248,28 @@ mod tests {
     #[test]
     fn a_successful_login_ends_the_delay_for_that_name_only() {
         let auth = AuthState::default();
-        auth.record_failure("Sue");
-        auth.record_failure("bob");
-        assert_eq!(auth.login_delay("SUE"), FIRST_DELAY, "names are compared ignoring case");
+        auth.record_failure(&key("Sue", "10.0.0.1"));
+        auth.record_failure(&key("bob", "10.0.0.1"));
+        assert_eq!(
+            auth.login_delay(&key("SUE", "10.0.0.1")),
+            FIRST_DELAY,
+            "names are compared ignoring case"
+        );
 
-        auth.record_success("sue");
+        auth.record_success(&key("sue", "10.0.0.1"));
 
-        assert_eq!(auth.login_delay("sue"), Duration::ZERO);
-        assert_eq!(auth.login_delay("bob"), FIRST_DELAY);
+        assert_eq!(auth.login_delay(&key("sue", "10.0.0.1")), Duration::ZERO);
+        assert_eq!(auth.login_delay(&key("bob", "10.0.0.1")), FIRST_DELAY);
+    }
+
+    #[test]
+    fn failures_from_one_address_do_not_slow_down_the_name_from_another() {
+        let auth = AuthState::default();
+        let attacker = key("sue", "10.0.0.66");
+        for _ in 0..10 {
+            auth.record_failure(&attacker);
+        }
+        assert_eq!(auth.login_delay(&attacker), MAX_DELAY);
+        assert_eq!(auth.login_delay(&key("sue", "10.0.0.1")), Duration::ZERO);
     }
 }

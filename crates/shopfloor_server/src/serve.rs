@@ -2,20 +2,25 @@
 //! them is answered 503 and closed at once. A client that stalls — sends a request's head too
 //! slowly, sits idle between requests, or stops reading its response — loses its connection
 //! after `client_timeout`, which frees the slot. Shutdown stops accepting, lets requests in
-//! flight finish and closes idle connections.
+//! flight finish and closes idle connections. Every request carries its client's address as
+//! axum's `ConnectInfo<SocketAddr>` (the login slow-down is keyed by it).
 
+use axum::extract::ConnectInfo;
+use axum::http::Request;
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio_io_timeout::TimeoutStream;
+use tower::ServiceExt;
 
 /// How many connections, and how long a client may stall.
 #[derive(Clone, Copy, Debug)]
@@ -41,9 +46,9 @@ pub async fn serve(
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors and the like: wait rather than spin; the
                     // listener stays open.
@@ -60,7 +65,7 @@ pub async fn serve(
         };
         let builder = builder.clone();
         let watcher = graceful.watcher();
-        let service = TowerToHyperService::new(router.clone());
+        let service = TowerToHyperService::new(router.clone().map_request(with_client_address(peer)));
         tokio::spawn(async move {
             // Until the first byte, hyper waits unbounded (to tell HTTP/1 from HTTP/2).
             if !matches!(
@@ -82,6 +87,14 @@ pub async fn serve(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// Puts the connection's client address into each request, where `ConnectInfo` finds it.
+fn with_client_address<B>(peer: SocketAddr) -> impl Fn(Request<B>) -> Request<B> + Clone {
+    move |mut request| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        request
+    }
 }
 
 const REFUSAL_BODY: &str =

@@ -159,7 +159,13 @@ pub(super) fn parse_operand(
             }
         }
         Contains | StartsWith | EndsWith => match non_null(f, "stringValue") {
-            Some(Json::String(s)) => Operand::One(Value::Text(s.to_lowercase().into())),
+            Some(Json::String(s)) => match text_operand(s) {
+                Ok(v) => Operand::One(v),
+                Err(m) => {
+                    errors.add(key("stringValue"), m);
+                    Operand::None
+                }
+            },
             Some(other) => {
                 errors.add(key("stringValue"), format!("must be a string, got {other}"));
                 Operand::None
@@ -203,7 +209,7 @@ fn operand_value(field: FieldRef, v: &Json) -> Result<Value, String> {
             None => Err(format!("must be a string, got {v}")),
         },
         Kind::Name | Kind::Text { .. } => match v {
-            Json::String(s) => Ok(Value::Text(s.to_lowercase().into())),
+            Json::String(s) => text_operand(s),
             other => Err(format!("must be a string, got {other}")),
         },
         Kind::Real { .. } | Kind::Int => parse_real(v).map(Value::Real),
@@ -215,6 +221,16 @@ fn operand_value(field: FieldRef, v: &Json) -> Result<Value, String> {
             other => Err(format!("must be true or false, got {other}")),
         },
     }
+}
+
+/// A text operand, lower-cased. NUL is refused on every store alike: PostgreSQL text cannot
+/// hold it and SQLite's string functions stop at it (a value starting with NUL would match
+/// everything), so no condition could treat it like other characters (issue 22 #6).
+fn text_operand(s: &str) -> Result<Value, String> {
+    if s.contains('\0') {
+        return Err("must not contain the NUL character (U+0000)".into());
+    }
+    Ok(Value::Text(s.to_lowercase().into()))
 }
 
 #[cfg(test)]

@@ -3,19 +3,20 @@
 //! `POST /api/v1/logout` ends the session; `GET /api/v1/me` tells who is logged in.
 
 use super::body::object_body;
-use crate::auth::SESSION_COOKIE;
+use crate::auth::{LoginKey, SESSION_COOKIE};
 use crate::error::{envelope, ApiResult};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 use shopfloor_core::service::security;
 use shopfloor_core::time::Timestamp;
+use std::net::SocketAddr;
 
 /// Lifetime of a web session.
 const SESSION_MS: i64 = 12 * 3600 * 1000;
@@ -27,11 +28,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/me", get(me))
 }
 
-async fn login(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
+async fn login(
+    State(state): State<AppState>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
     let body = object_body(body)?;
     let name = body.get("name").and_then(Value::as_str).unwrap_or_default().trim().to_string();
     let password = body.get("password").and_then(Value::as_str).unwrap_or_default().to_string();
-    tokio::time::sleep(state.auth.login_delay(&name)).await;
+    let key = LoginKey::new(&name, client.map(|Extension(ConnectInfo(address))| address.ip()));
+    tokio::time::sleep(state.auth.login_delay(&key)).await;
     let lookup_name = name.clone();
     let found = state.store.read(move |tx| security::login_lookup(tx, &lookup_name)).await?;
     let (user, hash) = match found {
@@ -46,7 +52,7 @@ async fn login(State(state): State<AppState>, body: Result<Bytes, BytesRejection
     let user = match user {
         Some(u) if ok && u.get("enabled") == &shopfloor_core::record::Value::Bool(true) => u,
         _ => {
-            state.auth.record_failure(&name);
+            state.auth.record_failure(&key);
             return Ok(envelope(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
@@ -55,7 +61,7 @@ async fn login(State(state): State<AppState>, body: Result<Bytes, BytesRejection
             ));
         }
     };
-    state.auth.record_success(&name);
+    state.auth.record_success(&key);
     let user_id = user
         .id()
         .ok_or_else(|| shopfloor_core::errors::CoreError::Internal("user without id".into()))?;
