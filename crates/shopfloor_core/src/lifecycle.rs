@@ -29,7 +29,7 @@ impl Status {
         Status::Cancelled,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Status::Idle => "IDLE",
             Status::Scheduled => "SCHEDULED",

@@ -3,7 +3,17 @@
 
 use super::types::{Access, Default, DerivedDef, FieldDef, Kind};
 
-pub const ORDER_STATUSES: &[&str] = &["IDLE", "SCHEDULED", "RUNNING", "PAUSED", "STOPPED", "CLOSED", "CANCELLED"];
+/// The order statuses as stored, spelled by the lifecycle (`Status::as_str`), in its order.
+pub const ORDER_STATUSES: &[&str] = &{
+    use crate::lifecycle::Status;
+    let mut out = [""; Status::ALL.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = Status::ALL[i].as_str();
+        i += 1;
+    }
+    out
+};
 pub const PRIORITIES: &[&str] = &["LOW", "NORMAL", "HIGH", "URGENT"];
 pub const LOCATION_TYPES: &[&str] = &["ENTERPRISE", "COMPANY", "SITE", "AREA", "LINE", "CELL_GROUP", "CELL", "UNIT"];
 pub const SHIFT_RECORD_STATUSES: &[&str] = &["IDLE", "ACTIVE", "CLOSED", "VERIFIED"];
