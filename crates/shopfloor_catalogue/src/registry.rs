@@ -84,12 +84,14 @@ impl Function {
 
 pub struct Catalogue {
     pub functions: Vec<Function>,
-    index: HashMap<(String, String), usize>,
+    /// Module → function name → position in `functions`; looked up on every call, without
+    /// allocating.
+    index: HashMap<&'static str, HashMap<String, usize>>,
 }
 
 impl Catalogue {
     pub fn get(&self, module: &str, name: &str) -> Option<&Function> {
-        self.index.get(&(module.to_string(), name.to_string())).map(|i| &self.functions[*i])
+        self.index.get(module)?.get(name).map(|i| &self.functions[*i])
     }
 
     /// The modules in registration order.
@@ -124,9 +126,9 @@ impl Builder {
     }
 
     pub fn finish(self) -> Catalogue {
-        let mut index = HashMap::new();
+        let mut index: HashMap<&'static str, HashMap<String, usize>> = HashMap::new();
         for (i, f) in self.functions.iter().enumerate() {
-            let previous = index.insert((f.module.to_string(), f.name.clone()), i);
+            let previous = index.entry(f.module).or_default().insert(f.name.clone(), i);
             assert!(previous.is_none(), "function {}.{} registered twice", f.module, f.name);
         }
         Catalogue {
