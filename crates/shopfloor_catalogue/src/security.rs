@@ -5,19 +5,12 @@ use crate::registry::{optional, required, Builder, EntityFunctions};
 use serde_json::{json, Value as Json};
 use shopfloor_core::record::Record;
 use shopfloor_core::schema::Entity;
-use shopfloor_core::service::security;
+use shopfloor_core::service::{entity, security};
 
 const ADMIN: &str = "SYSTEM.ADMIN";
 
 fn user_json(r: Record) -> Json {
     r.to_json(Entity::User.def())
-}
-
-/// A token with its secret, which is shown only in this answer.
-fn token_json((r, secret): (Record, String)) -> Json {
-    let mut j = r.to_json(Entity::ApiToken.def());
-    j["token"] = Json::String(secret);
-    j
 }
 
 pub fn register(b: &mut Builder) {
@@ -73,7 +66,8 @@ pub fn register(b: &mut Builder) {
         .writes()
         .summary("Creates an API token for the user; the answer's `token` is the secret, shown only this once.")
         .handler(|tx, c, a| {
-            security::create_token(tx, c, &a.str("userIdOrName")?, a.opt_str("label")?, a.opt_time("expiresDate")?).map(token_json)
+            security::create_token(tx, c, &a.str("userIdOrName")?, a.opt_str("label")?, a.opt_time("expiresDate")?)
+                .map(|(record, secret)| entity::token_answer(&record, Some(secret)))
         });
     m.function("revokeApiToken")
         .params([required("tokenId")])

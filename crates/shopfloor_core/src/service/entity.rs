@@ -67,14 +67,20 @@ pub fn save_answer(tx: &mut dyn Tx, caller: &Caller, entity: Entity, data: &Map<
         Entity::User => security::save_user(tx, caller, data).map(|r| r.to_json(def)),
         Entity::ApiToken => {
             let (record, secret) = security::save_api_token(tx, caller, data)?;
-            let mut answer = record.to_json(def);
-            if let Some(secret) = secret {
-                answer["token"] = Json::String(secret);
-            }
-            Ok(answer)
+            Ok(token_answer(&record, secret))
         }
         _ => save(tx, caller, entity, data).map(|r| r.to_json(def)),
     }
+}
+
+/// An API token as answered, with its secret (`token`) when it was just created: the secret is
+/// shown only this once.
+pub fn token_answer(record: &Record, secret: Option<String>) -> Json {
+    let mut answer = record.to_json(Entity::ApiToken.def());
+    if let Some(secret) = secret {
+        answer["token"] = Json::String(secret);
+    }
+    answer
 }
 
 /// What `getX(idOr…)` answers, for the script API and REST alike (`None`: no such record). An
