@@ -4,7 +4,7 @@
 //! lists of the record catalogue, so the web pages show the server's words instead of copies.
 
 use super::body::json_body;
-use super::web::fixed_body;
+use super::web::{etag_hash, fixed_body};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -28,10 +28,15 @@ pub fn router() -> Router<AppState> {
 
 /// The listing only changes with the binary: built once, answered with an ETag, and `304` to a
 /// client that has it (the web pages read it on every load). `private`: it is behind login.
-static LISTING: LazyLock<String> = LazyLock::new(|| listing().to_string());
+/// The listing and its ETag hash, built once: they change only with the binary.
+static LISTING: LazyLock<(String, u64)> = LazyLock::new(|| {
+    let text = listing().to_string();
+    let tag = etag_hash(&text);
+    (text, tag)
+});
 
 async fn list(headers: HeaderMap) -> Response {
-    fixed_body("application/json", &LISTING, "private, no-cache", &headers)
+    fixed_body("application/json", &LISTING.0, LISTING.1, "private, no-cache", &headers)
 }
 
 fn listing() -> Value {

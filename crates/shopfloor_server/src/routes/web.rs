@@ -21,6 +21,8 @@ struct Asset {
     name: &'static str,
     media_type: &'static str,
     body: &'static str,
+    /// The body's ETag hash, computed when the binary is built ([`etag_hash`]).
+    tag: u64,
 }
 
 const JS: &str = "text/javascript; charset=utf-8";
@@ -35,6 +37,7 @@ macro_rules! asset {
             name: $path,
             media_type: $media_type,
             body: include_str!(concat!("../../web/", $path)),
+            tag: etag_hash(include_str!(concat!("../../web/", $path))),
         }
     };
 }
@@ -89,22 +92,25 @@ async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
     }
 }
 
-/// FNV-1a of the content: a validator that changes whenever the embedded file does.
-fn etag(body: &str) -> String {
+/// FNV-1a of the content: a validator that changes whenever the embedded file does. A `const fn`,
+/// so that an embedded file's tag is computed once, when the binary is built.
+pub(crate) const fn etag_hash(body: &str) -> u64 {
+    let bytes = body.as_bytes();
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in body.bytes() {
-        h ^= u64::from(b);
+    let mut i = 0;
+    while i < bytes.len() {
+        h ^= bytes[i] as u64;
         h = h.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
     }
-    format!("\"{h:016x}\"")
+    h
 }
 
-/// Answers an embedded file with the pages' security headers.
+/// Answers an embedded file with the pages' security headers (`nosniff` comes with every answer, `app::answer_headers`).
 fn serve(asset: &Asset, headers: &HeaderMap) -> Response {
-    let mut response = fixed_body(asset.media_type, asset.body, "no-cache", headers);
+    let mut response = fixed_body(asset.media_type, asset.body, asset.tag, "no-cache", headers);
     let h = response.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     response
 }
@@ -112,8 +118,14 @@ fn serve(asset: &Asset, headers: &HeaderMap) -> Response {
 /// Answers a body that only changes with the binary (an embedded file, the script listing) with
 /// its ETag, or `304` when the client's copy is current. `no-cache` makes clients revalidate every
 /// time, so a new binary's content is seen at once.
-pub(crate) fn fixed_body(media_type: &'static str, body: &'static str, cache_control: &'static str, headers: &HeaderMap) -> Response {
-    let tag = etag(body);
+pub(crate) fn fixed_body(
+    media_type: &'static str,
+    body: &'static str,
+    tag: u64,
+    cache_control: &'static str,
+    headers: &HeaderMap,
+) -> Response {
+    let tag = format!("\"{tag:016x}\"");
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
