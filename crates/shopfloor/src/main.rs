@@ -154,7 +154,7 @@ async fn main() -> anyhow::Result<()> {
                 readers,
                 max_connections,
                 client_timeout: Duration::from_secs(client_timeout),
-                import_retention: Duration::from_secs(import_retention_hours * 3600),
+                import_retention: Duration::from_secs(import_retention_hours.saturating_mul(3600)),
             };
             let app = Application::build(config).await.context("starting the server")?;
             if let Some(token) = app.bootstrap_token() {

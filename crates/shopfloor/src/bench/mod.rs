@@ -181,7 +181,10 @@ impl Args {
         let limit = match (self.ops, self.duration) {
             (Some(0), _) => bail!("--ops must be at least 1"),
             (Some(n), _) => Limit::Ops(n),
-            (None, Some(s)) if s > 0.0 && s.is_finite() => Limit::Time(Duration::from_secs_f64(s)),
+            (None, Some(s)) if s > 0.0 => match Duration::try_from_secs_f64(s) {
+                Ok(d) => Limit::Time(d),
+                Err(_) => bail!("--duration is too long: {s} seconds"),
+            },
             (None, Some(_)) => bail!("--duration must be a positive number of seconds"),
             (None, None) if self.quick => Limit::Time(Duration::from_secs(2)),
             (None, None) => Limit::Time(Duration::from_secs(10)),

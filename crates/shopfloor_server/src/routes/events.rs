@@ -75,7 +75,8 @@ async fn events(
         return Ok(sse(state, secret, after, limit).into_response());
     }
     let wait = match q.timeout {
-        Some(t) if t.is_finite() && t >= 0.0 => Duration::from_secs_f64(t).min(state.max_poll),
+        // Clamped before converting: a huge number of seconds does not fit a `Duration`.
+        Some(t) if t.is_finite() && t >= 0.0 => Duration::from_secs_f64(t.min(state.max_poll.as_secs_f64())),
         Some(_) => return Err(ApiError::bad_request("timeout must be a number of seconds ≥ 0")),
         None => state.max_poll,
     };

@@ -528,6 +528,12 @@ async fn the_change_feed_returns_history_events_as_json_lines_after_a_sequence()
     assert_eq!(lines(&after_first.text).len(), 2);
     let limited = app.send(Method::GET, "/api/v1/events?after=0&limit=1&timeout=0", None, &[]).await;
     assert_eq!(lines(&limited.text).len(), 1);
+    // A timeout too large for any clock is the server's longest wait, not a dropped connection.
+    let huge = app
+        .send(Method::GET, "/api/v1/events?after=0&timeout=1.8446744073709552e%2B19", None, &[])
+        .await;
+    assert_eq!(huge.status, StatusCode::OK, "{}", huge.text);
+    assert_eq!(lines(&huge.text).len(), 3);
 
     let started = Instant::now();
     let empty = app
