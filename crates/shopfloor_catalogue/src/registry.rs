@@ -6,7 +6,7 @@ use crate::args::Args;
 use serde_json::{json, Value as Json};
 use shopfloor_core::errors::{CoreError, CoreResult};
 use shopfloor_core::permissions::module_permissions;
-use shopfloor_core::record::Record;
+use shopfloor_core::record::{fresh_template_update, Record};
 use shopfloor_core::schema::Entity;
 use shopfloor_core::service::entity;
 use shopfloor_core::tx::{Caller, Tx};
@@ -266,7 +266,10 @@ impl EntitySpec<'_, '_> {
             .summary(format!(
                 "Creates a {label}, or updates the one with the given id (keys present replace, keys absent keep their values)."
             ))
-            .handler(move |tx, c, a| entity::save_answer(tx, c, e, a.object(&data_save)?));
+            .handler(move |tx, c, a| {
+                let data = fresh_template_update(e.def(), a.object(&data_save)?);
+                entity::save_answer(tx, c, e, &data)
+            });
         m.function(n.validate)
             .params([kwargs(&data)])
             .permission(&perm("READ.VALIDATE"))
@@ -274,7 +277,10 @@ impl EntitySpec<'_, '_> {
                 "Checks a {label} as {} would; returns {{field: [messages]}}, empty when valid. Writes nothing.",
                 n.save
             ))
-            .handler(move |tx, c, a| entity::validate(tx, c, e, a.object(&data_validate)?));
+            .handler(move |tx, c, a| {
+                let data = fresh_template_update(e.def(), a.object(&data_validate)?);
+                entity::validate(tx, c, e, &data)
+            });
         m.function(n.get)
             .params([required(&lookup)])
             .permission(&perm("READ.GET"))

@@ -6,6 +6,7 @@ use crate::id::Id;
 use crate::schema::{Access, Default, EntityDef, FieldDef, Kind, DATA_TYPES, DATA_TYPE_ALIASES};
 use crate::time::Timestamp;
 use serde_json::{Map, Value as Json};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -184,17 +185,56 @@ pub struct Input {
     pub version: Option<i64>,
 }
 
+/// The script API's save input with the fresh-template rule applied (SPEC §1, "The
+/// fresh-template update"): an update built from a fresh `newX()` template keeps the stored value
+/// of every key the script left at its template default, so those keys are dropped. Any other
+/// input (a partial dict, a round trip from `getX()`, a create) comes back unchanged. REST `PUT`
+/// does not use this: it is a full replacement.
+pub fn fresh_template_update<'a>(def: &EntityDef, data: &'a Map<String, Json>) -> Cow<'a, Map<String, Json>> {
+    if data.get("id").is_none_or(Json::is_null) || !is_fresh_template(def, data) {
+        return Cow::Borrowed(data);
+    }
+    let template = Record::template(def);
+    let at_default = |raw: &str, json: &Json| {
+        def.field(def.canonical_key(raw)).is_some_and(|f| {
+            let default = template.get(f.key);
+            f.key != "id"
+                && if json.is_null() {
+                    default.is_null()
+                } else {
+                    parse_value(f.kind, json).as_ref() == Ok(default)
+                }
+        })
+    };
+    Cow::Owned(
+        data.iter()
+            .filter(|(raw, json)| !at_default(raw, json))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
+}
+
+/// Whether `data` came from `newX()`, not from `getX()` or a hand-written dict: it names every
+/// key of the template (directly or by an alias) and none of the keys only the server writes.
+fn is_fresh_template(def: &EntityDef, data: &Map<String, Json>) -> bool {
+    let field_of = |raw: &str| def.field(def.canonical_key(raw));
+    let server_written = data
+        .keys()
+        .any(|raw| def.derived(raw).is_some() || field_of(raw).is_some_and(|f| f.access == Access::ReadOnly));
+    let every_template_key = def
+        .fields
+        .iter()
+        .filter(|f| f.access == Access::Input)
+        .all(|f| data.keys().any(|raw| field_of(raw).is_some_and(|g| g.key == f.key)));
+    every_template_key && !server_written
+}
+
 /// Converts a wire object into typed values, resolving aliases, refusing unknown keys and
 /// ignoring read-only ones. Every problem is collected in `errors`.
 pub fn parse_input(def: &EntityDef, data: &Map<String, Json>, errors: &mut FieldErrors) -> Input {
     let mut input = Input::default();
     for (raw_key, json) in data {
-        let key = def
-            .aliases
-            .iter()
-            .find(|(a, _)| *a == raw_key)
-            .map(|(_, k)| *k)
-            .unwrap_or(raw_key.as_str());
+        let key = def.canonical_key(raw_key);
         if key == "version" {
             match json {
                 Json::Null => {}

@@ -192,6 +192,11 @@ impl EntityDef {
         self.derived.iter().find(|d| d.key == key)
     }
 
+    /// The canonical key of an input key: itself, or the key an alias stands for.
+    pub fn canonical_key<'a>(&self, raw: &'a str) -> &'a str {
+        self.aliases.iter().find(|(a, _)| *a == raw).map(|(_, k)| *k).unwrap_or(raw)
+    }
+
     /// The argument name of `getX`-style calls: `productionOrderIdOrName`, `materialIdOrPath`.
     pub fn lookup_param(&self) -> String {
         if let Some((lookup, _)) = self.params {
