@@ -22,6 +22,15 @@ def test_positional_and_keyword_calls_are_interchangeable(system, make_order):
     assert by_position == by_keyword and by_position.id == order.id
 
 
+def test_keyword_names_of_the_original_documents_bind(system, master):
+    um = system.mes.unitOfMeasure
+    assert um.getUnitOfMeasure(idOrName=master.unit.name).id == master.unit.id
+    assert um.getUnitOfMeasure(unitOfMeasureIdOrName=master.unit.name).id == master.unit.id
+    assert um.doesUnitOfMeasureExist(idOrName=master.unit.name) is True
+    with pytest.raises(BadRequestError, match="two values"):
+        um.getUnitOfMeasure(idOrName=master.unit.name, unitOfMeasureIdOrName=master.unit.name)
+
+
 def test_mixed_positional_and_keyword_arguments(system, make_order):
     order = make_order()
     po = system.mes.productionOrder

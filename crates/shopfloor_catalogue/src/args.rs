@@ -40,13 +40,21 @@ impl Args {
             Json::Object(m) if kwargs_only => values[0] = Some(Json::Object(m)),
             Json::Object(m) => {
                 for (k, v) in m {
-                    let Some(i) = names.iter().position(|n| *n == k) else {
+                    let Some(i) = f.params.iter().position(|p| p.is_named(&k)) else {
                         return Err(CoreError::BadRequest(format!(
                             "{} got an unexpected argument '{k}'; signature: {}",
                             f.name,
                             signature(f)
                         )));
                     };
+                    if values[i].is_some() {
+                        return Err(CoreError::BadRequest(format!(
+                            "{} got two values for the argument '{}' (once as '{k}'); signature: {}",
+                            f.name,
+                            f.params[i].name,
+                            signature(f)
+                        )));
+                    }
                     values[i] = Some(v);
                 }
             }

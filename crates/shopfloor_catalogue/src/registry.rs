@@ -7,7 +7,7 @@ use serde_json::{json, Value as Json};
 use shopfloor_core::errors::{CoreError, CoreResult};
 use shopfloor_core::permissions::module_permissions;
 use shopfloor_core::record::{fresh_template_update, Record};
-use shopfloor_core::schema::Entity;
+use shopfloor_core::schema::{Entity, EntityDef, Lookup};
 use shopfloor_core::service::entity;
 use shopfloor_core::tx::{Caller, Tx};
 use std::collections::HashMap;
@@ -25,6 +25,22 @@ pub struct Param {
     pub required: bool,
     /// `**name`: the keyword arguments as one object.
     pub kwargs: bool,
+    /// Other keyword names accepted for this parameter: the ones the original scripting API
+    /// documents (`idOrPath` for `locationIdOrPath`), so keyword calls written for it bind.
+    pub also: Vec<String>,
+}
+
+impl Param {
+    /// Accepts `name` as another keyword for this parameter.
+    pub fn or(mut self, name: &str) -> Param {
+        self.also.push(name.to_string());
+        self
+    }
+
+    /// Whether a keyword argument named `key` is this parameter.
+    pub fn is_named(&self, key: &str) -> bool {
+        self.name == key || self.also.iter().any(|a| a == key)
+    }
 }
 
 /// A required parameter.
@@ -33,6 +49,7 @@ pub fn required(name: &str) -> Param {
         name: name.to_string(),
         required: true,
         kwargs: false,
+        also: vec![],
     }
 }
 
@@ -42,6 +59,7 @@ pub fn optional(name: &str) -> Param {
         name: name.to_string(),
         required: false,
         kwargs: false,
+        also: vec![],
     }
 }
 
@@ -51,6 +69,7 @@ pub fn kwargs(name: &str) -> Param {
         name: name.to_string(),
         required: false,
         kwargs: true,
+        also: vec![],
     }
 }
 
@@ -72,7 +91,7 @@ impl Function {
         let params: Vec<Json> = self
             .params
             .iter()
-            .map(|p| json!({"name": p.name, "required": p.required, "kwargs": p.kwargs}))
+            .map(|p| json!({"name": p.name, "required": p.required, "kwargs": p.kwargs, "also": p.also}))
             .collect();
         let access = match self.access {
             Access::Read => "read",
@@ -282,7 +301,7 @@ impl EntitySpec<'_, '_> {
                 entity::validate(tx, c, e, &data)
             });
         m.function(n.get)
-            .params([required(&lookup)])
+            .params([lookup_param(def)])
             .permission(&perm("READ.GET"))
             .summary(format!("The {label}, or null."))
             .handler(move |tx, _, a| Ok(entity::get_answer(tx, e, &a.str(&lookup_get)?)?.unwrap_or(Json::Null)));
@@ -296,7 +315,7 @@ impl EntitySpec<'_, '_> {
             .summary(format!("A QueryResult of {label} records matching the QueryRequest."))
             .handler(move |tx, _, a| entity::find(tx, e, a.object("queryRequest")?));
         m.function(n.references)
-            .params([required(&lookup)])
+            .params([lookup_param(def)])
             .permission(&perm("READ.GET"))
             .summary(format!(
                 "The records that reference the {label}: [{{tableName, references: [{{fkColName, id}}]}}], or null."
@@ -308,7 +327,7 @@ impl EntitySpec<'_, '_> {
                 },
             );
         m.function(n.delete)
-            .params([required(&lookup)])
+            .params([lookup_param(def)])
             .permission(&perm("WRITE.DELETE"))
             .writes()
             .summary(format!(
@@ -316,6 +335,24 @@ impl EntitySpec<'_, '_> {
             ))
             .handler(move |tx, c, a| script_delete(entity::delete(tx, c, e, &a.str(&lookup_delete)?)));
     }
+}
+
+/// The record argument of `getX`, `getXReferences` and `deleteX`: `locationIdOrPath`, also
+/// under the keyword names the original scripting API documents (`id`, `idOrName`, `idOrPath`).
+fn lookup_param(def: &EntityDef) -> Param {
+    let documented = match def.lookup {
+        Lookup::IdOnly => None,
+        Lookup::Name => Some("idOrName"),
+        Lookup::Path => Some("idOrPath"),
+    };
+    let name = def.lookup_param();
+    let mut param = required(&name);
+    for alias in std::iter::once("id").chain(documented) {
+        if alias != name {
+            param = param.or(alias);
+        }
+    }
+    param
 }
 
 /// The record as JSON, or null.

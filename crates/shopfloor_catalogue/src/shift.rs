@@ -61,7 +61,11 @@ pub fn register(b: &mut Builder) {
             Ok(record_or_null(Entity::ShiftRecord, current))
         });
     m.function("getShiftRecords")
-        .params([required("locationIdOrPath"), optional("startDate"), optional("endDate")])
+        .params([
+            required("locationIdOrPath"),
+            optional("startDate").or("startDateMillis"),
+            optional("endDate").or("endDateMillis"),
+        ])
         .permission("SHIFT.READ.GET")
         .summary("Shift records at a location overlapping the window.")
         .handler(|tx, _, a| {

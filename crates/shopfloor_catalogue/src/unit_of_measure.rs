@@ -49,7 +49,7 @@ pub fn register(b: &mut Builder) {
             unit_of_measure::get_or_create(tx, c, &name, &a.str("symbol")?).map(|r| r.to_json(Entity::UnitOfMeasure.def()))
         });
     m.function("doesUnitOfMeasureExist")
-        .params([required("unitOfMeasureIdOrName")])
+        .params([required("unitOfMeasureIdOrName").or("idOrName")])
         .permission("UNIT_OF_MEASURE.READ.GET")
         .summary("Whether the unit exists.")
         .handler(|tx, _, a| {
@@ -60,8 +60,8 @@ pub fn register(b: &mut Builder) {
     m.function("convert")
         .params([
             required("amount"),
-            required("fromIdOrName"),
-            required("toIdOrName"),
+            required("fromIdOrName").or("from"),
+            required("toIdOrName").or("to"),
             optional("materialIdOrPath"),
         ])
         .permission("UNIT_OF_MEASURE.READ.GET")

@@ -4,6 +4,7 @@
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
+use shopfloor_catalogue::Param;
 use shopfloor_catalogue::CATALOGUE;
 use shopfloor_core::query::Condition;
 use shopfloor_core::schema::{Access, Entity, Kind};
@@ -221,10 +222,24 @@ pub(crate) fn document() -> Value {
             // `f(**data)`: the body is the keyword-argument object itself.
             Some(_) => kwargs_schemas.get(&f.name).cloned().unwrap_or_else(|| json!({"type": "object"})),
             None => {
-                let props: Map<String, Value> = f.params.iter().map(|p| (p.name.clone(), json!({}))).collect();
-                let required: Vec<&str> = f.params.iter().filter(|p| p.required).map(|p| p.name.as_str()).collect();
+                // Each parameter under its own name and the documented other names (`also`).
+                let mut props = Map::new();
+                for p in &f.params {
+                    props.insert(p.name.clone(), json!({}));
+                    for alias in &p.also {
+                        props.insert(alias.clone(), json!({"description": format!("the same as `{}`", p.name)}));
+                    }
+                }
+                let required: Vec<&Param> = f.params.iter().filter(|p| p.required).collect();
+                let one_name_each: Vec<Value> = required
+                    .iter()
+                    .map(|p| {
+                        let names = std::iter::once(&p.name).chain(&p.also);
+                        json!({"anyOf": names.map(|n| json!({"required": [n]})).collect::<Vec<_>>()})
+                    })
+                    .collect();
                 json!({"oneOf": [
-                    {"type": "object", "description": "keyword arguments", "properties": props, "required": required, "additionalProperties": false},
+                    {"type": "object", "description": "keyword arguments", "properties": props, "allOf": one_name_each, "additionalProperties": false},
                     {"type": "array", "description": "positional arguments", "minItems": required.len(), "maxItems": f.params.len()}]})
             }
         };

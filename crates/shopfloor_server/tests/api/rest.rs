@@ -389,7 +389,7 @@ async fn the_script_listing_names_every_module_function_parameter_and_permission
     assert_eq!(save["permission"], "PRODUCTION_ORDER.WRITE.SAVE");
     assert_eq!(
         save["params"],
-        json!([{"name": "productionOrderData", "required": false, "kwargs": true}])
+        json!([{"name": "productionOrderData", "required": false, "kwargs": true, "also": []}])
     );
     assert!(find("productionOrder", "newProductionOrder")["permission"].is_null());
     let report = find("productionOrder", "reportProduction");
