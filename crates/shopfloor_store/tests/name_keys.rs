@@ -120,7 +120,9 @@ impl OldDatabase for SqliteDb {
         self.path.clone()
     }
     fn version(&mut self) -> i64 {
-        self.conn().query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get(0)).unwrap()
+        self.conn()
+            .query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get(0))
+            .unwrap()
     }
     fn unit_keys(&mut self) -> Vec<String> {
         let conn = self.conn();
@@ -219,11 +221,18 @@ async fn found(store: &Store, entity: Entity, text: &'static str) -> Option<Stri
 async fn rekeys_and_finds_every_form(db: &mut dyn OldDatabase) {
     assert_eq!(migrate(db.url()).expect("migrated"), vec![8]);
     assert_eq!(db.version(), 8);
-    assert_eq!(db.unit_keys(), vec!["kg".to_string()], "the fullwidth unit is keyed by its plain form");
+    assert_eq!(
+        db.unit_keys(),
+        vec!["kg".to_string()],
+        "the fullwidth unit is keyed by its plain form"
+    );
 
     let store = Store::open(&StoreConfig::new(db.url())).expect("store opens");
     assert_eq!(found(&store, Entity::UnitOfMeasure, "KG").await.as_deref(), Some(UNIT_ID));
-    assert_eq!(found(&store, Entity::Material, "obst/\u{C4}PFEL").await.as_deref(), Some(MATERIAL_ID));
+    assert_eq!(
+        found(&store, Entity::Material, "obst/\u{C4}PFEL").await.as_deref(),
+        Some(MATERIAL_ID)
+    );
     assert_eq!(found(&store, Entity::Location, "HALL1").await.as_deref(), Some(LOCATION_ID));
 
     // A look-alike of an existing name is a duplicate; the stored name is what was typed.
