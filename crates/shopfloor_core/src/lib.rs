@@ -7,6 +7,7 @@ pub mod history;
 pub mod id;
 pub mod import_queue;
 pub mod lifecycle;
+pub mod name_key;
 pub mod permissions;
 pub mod query;
 pub mod record;

@@ -130,7 +130,9 @@ pub(crate) const ITEM_FIELDS: [&str; 6] = [
 ];
 
 /// Resolves the natural keys present in `row` into `data` (a natural key wins over an id given
-/// alongside it: ids belong to the sending system). Unknown keys are field errors.
+/// alongside it: ids belong to the sending system). Unknown keys are field errors. Names and
+/// paths are compared by their key (`shopfloor_core::name_key`, which `Query::eq` applies and
+/// the store keeps), so a file that spells a name in another Unicode form or case finds it.
 pub(crate) fn resolve_keys(
     tx: &mut dyn Tx,
     keys: &[NaturalKey],

@@ -43,7 +43,7 @@ const MAX_DELAY: Duration = Duration::from_secs(5);
 /// Name-and-address pairs with recent failures kept at most before the old ones are forgotten.
 const MAX_FAILING_NAMES: usize = 10_000;
 
-/// Who a login slow-down applies to: the user name (case folded) tried from one client
+/// Who a login slow-down applies to: the user name (by its key, as users are found) tried from one client
 /// address. Keyed by both so that failures from one address never slow down the same name from
 /// another — an attacker cannot keep a named user out (issue 22). `None` when the address is
 /// unknown (a router driven without the accept loop): such logins share one slow-down per name.
@@ -56,7 +56,7 @@ pub struct LoginKey {
 impl LoginKey {
     pub fn new(name: &str, client: Option<IpAddr>) -> LoginKey {
         LoginKey {
-            name: name.to_lowercase(),
+            name: shopfloor_core::name_key::name_key(name),
             client,
         }
     }

@@ -65,12 +65,17 @@ macro_rules! migrations {
                     "/0007_import_jobs_create_missing.sql"
                 )),
             ),
+            (
+                8,
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dialect, "/0008_name_keys.sql")),
+            ),
         ]
     };
 }
 
 pub mod import_queue;
 pub mod postgres;
+mod rekey;
 pub mod row;
 pub mod sql;
 pub mod sqlite;
@@ -104,6 +109,10 @@ pub enum StoreError {
     Postgres(String),
     #[error("migration {version} failed: {message}")]
     PgMigration { version: u32, message: String },
+    /// Records whose names became equal under the name comparison rule (docs/adr/0010): the
+    /// database is left as it was, for someone to rename one of each pair.
+    #[error("{0}")]
+    NameCollisions(String),
 }
 
 /// Settings of a store. PostgreSQL's pool settings travel in its URL (see

@@ -2,7 +2,9 @@
 //! inserts, updates, and WHERE / ORDER BY clauses from a typed query — one generator for both
 //! dialects (SQLite and PostgreSQL); the few spellings that differ are asked of [`Dialect`].
 //!
-//! Semantics fixed here (and documented in docs/API.md): text comparisons ignore letter case;
+//! Semantics fixed here (and documented in docs/API.md): text comparisons compare keys
+//! (`shopfloor_core::name_key`: letter case and look-alike forms ignored) — names and paths by
+//! their stored `name_key` / `path_key` columns, computed in Rust, other text through [`FOLD`];
 //! `NOT_EQUALS` / `NOT_IN` also match nulls, other conditions never do; nulls sort first
 //! ascending and last descending; ties are broken by `id` in the direction of the last sort key.
 
@@ -21,9 +23,12 @@ pub enum Dialect {
     Postgres,
 }
 
-/// Name of the SQL function that folds letter case like Rust's `to_lowercase`. On SQLite it is
-/// registered on every connection (SQLite's own `lower` folds ASCII only); on PostgreSQL the
-/// schema defines it as `lower()` under an ICU collation (see migrations/postgres/0001).
+/// Name of the SQL function that keys text columns without a stored key (symbols, ERP ids,
+/// notes). On SQLite it is `shopfloor_core::name_key` itself, registered on every connection; on
+/// PostgreSQL the schema defines it as close as SQL can (migrations/postgres/0008: NFKC, ICU
+/// lower case, default-ignorable characters removed; it differs from the key only where full
+/// case folding differs from lower case, e.g. `ß`). Names and paths never go through it: their
+/// keys are stored (`name_key`, `path_key`) and operands are keyed in Rust.
 pub const FOLD: &str = "sf_fold";
 
 impl Dialect {
@@ -162,6 +167,9 @@ fn build(dialect: Dialect, def: &EntityDef) -> EntitySql {
     if def.has_name() {
         names.push("name_key");
     }
+    if def.has_path() {
+        names.push("path_key");
+    }
     let marks: Vec<String> = (1..=names.len()).map(|i| dialect.mark(i)).collect();
     let insert = format!("INSERT INTO {} ({}) VALUES ({})", def.table, names.join(", "), marks.join(", "));
     let sets: Vec<String> = names
@@ -186,20 +194,36 @@ fn build(dialect: Dialect, def: &EntityDef) -> EntitySql {
     }
 }
 
-/// The parameters of `insert` / `update`: every field in catalogue order, then `name_key`.
+/// The parameters of `insert` / `update`: every field in catalogue order, then `name_key` and
+/// `path_key` where the entity has them.
 pub fn row_params(def: &EntityDef, record: &Record) -> Vec<Param> {
     let mut params: Vec<Param> = def.fields.iter().map(|f| to_sql(record.get(f.key))).collect();
     if def.has_name() {
         params.push(name_key(record.get("name")));
     }
+    if def.has_path() {
+        params.push(name_key(record.get("path")));
+    }
     params
 }
 
-/// The case-folded name that unique indexes and name lookups use.
+/// The stored key of a name or path (`shopfloor_core::name_key`), which unique indexes, look-ups
+/// and conditions compare; a path's key is the key of its text (a name's key never holds `/`
+/// unless the name does, so keying the whole path equals keying each segment).
 pub fn name_key(name: &Value) -> Param {
     match name {
-        Value::Text(s) => Param::Text(s.to_lowercase()),
+        Value::Text(s) => Param::Text(shopfloor_core::name_key::name_key(s)),
         _ => Param::Null,
+    }
+}
+
+/// The column holding the stored key of the names or paths `column` holds, for the tables that
+/// keep one (see `build`).
+fn key_column(column: &str) -> Option<&'static str> {
+    match column {
+        "name" => Some("name_key"),
+        "path" => Some("path_key"),
+        _ => None,
     }
 }
 
@@ -281,9 +305,10 @@ impl EntitySql {
         for f in def.fields.iter().filter(|f| keys.contains(&f.key) && f.key != "id") {
             params.push(to_sql(record.get(f.key)));
             sets.push(format!("{} = {}", f.column, self.dialect.mark(params.len())));
-            if f.key == "name" && def.has_name() {
-                params.push(name_key(record.get("name")));
-                sets.push(format!("name_key = {}", self.dialect.mark(params.len())));
+            let keyed = (f.key == "name" && def.has_name()) || (f.key == "path" && def.has_path());
+            if let Some(key) = key_column(f.column).filter(|_| keyed) {
+                params.push(name_key(record.get(f.key)));
+                sets.push(format!("{key} = {}", self.dialect.mark(params.len())));
             }
         }
         if sets.is_empty() {
@@ -311,14 +336,35 @@ impl EntitySql {
         }
     }
 
+    /// The stored key column (`t.name_key`, `j0.path_key`, …) when `field` is a name or path
+    /// of a table that keeps its key.
+    fn stored_key(&self, def: &EntityDef, field: &FieldRef) -> Option<String> {
+        if field.property.is_some() {
+            return None;
+        }
+        match field.via {
+            None => {
+                let f = def.field(field.key)?;
+                let keyed = (f.key == "name" && def.has_name()) || (f.key == "path" && def.has_path());
+                key_column(f.column).filter(|_| keyed).map(|k| format!("t.{k}"))
+            }
+            Some((via, column)) => {
+                let Kind::Ref(target) = def.field(via)?.kind else { return None };
+                let target = target.def();
+                let keyed = (column == "name" && target.has_name()) || (column == "path" && target.has_path());
+                key_column(column).filter(|_| keyed).map(|k| format!("{}.{k}", self.aliases[via]))
+            }
+        }
+    }
+
     fn condition(&self, def: &EntityDef, f: &Filter, params: &mut Vec<Param>) -> String {
         let raw = self.column(def, &f.field);
-        let by_name_key = f.field.via.is_none() && f.field.key == "name" && def.has_name();
-        // Case-insensitive text: compare the folded column with the (already folded) operand.
-        // The string conditions fold ids and enums too: their operand is always lower-cased.
+        // Text compares keys: the stored key of names and paths, or the keyed column, with the
+        // operand the query model already keyed. The string conditions key ids and enums too:
+        // their operand is always keyed.
         let matches_text = matches!(f.condition, Condition::Contains | Condition::StartsWith | Condition::EndsWith);
-        let col = if by_name_key {
-            "t.name_key".to_string()
+        let col = if let Some(key) = self.stored_key(def, &f.field) {
+            key
         } else if f.field.is_text() || matches_text {
             format!("{FOLD}({raw})")
         } else {

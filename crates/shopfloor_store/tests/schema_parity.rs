@@ -150,7 +150,8 @@ fn postgres_facts(url: &str) -> Facts {
                 "{table}.{name}: {} {} default {}",
                 type_class(&ty),
                 if nullable == "NO" { "not null" } else { "null" },
-                default.unwrap_or_else(|| "none".into())
+                // PostgreSQL spells a text default with its cast (`''::text`), SQLite without.
+                default.map_or_else(|| "none".into(), |d| d.trim_end_matches("::text").to_string())
             ));
         }
         for row in c

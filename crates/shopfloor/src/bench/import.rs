@@ -9,6 +9,7 @@ use anyhow::Context;
 use rusqlite::params;
 use serde_json::{json, Map, Value};
 use shopfloor_core::id::Id;
+use shopfloor_core::name_key::name_key;
 use shopfloor_core::schema::Entity;
 use shopfloor_core::service::entity;
 use shopfloor_core::time::Timestamp;
@@ -128,7 +129,7 @@ fn baseline(path: &Path, orders: u64, ids: &(String, String, Vec<String>, Vec<St
                 let id = Id::generate().to_string();
                 let name = format!("IMP-{n:07}");
                 let quantity = (10 + n % 90) as f64;
-                o.execute(params![id, name, name.to_lowercase(), product, quantity, now, unit, now])?;
+                o.execute(params![id, name, name_key(&name), product, quantity, now, unit, now])?;
                 for (c, material) in components.iter().enumerate() {
                     let per = (c + 1) as f64;
                     b.execute(params![

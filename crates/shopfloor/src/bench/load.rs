@@ -14,6 +14,7 @@ use rand::{Rng, SeedableRng};
 use rusqlite::{params, Connection};
 use serde_json::{json, Map, Value};
 use shopfloor_core::id::Id;
+use shopfloor_core::name_key::name_key;
 use shopfloor_core::record::Record;
 use shopfloor_core::schema::Entity;
 use shopfloor_core::service::entity;
@@ -167,7 +168,7 @@ pub fn insert_order(stmt: &mut rusqlite::CachedStatement<'_>, r: &OrderRow) -> r
     stmt.execute(params![
         r.id,
         r.name,
-        r.name.to_lowercase(),
+        name_key(&r.name),
         r.product_id,
         r.customer_id,
         r.location_id,

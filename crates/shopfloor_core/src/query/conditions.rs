@@ -189,7 +189,7 @@ pub(super) fn parse_operand(
     }
 }
 
-/// Converts one operand to the field's storage type (ids canonical, enums checked, text lower-cased).
+/// Converts one operand to the field's storage type (ids canonical, enums checked, text keyed).
 fn operand_value(field: FieldRef, v: &Json) -> Result<Value, String> {
     match field.kind {
         Kind::Json => Err(format!("field '{}' cannot be compared; filter on a typed field", field.key)),
@@ -223,14 +223,15 @@ fn operand_value(field: FieldRef, v: &Json) -> Result<Value, String> {
     }
 }
 
-/// A text operand, lower-cased. NUL is refused on every store alike: PostgreSQL text cannot
+/// A text operand, as its comparison key ([`crate::name_key`]: the stored side is keyed alike,
+/// so look-alike forms and letter case are ignored). NUL is refused on every store alike: PostgreSQL text cannot
 /// hold it and SQLite's string functions stop at it (a value starting with NUL would match
 /// everything), so no condition could treat it like other characters (issue 22 #6).
 fn text_operand(s: &str) -> Result<Value, String> {
     if s.contains('\0') {
         return Err("must not contain the NUL character (U+0000)".into());
     }
-    Ok(Value::Text(s.to_lowercase().into()))
+    Ok(Value::Text(crate::name_key::name_key(s).into()))
 }
 
 #[cfg(test)]

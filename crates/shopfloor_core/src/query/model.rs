@@ -118,7 +118,7 @@ impl Query {
     pub fn eq(def: &EntityDef, key: &str, value: Value) -> Query {
         let field = FieldRef::resolve(def, key).expect("known field");
         let value = match value {
-            Value::Text(s) if field.is_text() => Value::Text(s.to_lowercase().into()),
+            Value::Text(s) if field.is_text() => Value::Text(crate::name_key::name_key(&s).into()),
             v => v,
         };
         Query {

@@ -8,6 +8,7 @@
 use crate::errors::{CoreError, CoreResult, FieldErrors};
 use crate::history::{Action, NewEvent};
 use crate::id::Id;
+use crate::name_key::name_key;
 use crate::query::{self, Query};
 use crate::record::{parse_input, Input, Record, Value};
 use crate::schema::{Access, Entity, EntityDef, Kind, Lookup, UniqueName};
@@ -417,10 +418,8 @@ pub fn find(tx: &mut dyn Tx, hooks: &Hooks, request: &Map<String, Json>) -> Core
         None => Vec::new(),
     };
     let resolver = |name: &str| {
-        properties
-            .iter()
-            .find(|(n, _, _)| n.to_lowercase() == name.to_lowercase())
-            .map(|(_, c, k)| (*c, *k))
+        let key = name_key(name);
+        properties.iter().find(|(n, _, _)| name_key(n) == key).map(|(_, c, k)| (*c, *k))
     };
     let query = query::parse_query_with(def, request, &resolver).map_err(CoreError::Validation)?;
     let rows = tx.find(entity, &query)?;

@@ -3,6 +3,7 @@
 
 use crate::errors::{CoreError, CoreResult};
 use crate::id::Id;
+use crate::name_key::name_key;
 use crate::query::{Condition, FieldRef, Filter, Operand, Query, Sort};
 use crate::record::{Record, Value};
 use crate::schema::Entity;
@@ -109,7 +110,8 @@ fn repath_descendants(tx: &mut dyn Tx, entity: Entity, record: &Record) -> CoreR
 /// The record and everything below it, by path prefix.
 pub fn subtree(tx: &mut dyn Tx, entity: Entity, root: &Record) -> CoreResult<Vec<Record>> {
     let def = entity.def();
-    let path = root.text("path").unwrap_or_default().to_lowercase();
+    // Compared with the stored path's key (`path_key`), like every path condition.
+    let path = name_key(root.text("path").unwrap_or_default());
     let field = FieldRef::resolve(def, "path").expect("path");
     let mut below = tx.find(
         entity,
@@ -142,12 +144,12 @@ pub fn children(tx: &mut dyn Tx, location: &str) -> CoreResult<Vec<Record>> {
 pub fn tree(tx: &mut dyn Tx, filter: Option<&str>) -> CoreResult<Vec<Json>> {
     let def = Entity::Location.def();
     let all = generic::all(tx, Entity::Location)?;
-    let needle = filter.map(str::to_lowercase).filter(|f| !f.is_empty());
+    let needle = filter.map(name_key).filter(|f| !f.is_empty());
     let keep: Vec<bool> = all
         .iter()
         .map(|r| match &needle {
             None => true,
-            Some(n) => r.text("name").unwrap_or_default().to_lowercase().contains(n.as_str()),
+            Some(n) => name_key(r.text("name").unwrap_or_default()).contains(n.as_str()),
         })
         .collect();
     // A node is kept when it matches or lies on the path to a match.
@@ -155,10 +157,10 @@ pub fn tree(tx: &mut dyn Tx, filter: Option<&str>) -> CoreResult<Vec<Json>> {
         .iter()
         .zip(&keep)
         .filter(|(_, k)| **k)
-        .map(|(r, _)| r.text("path").unwrap_or_default().to_lowercase())
+        .map(|(r, _)| name_key(r.text("path").unwrap_or_default()))
         .collect();
     let visible = |r: &Record| {
-        let p = r.text("path").unwrap_or_default().to_lowercase();
+        let p = name_key(r.text("path").unwrap_or_default());
         kept_paths.iter().any(|k| *k == p || k.starts_with(&format!("{p}/")))
     };
     fn build(

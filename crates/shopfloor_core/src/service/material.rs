@@ -1,6 +1,7 @@
 //! Materials and material classes: paths, ERP ids, classes created along a path.
 
 use crate::errors::{CoreError, CoreResult};
+use crate::name_key::name_key;
 use crate::query::Query;
 use crate::record::{Record, Value};
 use crate::schema::Entity;
@@ -78,10 +79,8 @@ pub fn create_classes_for_path(tx: &mut dyn Tx, caller: &Caller, path: &str) -> 
     let mut parent: Option<Record> = None;
     for (i, _) in segments.iter().enumerate() {
         let prefix = segments[..=i].join("/");
-        let existing = generic::lookup(tx, Entity::MaterialClass, &prefix)?.filter(|r| {
-            r.text("path")
-                .is_some_and(|p| p.eq_ignore_ascii_case(&prefix) || p.to_lowercase() == prefix.to_lowercase())
-        });
+        let existing = generic::lookup(tx, Entity::MaterialClass, &prefix)?
+            .filter(|r| r.text("path").is_some_and(|p| name_key(p) == name_key(&prefix)));
         let class = match existing {
             Some(c) => c,
             None => {

@@ -4,6 +4,7 @@
 
 use crate::errors::{CoreError, CoreResult};
 use crate::id::Id;
+use crate::name_key::name_key;
 use crate::permissions::grants;
 use crate::query::{Condition, FieldRef, Filter, Operand, Query};
 use crate::record::{Record, Value};
@@ -327,7 +328,7 @@ fn administrators(tx: &mut dyn Tx, user_override: Option<&Record>, role_override
         let mut holds = false;
         for role in string_list(u.get("roles")) {
             let perms = match &role_override {
-                Some((name, perms)) if name.eq_ignore_ascii_case(&role) => perms.clone(),
+                Some((name, perms)) if name_key(name) == name_key(&role) => perms.clone(),
                 _ => match generic::lookup(tx, ROLE, &role)? {
                     Some(r) => string_list(r.get("permissions")),
                     None => vec![],
@@ -439,7 +440,7 @@ fn holders(tx: &mut dyn Tx, role: &str) -> CoreResult<Vec<Record>> {
     let users = generic::all(tx, USER)?;
     Ok(users
         .into_iter()
-        .filter(|u| string_list(u.get("roles")).iter().any(|r| r.eq_ignore_ascii_case(role)))
+        .filter(|u| string_list(u.get("roles")).iter().any(|r| name_key(r) == name_key(role)))
         .collect())
 }
 

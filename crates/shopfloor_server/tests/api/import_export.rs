@@ -60,7 +60,7 @@ fn erp_file() -> Value {
 }
 
 /// Imports `data`: a dry run answers at once; otherwise the job is queued and waited for.
-async fn import(app: &TestApp, data: Value, dry_run: bool) -> Value {
+pub(crate) async fn import(app: &TestApp, data: Value, dry_run: bool) -> Value {
     let answer = app
         .ok(
             PO,
@@ -103,7 +103,7 @@ fn bom_rows(order: &Value) -> Vec<(Value, Value, Value)> {
         .collect()
 }
 
-fn statuses(report: &Value) -> Vec<&str> {
+pub(crate) fn statuses(report: &Value) -> Vec<&str> {
     report["rows"]
         .as_array()
         .unwrap()

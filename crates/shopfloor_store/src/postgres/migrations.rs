@@ -2,8 +2,10 @@
 //! order inside one transaction each. Instances starting together take a session advisory lock
 //! so that only one migrates; the others wait and then find the work done.
 
+use crate::rekey::{self, KeyedRows};
+use crate::sql::Dialect;
 use crate::StoreError;
-use postgres::Client;
+use postgres::{Client, Transaction};
 
 const MIGRATIONS: &[(u32, &str)] = migrations!("postgres");
 
@@ -43,6 +45,9 @@ fn apply(client: &mut Client) -> Result<Vec<u32>, StoreError> {
             version: *version,
             message: super::driver::describe(&e),
         })?;
+        if rekey::AFTER_MIGRATIONS.contains(version) {
+            rekey::run(&mut Rows(&mut tx))?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT)",
             &[&v],
@@ -52,4 +57,27 @@ fn apply(client: &mut Client) -> Result<Vec<u32>, StoreError> {
         applied.push(*version);
     }
     Ok(applied)
+}
+
+/// The re-keying step's view of the migration's transaction.
+struct Rows<'a, 'c>(&'a mut Transaction<'c>);
+
+impl KeyedRows for Rows<'_, '_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn query(&mut self, select: &str) -> Result<Vec<Vec<Option<String>>>, StoreError> {
+        let rows = self.0.query(select, &[]).map_err(sql_error)?;
+        Ok(rows
+            .iter()
+            .map(|r| (0..r.len()).map(|i| r.get::<_, Option<String>>(i)).collect())
+            .collect())
+    }
+
+    fn execute(&mut self, statement: &str, params: &[&str]) -> Result<(), StoreError> {
+        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+        self.0.execute(statement, &params).map_err(sql_error)?;
+        Ok(())
+    }
 }

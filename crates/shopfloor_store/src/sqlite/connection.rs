@@ -5,14 +5,15 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OpenFlags};
 use std::time::Duration;
 
-/// The case-folding function (see `crate::sql::FOLD`). Used in queries only, never in the
-/// schema, so the database stays readable by any SQLite tool.
+/// The text-keying function (see `crate::sql::FOLD`): `shopfloor_core::name_key`, so that text
+/// conditions on SQLite compare exactly the keys the services compute. Used in queries only,
+/// never in the schema, so the database stays readable by any SQLite tool.
 use crate::sql::FOLD;
 
 fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function(FOLD, 1, FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
         let v: Option<String> = ctx.get(0)?;
-        Ok(v.map(|s| s.to_lowercase()))
+        Ok(v.map(|s| shopfloor_core::name_key::name_key(&s)))
     })
 }
 
