@@ -186,6 +186,16 @@ impl<'b> Module<'b> {
             .handler(move |_, _, _| Ok(json!(module_permissions(prefix))));
     }
 
+    /// `clear<X>Cache`: scripts written for the original API call it after editing the database
+    /// behind its back. Shopfloor keeps no copy of records in memory — every call reads the
+    /// database — so there is nothing to clear: it answers `null` and changes nothing.
+    pub fn no_cache_to_clear(&mut self, name: &str, prefix: &'static str) {
+        self.function(name)
+            .permission(&format!("{prefix}.READ.GET"))
+            .summary("Kept for scripts of the original API: Shopfloor keeps no record cache (every call reads the database), so this does nothing.")
+            .handler(|_, _, _| Ok(Json::Null));
+    }
+
     /// The calls every entity has (new, save, validate, get, getAll, find, references, delete),
     /// with the names `names` spells out; [`EntitySpec::register`] ends it.
     pub fn entity(&mut self, entity: Entity, names: EntityFunctions) -> EntitySpec<'_, 'b> {

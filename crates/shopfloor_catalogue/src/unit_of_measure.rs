@@ -1,6 +1,6 @@
 //! `system.mes.unitOfMeasure`: units, conversions between them, and converting amounts.
 
-use crate::registry::{optional, required, Builder, EntityFunctions};
+use crate::registry::{optional, record_or_null, records, required, Builder, EntityFunctions};
 use serde_json::json;
 use shopfloor_core::schema::Entity;
 use shopfloor_core::service::{entity, unit_of_measure};
@@ -36,6 +36,7 @@ pub fn register(b: &mut Builder) {
     )
     .register();
     m.permission_list("getUnitOfMeasurePermissions", "UNIT_OF_MEASURE");
+    m.no_cache_to_clear("clearUnitOfMeasureCache", "UNIT_OF_MEASURE");
     m.function("getUnitOfMeasureOrCreateNew")
         .params([required("name"), required("symbol")])
         .permission("UNIT_OF_MEASURE.READ.GET")
@@ -76,4 +77,66 @@ pub fn register(b: &mut Builder) {
             )?;
             Ok(json!(converted))
         });
+    let conversion = Entity::UnitOfMeasureConversion;
+    m.function("getConversion")
+        .params([required("id")])
+        .permission("UNIT_OF_MEASURE.READ.GET")
+        .summary("The conversion with that id, or null (the same as getUnitOfMeasureConversion).")
+        .handler(move |tx, _, a| Ok(record_or_null(conversion, entity::lookup(tx, conversion, &a.str("id")?)?)));
+    m.function("getConversionFor")
+        .params([required("fromIdOrName"), required("toIdOrName"), optional("materialId")])
+        .permission("UNIT_OF_MEASURE.READ.GET")
+        .summary("The conversion stored for exactly these units (and material), or null; no fallback or inverse.")
+        .handler(move |tx, _, a| {
+            let found = unit_of_measure::conversion_for(
+                tx,
+                &a.str("fromIdOrName")?,
+                &a.str("toIdOrName")?,
+                a.opt_str("materialId")?.as_deref(),
+            )?;
+            Ok(record_or_null(conversion, found))
+        });
+    m.function("doesConversionExist")
+        .params([required("fromIdOrName"), required("toIdOrName"), optional("materialId")])
+        .permission("UNIT_OF_MEASURE.READ.GET")
+        .summary("Whether a conversion is stored for exactly these units (and material).")
+        .handler(|tx, _, a| {
+            let found = unit_of_measure::conversion_for(
+                tx,
+                &a.str("fromIdOrName")?,
+                &a.str("toIdOrName")?,
+                a.opt_str("materialId")?.as_deref(),
+            )?;
+            Ok(json!(found.is_some()))
+        });
+    m.function("addConversion")
+        .params([
+            required("fromIdOrName"),
+            required("toIdOrName"),
+            required("conversionFactor"),
+            optional("materialId"),
+        ])
+        .permission("UNIT_OF_MEASURE.WRITE.SAVE")
+        .writes()
+        .summary("Creates a conversion between two units given by id or name (optionally for one material).")
+        .handler(move |tx, c, a| {
+            let added = unit_of_measure::add_conversion(
+                tx,
+                c,
+                &a.str("fromIdOrName")?,
+                &a.str("toIdOrName")?,
+                &a.json_or_null("conversionFactor")?,
+                a.opt_str("materialId")?.as_deref(),
+            )?;
+            Ok(added.to_json(conversion.def()))
+        });
+    m.function("getAllConversions")
+        .permission("UNIT_OF_MEASURE.READ.GET")
+        .summary("Every conversion (the same as getAllUnitOfMeasureConversions).")
+        .handler(move |tx, _, _| Ok(records(conversion, entity::all(tx, conversion)?)));
+    m.function("getAllConversionsForMaterial")
+        .params([required("id").or("materialIdOrPath")])
+        .permission("UNIT_OF_MEASURE.READ.GET")
+        .summary("The conversions that apply to one material only (material by id or path).")
+        .handler(move |tx, _, a| Ok(records(conversion, unit_of_measure::conversions_for_material(tx, &a.str("id")?)?)));
 }

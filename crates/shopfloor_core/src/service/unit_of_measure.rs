@@ -55,6 +55,55 @@ fn find_conversion(tx: &mut dyn Tx, from: Id, to: Id, material: Option<Id>) -> C
     Ok(tx.find(CONVERSION, &q)?.into_iter().next())
 }
 
+/// The units (by id or name) and material (by id or path) of a conversion look-up; `None` when
+/// one of them does not exist, so no conversion can join them.
+fn conversion_ends(tx: &mut dyn Tx, from: &str, to: &str, material: Option<&str>) -> CoreResult<Option<(Id, Id, Option<Id>)>> {
+    let unit = |tx: &mut dyn Tx, text: &str| Ok::<_, CoreError>(generic::lookup(tx, Entity::UnitOfMeasure, text)?.and_then(|r| r.id()));
+    let (Some(f), Some(t)) = (unit(tx, from)?, unit(tx, to)?) else {
+        return Ok(None);
+    };
+    match material {
+        None => Ok(Some((f, t, None))),
+        Some(m) => Ok(generic::lookup(tx, Entity::Material, m)?
+            .and_then(|r| r.id())
+            .map(|m| (f, t, Some(m)))),
+    }
+}
+
+/// `getConversionFor(fromIdOrName, toIdOrName, materialId=None)`: the conversion stored for
+/// exactly these units and material (no fallback, no inverse — that is `convert`'s job).
+pub fn conversion_for(tx: &mut dyn Tx, from: &str, to: &str, material: Option<&str>) -> CoreResult<Option<Record>> {
+    match conversion_ends(tx, from, to, material)? {
+        Some((f, t, m)) => find_conversion(tx, f, t, m),
+        None => Ok(None),
+    }
+}
+
+/// `addConversion(fromIdOrName, toIdOrName, conversionFactor, materialId=None)`: a new
+/// conversion between units named by id or name, checked like `saveUnitOfMeasureConversion`.
+pub fn add_conversion(tx: &mut dyn Tx, caller: &Caller, from: &str, to: &str, factor: &Json, material: Option<&str>) -> CoreResult<Record> {
+    let from_unit = generic::require_as_field(tx, Entity::UnitOfMeasure, from, "fromIdOrName")?;
+    let to_unit = generic::require_as_field(tx, Entity::UnitOfMeasure, to, "toIdOrName")?;
+    let mut data = Map::new();
+    data.insert("fromId".into(), from_unit.get("id").to_json());
+    data.insert("toId".into(), to_unit.get("id").to_json());
+    data.insert("conversionFactor".into(), factor.clone());
+    if let Some(m) = material {
+        let material = generic::require_as_field(tx, Entity::Material, m, "materialId")?;
+        data.insert("materialId".into(), material.get("id").to_json());
+    }
+    generic::save(tx, caller, &CONVERSION_HOOKS, &data)
+}
+
+/// `getAllConversionsForMaterial(id)`: the conversions that apply to one material only; none
+/// when the material does not exist.
+pub fn conversions_for_material(tx: &mut dyn Tx, material: &str) -> CoreResult<Vec<Record>> {
+    let Some(id) = generic::lookup(tx, Entity::Material, material)?.and_then(|r| r.id()) else {
+        return Ok(vec![]);
+    };
+    tx.find(CONVERSION, &Query::eq(CONVERSION.def(), "materialId", Value::Id(id)))
+}
+
 /// `getUnitOfMeasureOrCreateNew(name, symbol)`.
 pub fn get_or_create(tx: &mut dyn Tx, caller: &Caller, name: &str, symbol: &str) -> CoreResult<Record> {
     if let Some(existing) = generic::lookup(tx, Entity::UnitOfMeasure, name)? {

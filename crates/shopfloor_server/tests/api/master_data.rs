@@ -94,6 +94,74 @@ async fn get_unit_of_measure_or_create_new_creates_once_and_does_unit_exist_tell
 }
 
 #[tokio::test]
+async fn conversions_are_added_and_found_by_unit_names_as_documented() {
+    let app = spawn_app().await;
+    let um = "unitOfMeasure";
+    let (_, widget) = app.master_data().await;
+    app.ok(um, "saveUnitOfMeasure", json!({"name": "Kilogram", "symbol": "kg"})).await;
+    app.ok(um, "saveUnitOfMeasure", json!({"name": "Pound", "symbol": "lb"})).await;
+
+    let generic = app.ok(um, "addConversion", json!(["Kilogram", "Pound", 2.2046])).await;
+    assert_eq!(
+        (generic["fromName"].as_str(), generic["toName"].as_str()),
+        (Some("Kilogram"), Some("Pound"))
+    );
+    assert!(generic["materialId"].is_null());
+    let specific = app
+        .ok(
+            um,
+            "addConversion",
+            json!({"fromIdOrName": "each", "toIdOrName": "kilogram", "conversionFactor": "0.25", "materialId": "FG/Widget"}),
+        )
+        .await;
+    assert_eq!(specific["materialId"], json!(widget));
+
+    assert_eq!(app.ok(um, "getConversion", json!([generic["id"]])).await["id"], generic["id"]);
+    let exact = app.ok(um, "getConversionFor", json!(["Kilogram", "Pound"])).await;
+    assert_eq!(exact["id"], generic["id"]);
+    assert!(
+        app.ok(um, "getConversionFor", json!(["Pound", "Kilogram"])).await.is_null(),
+        "no inverse"
+    );
+    assert!(
+        app.ok(um, "getConversionFor", json!(["Each", "Kilogram"])).await.is_null(),
+        "generic only"
+    );
+    assert_eq!(
+        app.ok(um, "getConversionFor", json!(["Each", "Kilogram", widget])).await["id"],
+        specific["id"]
+    );
+    assert_eq!(app.ok(um, "doesConversionExist", json!(["Kilogram", "Pound"])).await, json!(true));
+    assert_eq!(
+        app.ok(um, "doesConversionExist", json!(["Kilogram", "Gram"])).await,
+        json!(false),
+        "unknown unit"
+    );
+    assert_eq!(app.ok(um, "getAllConversions", json!([])).await.as_array().unwrap().len(), 2);
+    let for_widget = app.ok(um, "getAllConversionsForMaterial", json!(["FG/Widget"])).await;
+    assert_eq!(for_widget, json!([specific]));
+    assert_eq!(app.ok(um, "getAllConversionsForMaterial", json!(["FG/Nothing"])).await, json!([]));
+
+    // Bad input names the argument and writes nothing.
+    for (args, field) in [
+        (json!(["Gram", "Pound", 1]), "fromIdOrName"),
+        (json!(["Kilogram", "Pound", 1]), "toId"),
+        (json!(["Pound", "Kilogram", 0]), "conversionFactor"),
+        (json!(["Pound", "Kilogram", "lots"]), "conversionFactor"),
+        (json!(["Pound", "Kilogram", 1, "FG/Nothing"]), "materialId"),
+    ] {
+        let (status, body) = app.call(um, "addConversion", args.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{args}: {body}");
+        assert!(fields(&body)[field].is_array(), "{args}: {body}");
+    }
+    assert_eq!(app.ok(um, "getAllConversions", json!([])).await.as_array().unwrap().len(), 2);
+    // No record cache exists: clearing it answers null and leaves everything as it was.
+    assert!(app.ok(um, "clearUnitOfMeasureCache", json!([])).await.is_null());
+    assert_eq!(app.ok(um, "getConversion", json!([generic["id"]])).await, generic);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn convert_prefers_material_specific_then_generic_then_inverse_conversions() {
     let app = spawn_app().await;
     let um = "unitOfMeasure";
