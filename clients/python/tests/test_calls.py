@@ -220,10 +220,10 @@ def test_customer_module(system):
 def test_shift_module(system):
     site = system.mes.location.saveLocation(name=unique("Shift site"))
     shift = system.mes.shift.saveShift(name=unique("Day"), locationId=site.id)
-    record = system.mes.shift.startShift(shift.name, site.path)
+    record = system.mes.shift.startShift(site.path, shift.name)
     assert record.status == "ACTIVE" and record.shiftId == shift.id
     assert system.mes.shift.getCurrentShiftRecord(site.path).id == record.id
-    stopped = system.mes.shift.stopShift(shift.name, locationIdOrPath=site.path)
+    stopped = system.mes.shift.stopShift(locationIdOrPath=site.path, name=shift.name)
     assert stopped.status == "CLOSED"
 
 

@@ -185,7 +185,7 @@ fn plant(tx: &mut dyn Tx) -> CoreResult<()> {
         Entity::Shift,
         json!({"name": "Night", "locationId": id(&site), "description": "22:00-06:00"}),
     )?;
-    shift::start(tx, c, &id(&day), None)?;
+    shift::start(tx, c, shift::ShiftRef::Id(&id(&day)), None)?;
 
     let mut rng = StdRng::seed_from_u64(2026);
     let now = Timestamp::now().millis();

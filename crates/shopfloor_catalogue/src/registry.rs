@@ -179,6 +179,20 @@ impl<'b> Module<'b> {
         }
     }
 
+    /// Registers `name` again with more call forms than the entity's generic one (the documented
+    /// overloads of `getShift`, `getAllShifts`): the generic registration is dropped.
+    pub fn overload(&mut self, name: &str) -> FunctionSpec<'_> {
+        let module = self.module;
+        let before = self.builder.functions.len();
+        self.builder.functions.retain(|f| !(f.module == module && f.name == name));
+        assert_eq!(
+            self.builder.functions.len() + 1,
+            before,
+            "{module}.{name} overloads no registered function"
+        );
+        self.function(name)
+    }
+
     /// `get<Module>Permissions`: the permission strings of a permission prefix.
     pub fn permission_list(&mut self, name: &str, prefix: &'static str) {
         self.function(name)

@@ -17,6 +17,11 @@ pub const ORDER_STATUSES: &[&str] = &{
 pub const PRIORITIES: &[&str] = &["LOW", "NORMAL", "HIGH", "URGENT"];
 pub const LOCATION_TYPES: &[&str] = &["ENTERPRISE", "COMPANY", "SITE", "AREA", "LINE", "CELL_GROUP", "CELL", "UNIT"];
 pub const SHIFT_RECORD_STATUSES: &[&str] = &["IDLE", "ACTIVE", "CLOSED", "VERIFIED"];
+/// Where a shift's timings come from in the original API (kept; Shopfloor starts shifts by call).
+pub const SHIFT_SCHEDULE_SOURCES: &[&str] = &["IGNITION_SCHEDULE", "IGNITION_EXPRESSION", "MES_SCHEDULE"];
+/// What starting a shift does while another runs at the location.
+pub const RUNNING_CONFLICT_STRATEGIES: &[&str] = &["STOP_PREVIOUS", "THROW_EXCEPTION"];
+pub const TRIGGER_TYPES: &[&str] = &["RISING_EDGE", "FALLING_EDGE", "CHANGE"];
 pub const DATA_TYPES: &[&str] = &["STRING", "INTEGER", "FLOAT", "BOOLEAN", "DATETIME"];
 pub const TOKEN_KINDS: &[&str] = &["TOKEN", "SESSION"];
 pub const MATERIAL_TYPES: &[&str] = &["COMPONENT", "PRODUCT", "BYPRODUCT"];

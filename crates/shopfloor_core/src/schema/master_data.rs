@@ -1,7 +1,10 @@
 //! The definitions of master data: units and their conversions, material classes and
 //! materials, locations, customers, shifts and shift records.
 
-use super::fields::{d, f, fields, read_only, req, with_default, LOCATION_TYPES, LONG_TEXT, SHIFT_RECORD_STATUSES, TEXT};
+use super::fields::{
+    d, f, fields, read_only, req, with_default, LOCATION_TYPES, LONG_TEXT, RUNNING_CONFLICT_STRATEGIES, SHIFT_RECORD_STATUSES,
+    SHIFT_SCHEDULE_SOURCES, TEXT, TRIGGER_TYPES,
+};
 use super::types::{Default, Entity::*, EntityDef, Kind, Lookup, UniqueName};
 
 pub(super) fn unit_of_measure() -> EntityDef {
@@ -187,6 +190,31 @@ pub(super) fn shift() -> EntityDef {
             req("name", "name", Kind::Name),
             f("description", "description", LONG_TEXT),
             req("locationId", "location_id", Kind::Ref(Location)),
+            f("shiftScheduleName", "shift_schedule_name", TEXT),
+            with_default(
+                req("shiftScheduleSource", "shift_schedule_source", Kind::Enum(SHIFT_SCHEDULE_SOURCES)),
+                Default::Text("IGNITION_SCHEDULE"),
+            ),
+            // The ACTIVE record of this shift, kept by the shift service (`shift::track_current`).
+            read_only("currentRecordId", "current_record_id", Kind::Ref(ShiftRecord)),
+            with_default(
+                req(
+                    "runningConflictStrategy",
+                    "running_conflict_strategy",
+                    Kind::Enum(RUNNING_CONFLICT_STRATEGIES),
+                ),
+                Default::Text("STOP_PREVIOUS"),
+            ),
+            f("startTriggerExpression", "start_trigger_expression", LONG_TEXT),
+            with_default(
+                req("startTriggerType", "start_trigger_type", Kind::Enum(TRIGGER_TYPES)),
+                Default::Text("RISING_EDGE"),
+            ),
+            f("stopTriggerExpression", "stop_trigger_expression", LONG_TEXT),
+            with_default(
+                req("stopTriggerType", "stop_trigger_type", Kind::Enum(TRIGGER_TYPES)),
+                Default::Text("FALLING_EDGE"),
+            ),
         ]),
         derived: vec![d("locationName", "locationId", "name"), d("locationPath", "locationId", "path")],
         aliases: &[],

@@ -723,9 +723,7 @@ async fn start_shift_opens_an_active_record_and_closes_the_previous_one() {
     assert_eq!(first["shiftName"], "Day");
     assert!(first["startDate"].is_string() && first["endDate"].is_null());
 
-    let second = app
-        .ok(s, "startShift", json!({"shiftIdOrName": "night", "locationIdOrPath": "Plant"}))
-        .await;
+    let second = app.ok(s, "startShift", json!({"locationIdOrPath": "Plant", "name": "night"})).await;
     assert_eq!(second["shiftId"], night["id"]);
     let first_now = app.ok(s, "getShiftRecord", json!([first["id"]])).await;
     assert_eq!(first_now["status"], "CLOSED");
@@ -734,7 +732,7 @@ async fn start_shift_opens_an_active_record_and_closes_the_previous_one() {
 
     let (status, body) = app.call(s, "stopShift", json!([day["id"]])).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "Day is not running: {body}");
-    assert!(fields(&body)["shiftIdOrName"].is_array());
+    assert!(fields(&body)["name"].is_array());
 
     let stopped = app.ok(s, "stopShift", json!([night["id"]])).await;
     assert_eq!(stopped["status"], "CLOSED");
@@ -744,11 +742,138 @@ async fn start_shift_opens_an_active_record_and_closes_the_previous_one() {
 
     let (status, body) = app.call(s, "startShift", json!(["Day"])).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a name needs a location: {body}");
-    let (status, body) = app.call(s, "startShift", json!(["Day", "Nowhere"])).await;
+    assert!(fields(&body)["shiftId"].is_array());
+    let (status, body) = app.call(s, "startShift", json!(["Nowhere", "Day"])).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(fields(&body)["locationIdOrPath"].is_array());
     let perms = app.ok(s, "getShiftPermissions", json!(null)).await;
     assert!(perms.as_array().unwrap().contains(&json!("SHIFT.EXECUTE")));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn shifts_speak_the_documented_fields_call_forms_and_conflict_strategy() {
+    let app = spawn_app().await;
+    let s = "shift";
+    let plant = app.location("Plant", None).await;
+    let line = app.location("Line", Some(&plant)).await;
+
+    // The documented template saves as it is, with every documented field stored.
+    let mut template = app.ok(s, "newShift", json!([])).await;
+    assert_eq!(template["shiftScheduleSource"], "IGNITION_SCHEDULE");
+    assert_eq!(template["runningConflictStrategy"], "STOP_PREVIOUS");
+    assert_eq!(
+        (template["startTriggerType"].as_str(), template["stopTriggerType"].as_str()),
+        (Some("RISING_EDGE"), Some("FALLING_EDGE"))
+    );
+    template["name"] = json!("Day");
+    template["locationId"] = plant["id"].clone();
+    template["shiftScheduleName"] = json!("Weekdays");
+    template["startTriggerExpression"] = json!("{[default]Line/Start}");
+    let day = app.ok(s, "saveShift", template).await;
+    assert_eq!(day["shiftScheduleName"], "Weekdays");
+    assert!(day["currentRecordId"].is_null());
+    let strict = app
+        .ok(
+            s,
+            "saveShift",
+            json!({"name": "Night", "locationId": plant["id"], "runningConflictStrategy": "throw_exception"}),
+        )
+        .await;
+    assert_eq!(strict["runningConflictStrategy"], "THROW_EXCEPTION");
+    let (status, body) = app
+        .call(
+            s,
+            "saveShift",
+            json!({"name": "X", "locationId": plant["id"], "startTriggerType": "SIDEWAYS"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(fields(&body)["startTriggerType"].is_array(), "{body}");
+
+    // getShift by id or by location and name (found at an ancestor); null when there is none.
+    assert_eq!(app.ok(s, "getShift", json!({"id": day["id"]})).await["id"], day["id"]);
+    assert_eq!(app.ok(s, "getShift", json!(["Plant/Line", "day"])).await["id"], day["id"]);
+    assert!(app.ok(s, "getShift", json!(["Plant", "Evening"])).await.is_null());
+
+    // startShift(shiftId, startDateMillis) and the shift's current record.
+    let t0 = 1_767_600_000_000_i64; // 2026-01-05T08:00:00Z
+    let first = app.ok(s, "startShift", json!([day["id"], t0])).await;
+    assert_eq!(first["startDate"], "2026-01-05T08:00:00.000Z");
+    assert_eq!(app.ok(s, "getShift", json!([day["id"]])).await["currentRecordId"], first["id"]);
+    assert_eq!(app.ok(s, "getShiftStatus", json!([day["id"]])).await, "ACTIVE");
+    assert_eq!(app.ok(s, "getShiftStatus", json!([strict["id"]])).await, "IDLE", "never ran");
+    assert!(app.ok(s, "getShiftStatus", json!(["01JAAAAAAAAAAAAAAAAAAAAAAA"])).await.is_null());
+    assert_eq!(app.ok(s, "getShiftRecordStatus", json!([first["id"]])).await, "ACTIVE");
+    assert_eq!(app.ok(s, "getCurrentShift", json!(["Plant/Line"])).await["id"], day["id"]);
+    let (status, body) = app.call(s, "deleteShiftRecord", json!([first["id"]])).await;
+    assert_eq!(
+        (status, &body["success"]),
+        (StatusCode::OK, &json!(false)),
+        "the current record stays: {body}"
+    );
+
+    // THROW_EXCEPTION refuses to start over a running shift and changes nothing.
+    let (status, body) = app.call(s, "startShift", json!(["Plant", "Night"])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(fields(&body)["runningConflictStrategy"].is_array(), "{body}");
+    assert_eq!(app.ok(s, "getShiftRecordStatus", json!([first["id"]])).await, "ACTIVE");
+
+    // stopShift(locationIdOrPath, name, endDateMillis); the record in force at a past moment.
+    let stopped = app.ok(s, "stopShift", json!(["Plant", "Day", t0 + 8 * 3_600_000])).await;
+    assert_eq!(stopped["endDate"], "2026-01-05T16:00:00.000Z");
+    assert!(app.ok(s, "getShift", json!([day["id"]])).await["currentRecordId"].is_null());
+    assert!(app.ok(s, "getCurrentShift", json!(["Plant"])).await.is_null());
+    let then = app
+        .ok(
+            s,
+            "getCurrentShiftRecord",
+            json!({"locationIdOrPath": "Plant/Line", "timestampMillis": t0 + 3_600_000}),
+        )
+        .await;
+    assert_eq!(then["id"], first["id"]);
+    assert_eq!(
+        app.ok(s, "getCurrentShift", json!(["Plant", t0 + 3_600_000])).await["id"],
+        day["id"]
+    );
+    assert!(app.ok(s, "getCurrentShiftRecord", json!(["Plant", t0 - 1])).await.is_null());
+    // Now Night may start: nothing runs.
+    assert_eq!(app.ok(s, "startShift", json!(["Plant", "Night"])).await["shiftId"], strict["id"]);
+
+    // Disabled shifts are left out unless asked; by location lists only that location's.
+    app.ok(s, "saveShift", json!({"name": "Old", "locationId": line["id"], "enabled": false}))
+        .await;
+    let names = |v: serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(app.ok(s, "getAllShifts", json!([])).await), ["Day", "Night"]);
+    assert_eq!(names(app.ok(s, "getAllShifts", json!([true])).await), ["Day", "Night", "Old"]);
+    assert_eq!(
+        names(app.ok(s, "getShiftsByLocation", json!(["Plant/Line"])).await),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        names(
+            app.ok(
+                s,
+                "getShiftsByLocation",
+                json!({"locationIdOrPath": "Plant/Line", "includeDisabled": true})
+            )
+            .await
+        ),
+        ["Old"]
+    );
+    assert!(app.ok(s, "reloadStateFromDB", json!([])).await.is_null());
+    let (status, body) = app.call(s, "startShift", json!([day["id"], "soon"])).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a shift id and then a name: no such shift there: {body}"
+    );
     app.stop().await;
 }
 
@@ -762,10 +887,10 @@ async fn a_shift_named_at_an_ancestor_starts_at_the_child_and_the_current_record
     app.ok(s, "saveShift", json!({"name": "Day", "locationId": plant["id"]})).await;
 
     assert!(app.ok(s, "getCurrentShiftRecord", json!(["Plant/Line/Cell"])).await.is_null());
-    let at_plant = app.ok(s, "startShift", json!(["Day", "Plant"])).await;
+    let at_plant = app.ok(s, "startShift", json!(["Plant", "Day"])).await;
     assert_eq!(app.ok(s, "getCurrentShiftRecord", json!([cell["id"]])).await["id"], at_plant["id"]);
 
-    let at_line = app.ok(s, "startShift", json!(["day", "Plant/Line"])).await;
+    let at_line = app.ok(s, "startShift", json!(["Plant/Line", "day"])).await;
     assert_eq!(at_line["locationId"], line["id"], "the record is for the location given");
     assert_eq!(
         app.ok(s, "getCurrentShiftRecord", json!(["Plant/Line/Cell"])).await["id"],

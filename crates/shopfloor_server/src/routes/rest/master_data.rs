@@ -11,7 +11,8 @@ use axum::http::Method;
 use axum::Json;
 use serde_json::{json, Map, Value};
 use shopfloor_core::schema::Entity;
-use shopfloor_core::service::{location, shift, unit_of_measure};
+use shopfloor_core::service::shift::{self, ShiftRef};
+use shopfloor_core::service::{location, unit_of_measure};
 
 pub(super) fn routes() -> Vec<Route> {
     let location = Entity::Location.def();
@@ -106,9 +107,16 @@ async fn shift_verb(start: bool, State(s): State<AppState>, Path(key): Path<Stri
     };
     let at = text_field(&body, "locationIdOrPath")?;
     let record = s
-        .write(move |tx, c| match start {
-            true => shift::start(tx, c, &key, at.as_deref()),
-            false => shift::stop(tx, c, &key, at.as_deref()),
+        .write(move |tx, c| {
+            // The shift by id, or by name at (or above) the location given.
+            let which = match &at {
+                Some(location) => ShiftRef::AtLocation { location, name: &key },
+                None => ShiftRef::Id(&key),
+            };
+            match start {
+                true => shift::start(tx, c, which, None),
+                false => shift::stop(tx, c, which, None),
+            }
         })
         .await?;
     Ok(Json(record.to_json(Entity::ShiftRecord.def())))
