@@ -1029,5 +1029,22 @@ async fn the_query_module_builds_and_validates_query_and_filter_requests() {
         .ok(q, "validateFilterRequest", json!({"field": "quantity", "condition": "EQUALS"}))
         .await;
     assert!(bad["numberValue"].is_array(), "missing operand: {bad}");
+
+    // A request is checked against the entity it could be for, not production orders only.
+    let for_customers =
+        json!({"filters": [{"field": "city", "condition": "EQUALS", "stringValue": "Oslo"}], "sortFields": ["primaryContact"]});
+    assert_eq!(app.ok(q, "validateQueryRequest", for_customers).await, json!({}));
+    let for_shifts = json!({"field": "runningConflictStrategy", "condition": "EQUALS", "stringValue": "STOP_PREVIOUS"});
+    assert_eq!(app.ok(q, "validateFilterRequest", for_shifts).await, json!({}));
+    let nowhere = app
+        .ok(
+            q,
+            "validateFilterRequest",
+            json!({"field": "lastNme", "condition": "EQUALS", "stringValue": "x"}),
+        )
+        .await;
+    assert!(nowhere["field"].is_array(), "a field of no entity: {nowhere}");
+    let perms = app.ok(q, "getQueryPermissions", json!([])).await;
+    assert!(perms.as_array().unwrap().contains(&json!("QUERY.READ.VALIDATE")), "{perms}");
     app.stop().await;
 }
