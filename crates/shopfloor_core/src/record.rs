@@ -189,12 +189,7 @@ pub struct Input {
 pub fn parse_input(def: &EntityDef, data: &Map<String, Json>, errors: &mut FieldErrors) -> Input {
     let mut input = Input::default();
     for (raw_key, json) in data {
-        let key = def
-            .aliases
-            .iter()
-            .find(|(a, _)| *a == raw_key)
-            .map(|(_, k)| *k)
-            .unwrap_or(raw_key.as_str());
+        let key = canonical_key(def, raw_key);
         if key == "version" {
             match json {
                 Json::Null => {}
@@ -245,6 +240,18 @@ fn null_refused(field: &FieldDef) -> String {
 }
 
 /// Embedded lists of `getX` results that are ignored on input (SPEC §1).
+/// The key an input key stands for (an alias resolved).
+fn canonical_key<'k>(def: &EntityDef, raw_key: &'k str) -> &'k str {
+    def.aliases.iter().find(|(a, _)| *a == raw_key).map_or(raw_key, |(_, k)| k)
+}
+
+/// Whether a save of `def` knows the input key `raw_key` (stores it, or ignores it as
+/// read-only, derived or embedded), as [`parse_input`] decides; any other key is refused there.
+pub fn is_input_key(def: &EntityDef, raw_key: &str) -> bool {
+    let key = canonical_key(def, raw_key);
+    key == "version" || def.field(key).is_some_and(|f| f.access != Access::Hidden) || def.derived(key).is_some() || is_embedded_list(key)
+}
+
 fn is_embedded_list(key: &str) -> bool {
     matches!(key, "propertyValues" | "billOfMaterials")
 }
