@@ -148,9 +148,7 @@ fn unknown_columns(headers: &[String]) -> Vec<String> {
     headers
         .iter()
         .filter(|h| !h.starts_with(PROPERTY_PREFIX) && !crate::natural_keys::is_known_order_key(h))
-        .map(|h| {
-            format!("unknown column '{h}': not a field of a production order, a natural key or '{PROPERTY_PREFIX}<name>'")
-        })
+        .map(|h| format!("unknown column '{h}': not a field of a production order, a natural key or '{PROPERTY_PREFIX}<name>'"))
         .collect()
 }
 
@@ -310,7 +308,9 @@ mod tests {
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(warnings[0].starts_with("unknown column 'colour'"), "{warnings:?}");
         assert!(warnings[1].starts_with("unknown column 'Name'"), "{warnings:?}");
-        assert!(for_each_order("name,notes\nA,x\n".as_bytes(), &mut |_, _| Ok(())).unwrap().is_empty());
+        assert!(for_each_order("name,notes\nA,x\n".as_bytes(), &mut |_, _| Ok(()))
+            .unwrap()
+            .is_empty());
     }
 
     #[test]

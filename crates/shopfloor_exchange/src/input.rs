@@ -68,7 +68,12 @@ pub fn for_each_input_row<'a>(
 /// The rows of a file in `format`, read from `bytes` through a [`TextReader`]. When the reader
 /// failed (not UTF-8, too large, a read error), that is the file's error, not what the format's
 /// parser made of the interrupted input.
-fn read_rows(bytes: &mut dyn Read, limit: u64, format: Format, each: &mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<Vec<String>> {
+fn read_rows(
+    bytes: &mut dyn Read,
+    limit: u64,
+    format: Format,
+    each: &mut dyn FnMut(u64, Json) -> CoreResult<()>,
+) -> CoreResult<Vec<String>> {
     let mut text = TextReader::new(bytes, limit);
     let result = match format {
         Format::Json => json::for_each_row(&mut text, each).map(|()| Vec::new()),

@@ -339,3 +339,44 @@ pub fn apply_row_unguarded(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json
         Err(e @ (CoreError::Unavailable(_) | CoreError::Internal(_))) => Err(e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_answers_its_counts_rows_and_warnings_in_one_shape() {
+        let row = |n, status| RowResult {
+            row: n,
+            name: Some(format!("PO-{n}")),
+            status,
+            id: None,
+            errors: if status == RowStatus::Error {
+                FieldErrors::single("quantity", "must be a number")
+            } else {
+                FieldErrors::new()
+            },
+            notes: Vec::new(),
+        };
+        let mut report = Report {
+            rows: vec![row(1, RowStatus::Created), row(2, RowStatus::Error)],
+            warnings: Vec::new(),
+        };
+        let json = report.to_json(Format::Csv, true);
+        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["format", "dryRun", "total", "created", "updated", "unchanged", "errors", "rows"]
+        );
+        assert_eq!(
+            json["rows"][0],
+            serde_json::json!({"row": 1, "name": "PO-1", "status": "created", "id": null})
+        );
+        assert_eq!(json["rows"][1]["errors"], serde_json::json!({"quantity": ["must be a number"]}));
+        report.warnings.push("unknown column 'x'".into());
+        let written = serde_json::to_vec(&report.clone().answer(Format::Csv, true)).unwrap();
+        let read: Json = serde_json::from_slice(&written).unwrap();
+        assert_eq!(read, report.to_json(Format::Csv, true));
+        assert_eq!(read["warnings"], serde_json::json!(["unknown column 'x'"]));
+    }
+}

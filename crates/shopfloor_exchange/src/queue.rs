@@ -58,7 +58,15 @@ fn insert_pending(queue: &mut dyn ImportQueue, id: Id, n: u64, name: Option<&str
 }
 
 /// Stores the job of `total` queued rows (finished at once when there are none).
-fn insert_job(tx: &mut dyn Tx, caller: &Caller, id: Id, format: Format, total: u64, options: Options, warnings: Vec<String>) -> CoreResult<Job> {
+fn insert_job(
+    tx: &mut dyn Tx,
+    caller: &Caller,
+    id: Id,
+    format: Format,
+    total: u64,
+    options: Options,
+    warnings: Vec<String>,
+) -> CoreResult<Job> {
     let job = Job {
         id,
         created_at: caller.now,

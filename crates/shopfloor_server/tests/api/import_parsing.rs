@@ -56,10 +56,20 @@ async fn bad_import_files_are_refused_without_waiting_for_the_writer() {
     let app = spawn_app().await;
     let wide_header = format!("name,{}\nA\n", (0..1_500).map(|i| format!("c{i}")).collect::<Vec<_>>().join(","));
     let cases = [
-        ("a CSV record longer than its header", "csv", "name,quantity\nA,1\nB,2,3\n".to_string(), "malformed CSV"),
+        (
+            "a CSV record longer than its header",
+            "csv",
+            "name,quantity\nA,1\nB,2,3\n".to_string(),
+            "malformed CSV",
+        ),
         ("a CSV header beyond the column limit", "csv", wide_header, "at most 1000"),
         ("B2MML nested beyond the depth limit", "b2mml", nested_b2mml(500), "deep"),
-        ("JSON cut short", "json", "[{\"name\": \"A\"}, {\"name\":".to_string(), "malformed JSON"),
+        (
+            "JSON cut short",
+            "json",
+            "[{\"name\": \"A\"}, {\"name\":".to_string(),
+            "malformed JSON",
+        ),
     ];
     let release = hold_write_lock(&app);
     let within = Duration::from_secs(5);
@@ -70,13 +80,19 @@ async fn bad_import_files_are_refused_without_waiting_for_the_writer() {
                 .await
                 .unwrap_or_else(|_| panic!("{what} (REST, dryRun={dry_run}) waited for the writer"));
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {answer}");
-            assert!(fields(&answer)["data"][0].as_str().unwrap_or("").contains(message), "{what}: {answer}");
+            assert!(
+                fields(&answer)["data"][0].as_str().unwrap_or("").contains(message),
+                "{what}: {answer}"
+            );
             let call = json!({"data": file, "format": format, "dryRun": dry_run});
             let (status, answer) = tokio::time::timeout(within, app.call(PO, "importProductionOrders", call))
                 .await
                 .unwrap_or_else(|_| panic!("{what} (script, dryRun={dry_run}) waited for the writer"));
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {answer}");
-            assert!(fields(&answer)["data"][0].as_str().unwrap_or("").contains(message), "{what}: {answer}");
+            assert!(
+                fields(&answer)["data"][0].as_str().unwrap_or("").contains(message),
+                "{what}: {answer}"
+            );
         }
     }
     drop(release);
@@ -127,7 +143,11 @@ async fn unknown_csv_columns_are_named_in_the_dry_run_and_in_the_job() {
         .ok(PO, "importProductionOrders", json!({"data": file, "format": "csv", "dryRun": true}))
         .await;
     assert_eq!(script["warnings"], report["warnings"]);
-    assert_eq!((script["created"].clone(), script["errors"].clone()), (json!(1), json!(1)), "{script}");
+    assert_eq!(
+        (script["created"].clone(), script["errors"].clone()),
+        (json!(1), json!(1)),
+        "{script}"
+    );
     // A file without unknown columns answers as before, without the key.
     let clean = "name,productPath,unitOfMeasureName,quantity\nPO-3,FG/Widget,Each,1\n";
     let (_, report) = app.post_raw(&format!("{IMPORTS}?format=csv&dryRun=true"), clean).await;
@@ -141,9 +161,7 @@ async fn unknown_csv_columns_are_named_in_the_dry_run_and_in_the_job() {
     let done = finished_job(&app, job["id"].as_str().unwrap()).await;
     expected(&warned(&done));
     assert_eq!((done["created"].clone(), done["errors"].clone()), (json!(1), json!(1)), "{done}");
-    let id = app
-        .ok(PO, "importProductionOrders", json!({"data": clean, "format": "csv"}))
-        .await;
+    let id = app.ok(PO, "importProductionOrders", json!({"data": clean, "format": "csv"})).await;
     let done = finished_job(&app, id.as_str().unwrap()).await;
     assert!(done.get("warnings").is_none(), "{done}");
 }
