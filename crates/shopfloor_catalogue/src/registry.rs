@@ -59,9 +59,15 @@ pub fn kwargs(name: &str) -> Param {
 /// transaction and off the writer, and answers the job the transaction runs on its result
 /// ([`Handler::Prepared`]): a slow or refused input never holds the writer.
 pub enum Handler {
-    InTx(Box<dyn Fn(&mut dyn Tx, &Caller, &Args) -> CoreResult<Json> + Send + Sync>),
-    Prepared(Box<dyn Fn(&Caller, Args) -> CoreResult<TxJob> + Send + Sync>),
+    InTx(InTxHandler),
+    Prepared(Prepare),
 }
+
+/// A function run whole in its transaction.
+pub type InTxHandler = Box<dyn Fn(&mut dyn Tx, &Caller, &Args) -> CoreResult<Json> + Send + Sync>;
+
+/// The first part of a [`Handler::Prepared`] function, run before the transaction.
+pub type Prepare = Box<dyn Fn(&Caller, Args) -> CoreResult<TxJob> + Send + Sync>;
 
 /// The part of a [`Handler::Prepared`] function that runs in the transaction.
 pub type TxJob = Box<dyn FnOnce(&mut dyn Tx, &Caller) -> CoreResult<Answer> + Send>;
