@@ -17,7 +17,7 @@ mod shift;
 mod unit_of_measure;
 
 pub use args::Args;
-pub use registry::{Access, Catalogue, Function, Handler, Param};
+pub use registry::{Access, Answer, Catalogue, Function, Handler, Param, TxJob};
 use std::sync::LazyLock;
 
 pub static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(build);

@@ -73,7 +73,31 @@ pub fn kwargs(name: &str) -> Param {
     }
 }
 
-pub type Handler = Box<dyn Fn(&mut dyn Tx, &Caller, &Args) -> CoreResult<Json> + Send + Sync>;
+/// A function's work. Most run whole in their transaction ([`Handler::InTx`]). A function with
+/// heavy work that needs no database (parsing an import file) does it first, outside any
+/// transaction and off the writer, and answers the job the transaction runs on its result
+/// ([`Handler::Prepared`]): a slow or refused input never holds the writer.
+pub enum Handler {
+    InTx(InTxHandler),
+    Prepared(Prepare),
+}
+
+/// A function run whole in its transaction.
+pub type InTxHandler = Box<dyn Fn(&mut dyn Tx, &Caller, &Args) -> CoreResult<Json> + Send + Sync>;
+
+/// The first part of a [`Handler::Prepared`] function, run before the transaction.
+pub type Prepare = Box<dyn Fn(&Caller, Args) -> CoreResult<TxJob> + Send + Sync>;
+
+/// The part of a [`Handler::Prepared`] function that runs in the transaction.
+pub type TxJob = Box<dyn FnOnce(&mut dyn Tx, &Caller) -> CoreResult<Answer> + Send>;
+
+/// What a function answers: a JSON value, or JSON text written when the answer is sent, so
+/// that a large answer (an import report) never becomes a JSON tree (a map per row costs
+/// several times the row's text).
+pub enum Answer {
+    Value(Json),
+    Text(Box<dyn FnOnce() -> CoreResult<Vec<u8>> + Send>),
+}
 
 pub struct Function {
     pub module: &'static str,
@@ -174,7 +198,7 @@ impl<'b> Module<'b> {
                 permission: None,
                 access: Access::Read,
                 summary: String::new(),
-                handler: Box::new(|_, _, _| Err(CoreError::Internal("no handler".into()))),
+                handler: Handler::InTx(Box::new(|_, _, _| Err(CoreError::Internal("no handler".into())))),
             },
         }
     }
@@ -250,7 +274,14 @@ impl FunctionSpec<'_> {
     }
 
     pub fn handler(mut self, handler: impl Fn(&mut dyn Tx, &Caller, &Args) -> CoreResult<Json> + Send + Sync + 'static) {
-        self.function.handler = Box::new(handler);
+        self.function.handler = Handler::InTx(Box::new(handler));
+        self.functions.push(self.function);
+    }
+
+    /// Ends the registration with a [`Handler::Prepared`]: `prepare` runs before the
+    /// transaction, off the writer, and answers the job to run in it.
+    pub fn prepared(mut self, prepare: impl Fn(&Caller, Args) -> CoreResult<TxJob> + Send + Sync + 'static) {
+        self.function.handler = Handler::Prepared(Box::new(prepare));
         self.functions.push(self.function);
     }
 }

@@ -35,6 +35,8 @@ pub struct Job {
     pub finished_at: Option<Timestamp>,
     /// Rows create the units and materials they name but the database lacks.
     pub create_missing: bool,
+    /// What the file names that the import does not know (a CSV file's unknown columns).
+    pub warnings: Vec<String>,
 }
 
 /// Storage of the queue; a store's transaction provides it through [`crate::tx::Tx::import_queue`].

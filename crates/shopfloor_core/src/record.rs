@@ -284,6 +284,13 @@ fn null_refused(field: &FieldDef) -> String {
     }
 }
 
+/// Whether a save of `def` knows the input key `raw_key` (stores it, or ignores it as
+/// read-only, derived or embedded), as [`parse_input`] decides; any other key is refused there.
+pub fn is_input_key(def: &EntityDef, raw_key: &str) -> bool {
+    let key = def.canonical_key(raw_key);
+    key == "version" || def.field(key).is_some_and(|f| f.access != Access::Hidden) || def.derived(key).is_some() || is_embedded_list(key)
+}
+
 /// Embedded lists of `getX` results that are ignored on input (SPEC §1).
 fn is_embedded_list(key: &str) -> bool {
     matches!(key, "propertyValues" | "billOfMaterials")

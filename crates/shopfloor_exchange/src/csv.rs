@@ -140,8 +140,21 @@ fn to_row(headers: &[String], record: &csv::StringRecord) -> Map<String, Json> {
     row
 }
 
-/// Orders: `each(rowNumber, order)` per record, as it is read.
-pub fn for_each_order(input: impl BufRead, each: &mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<()> {
+/// The warnings about the header of an orders file: one per column that names nothing an
+/// order has (a field, a natural key, `property:<name>`). A cell in such a column makes its row
+/// an error (an unknown field); an empty one is not given, so without the warning the column
+/// would pass unnoticed.
+fn unknown_columns(headers: &[String]) -> Vec<String> {
+    headers
+        .iter()
+        .filter(|h| !h.starts_with(PROPERTY_PREFIX) && !crate::natural_keys::is_known_order_key(h))
+        .map(|h| format!("unknown column '{h}': not a field of a production order, a natural key or '{PROPERTY_PREFIX}<name>'"))
+        .collect()
+}
+
+/// Orders: `each(rowNumber, order)` per record, as it is read. Answers the file's warnings
+/// (unknown columns).
+pub fn for_each_order(input: impl BufRead, each: &mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<Vec<String>> {
     let (mut rdr, headers) = reader(input)?;
     if !headers.iter().any(|h| h == "name") {
         return Err(CoreError::field(
@@ -149,13 +162,14 @@ pub fn for_each_order(input: impl BufRead, each: &mut dyn FnMut(u64, Json) -> Co
             "the CSV header needs a 'name' column (orders are matched by name)",
         ));
     }
+    let warnings = unknown_columns(&headers);
     let mut record = csv::StringRecord::new();
     let mut n = 0;
     while next_record(&mut rdr, &mut record)? {
         n += 1;
         each(n, Json::Object(to_row(&headers, &record)))?;
     }
-    Ok(())
+    Ok(warnings)
 }
 
 /// Bill-of-materials lines: `each(n, {name, billOfMaterials: [...]})` per order, in the order
@@ -285,6 +299,18 @@ mod tests {
             matches!(r, Err(CoreError::Validation(ref f)) if f.to_json().to_string().contains("larger than")),
             "{r:?}"
         );
+    }
+
+    #[test]
+    fn unknown_columns_are_warned_about_by_name() {
+        let file = "name,quantity,colour,property:color,productPath,unitOfMeasureName,id,version,Name\nA,1,,red,FG/W,Each,,,\n";
+        let warnings = for_each_order(file.as_bytes(), &mut |_, _| Ok(())).unwrap();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].starts_with("unknown column 'colour'"), "{warnings:?}");
+        assert!(warnings[1].starts_with("unknown column 'Name'"), "{warnings:?}");
+        assert!(for_each_order("name,notes\nA,x\n".as_bytes(), &mut |_, _| Ok(()))
+            .unwrap()
+            .is_empty());
     }
 
     #[test]

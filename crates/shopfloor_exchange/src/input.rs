@@ -35,12 +35,13 @@ impl<'a> Source<'a> {
 
 /// Calls `each(rowNumber, row)` for every row of `data`: a JSON array as given, or a file (its
 /// text, or its bytes from a reader) in `format`. A file that cannot be read fails as a whole,
-/// with `each` perhaps already called for the rows before the fault.
+/// with `each` perhaps already called for the rows before the fault. Answers the file's
+/// warnings (what it names that the import does not know: a CSV file's unknown columns).
 pub fn for_each_input_row<'a>(
     data: impl Into<Source<'a>>,
     format: Format,
     each: &mut dyn FnMut(u64, Json) -> CoreResult<()>,
-) -> CoreResult<()> {
+) -> CoreResult<Vec<String>> {
     match (format, data.into()) {
         (Format::B2mmlPerformance, _) => Err(CoreError::field(
             "format",
@@ -50,7 +51,7 @@ pub fn for_each_input_row<'a>(
             for (i, row) in rows.iter().enumerate() {
                 each(i as u64 + 1, row.clone())?;
             }
-            Ok(())
+            Ok(Vec::new())
         }
         (_, Source::Json(Json::String(text))) => read_rows(&mut text.as_bytes(), u64::MAX, format, each),
         (_, Source::Json(other)) => Err(CoreError::field(
@@ -67,13 +68,18 @@ pub fn for_each_input_row<'a>(
 /// The rows of a file in `format`, read from `bytes` through a [`TextReader`]. When the reader
 /// failed (not UTF-8, too large, a read error), that is the file's error, not what the format's
 /// parser made of the interrupted input.
-fn read_rows(bytes: &mut dyn Read, limit: u64, format: Format, each: &mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<()> {
+fn read_rows(
+    bytes: &mut dyn Read,
+    limit: u64,
+    format: Format,
+    each: &mut dyn FnMut(u64, Json) -> CoreResult<()>,
+) -> CoreResult<Vec<String>> {
     let mut text = TextReader::new(bytes, limit);
     let result = match format {
-        Format::Json => json::for_each_row(&mut text, each),
+        Format::Json => json::for_each_row(&mut text, each).map(|()| Vec::new()),
         Format::Csv => csv::for_each_order(&mut text, each),
-        Format::CsvBom => csv::for_each_bill_of_materials(&mut text, each),
-        Format::B2mml => b2mml::for_each_request(&mut text, each),
+        Format::CsvBom => csv::for_each_bill_of_materials(&mut text, each).map(|()| Vec::new()),
+        Format::B2mml => b2mml::for_each_request(&mut text, each).map(|()| Vec::new()),
         Format::B2mmlPerformance => unreachable!("refused above"),
     };
     match (result, text.failure.take()) {
@@ -307,7 +313,7 @@ mod tests {
                     names.push(row["name"].as_str().unwrap().to_string());
                     Ok(())
                 })
-                .map(|()| names)
+                .map(|_| names)
             };
             let as_text = Json::String(text.to_string());
             assert_eq!(names(Source::from(&as_text)).unwrap(), ["A", "B"], "{format:?}");

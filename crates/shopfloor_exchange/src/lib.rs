@@ -12,15 +12,18 @@ pub mod import_tx;
 pub mod input;
 pub mod json;
 mod natural_keys;
+pub mod parsed;
 pub mod queue;
 
 pub use export::export;
 pub use input::{for_each_input_row, Source};
+pub use parsed::ParsedFile;
 
 use apply::apply_row;
 use import_tx::ImportTx;
 use natural_keys::CreateMissing;
-use serde_json::{json, Value as Json};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value as Json;
 use shopfloor_core::errors::{CoreError, CoreResult, FieldErrors};
 use shopfloor_core::id::Id;
 use shopfloor_core::schema::Entity;
@@ -104,21 +107,34 @@ pub struct RowResult {
 
 impl RowResult {
     pub fn to_json(&self) -> Json {
-        let mut out = json!({"row": self.row, "name": self.name, "status": self.status.as_str(), "id": self.id.map(|i| i.to_string())});
-        if !self.errors.is_empty() {
-            out["errors"] = self.errors.to_json();
-        }
-        if !self.notes.is_empty() {
-            out["notes"] = json!(self.notes);
-        }
-        out
+        serde_json::to_value(self).unwrap_or(Json::Null)
     }
 }
 
-/// The per-row report of an import.
+/// `{row, name, status, id}`, with `errors` and `notes` when there are any.
+impl Serialize for RowResult {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("row", &self.row)?;
+        map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("status", self.status.as_str())?;
+        map.serialize_entry("id", &self.id.map(|i| i.to_string()))?;
+        if !self.errors.is_empty() {
+            map.serialize_entry("errors", &self.errors.0)?;
+        }
+        if !self.notes.is_empty() {
+            map.serialize_entry("notes", &self.notes)?;
+        }
+        map.end()
+    }
+}
+
+/// The per-row report of an import, with the file's warnings (what it names that the import
+/// does not know, such as a CSV file's unknown columns).
 #[derive(Clone, Debug, Default)]
 pub struct Report {
     pub rows: Vec<RowResult>,
+    pub warnings: Vec<String>,
 }
 
 impl Report {
@@ -127,16 +143,68 @@ impl Report {
     }
 
     pub fn to_json(&self, format: Format, dry_run: bool) -> Json {
-        json!({
-            "format": format.as_str(),
-            "dryRun": dry_run,
-            "total": self.rows.len(),
-            "created": self.count(RowStatus::Created),
-            "updated": self.count(RowStatus::Updated),
-            "unchanged": self.count(RowStatus::Unchanged),
-            "errors": self.count(RowStatus::Error),
-            "rows": self.rows.iter().map(RowResult::to_json).collect::<Vec<_>>(),
+        serde_json::to_value(ReportView {
+            report: self,
+            format,
+            dry_run,
         })
+        .unwrap_or(Json::Null)
+    }
+
+    /// The report as the answer of `importProductionOrders`, serialized as it is sent: a big
+    /// report never becomes a JSON tree (a map per row costs several times the row's text).
+    pub fn answer(self, format: Format, dry_run: bool) -> ReportAnswer {
+        ReportAnswer {
+            report: self,
+            format,
+            dry_run,
+        }
+    }
+}
+
+/// A report with its format and mode, as answered (see [`Report::answer`]).
+#[derive(Debug)]
+pub struct ReportAnswer {
+    report: Report,
+    format: Format,
+    dry_run: bool,
+}
+
+impl Serialize for ReportAnswer {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ReportView {
+            report: &self.report,
+            format: self.format,
+            dry_run: self.dry_run,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// The one shape of a report: `{format, dryRun, total, created, updated, unchanged, errors,
+/// rows}`, with `warnings` when the file has any.
+struct ReportView<'r> {
+    report: &'r Report,
+    format: Format,
+    dry_run: bool,
+}
+
+impl Serialize for ReportView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let r = self.report;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("format", self.format.as_str())?;
+        map.serialize_entry("dryRun", &self.dry_run)?;
+        map.serialize_entry("total", &r.rows.len())?;
+        map.serialize_entry("created", &r.count(RowStatus::Created))?;
+        map.serialize_entry("updated", &r.count(RowStatus::Updated))?;
+        map.serialize_entry("unchanged", &r.count(RowStatus::Unchanged))?;
+        map.serialize_entry("errors", &r.count(RowStatus::Error))?;
+        map.serialize_entry("rows", &r.rows)?;
+        if !r.warnings.is_empty() {
+            map.serialize_entry("warnings", &r.warnings)?;
+        }
+        map.end()
     }
 }
 
@@ -153,25 +221,47 @@ pub struct Options {
 const ROW_SAVEPOINT: &str = "import_row";
 const DRY_RUN_SAVEPOINT: &str = "import_dry_run";
 
-/// `importProductionOrders(data, format, dryRun)` inside one write transaction: the rows of
-/// `data` (a JSON array, the text of a file in `format`, or a file's bytes: [`Source`]), each
-/// in its own savepoint. A file that cannot be read fails as a whole (the caller's transaction
-/// is rolled back, so rows read before the syntax error are undone too); a bad row is reported
-/// and the others go on.
+/// `importProductionOrders(data, format, dryRun)` inside one write transaction, reading the
+/// file as its rows are applied: the rows of `data` (a JSON array, the text of a file in
+/// `format`, or a file's bytes: [`Source`]), each in its own savepoint. A file that cannot be
+/// read fails as a whole (the caller's transaction is rolled back, so rows read before the
+/// syntax error are undone too); a bad row is reported and the others go on. The server parses
+/// first and calls [`import_parsed`] instead, so that no parse runs in its write transaction;
+/// this streaming form is the CLI's, whose file may be far larger than memory.
 pub fn import<'a>(tx: &mut dyn Tx, caller: &Caller, data: impl Into<Source<'a>>, format: Format, options: Options) -> CoreResult<Report> {
+    apply_rows(tx, caller, options, |each| for_each_input_row(data, format, each))
+}
+
+/// [`import`] of a file parsed beforehand ([`ParsedFile::parse`]): the transaction only applies
+/// rows, each made a JSON tree while it is applied.
+pub fn import_parsed(tx: &mut dyn Tx, caller: &Caller, file: &ParsedFile, options: Options) -> CoreResult<Report> {
+    apply_rows(tx, caller, options, |each| {
+        file.for_each_row(each)?;
+        Ok(file.warnings().to_vec())
+    })
+}
+
+/// Applies the rows `feed` hands to its callback, each in its own savepoint (all undone at the
+/// end of a dry run); `feed` answers the file's warnings.
+fn apply_rows(
+    tx: &mut dyn Tx,
+    caller: &Caller,
+    options: Options,
+    feed: impl FnOnce(&mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<Vec<String>>,
+) -> CoreResult<Report> {
     if options.dry_run {
         tx.savepoint(DRY_RUN_SAVEPOINT)?;
     }
-    let mut report = Report::default();
+    let mut rows = Vec::new();
     let mut rows_tx = ImportTx::new(tx);
-    let result = for_each_input_row(data, format, &mut |n, row| {
-        report.rows.push(import_row(&mut rows_tx, caller, n, row, options.create_missing)?);
+    let result = feed(&mut |n, row| {
+        rows.push(import_row(&mut rows_tx, caller, n, row, options.create_missing)?);
         Ok(())
     });
     if options.dry_run {
         tx.rollback_to(DRY_RUN_SAVEPOINT)?;
     }
-    result.map(|()| report)
+    result.map(|warnings| Report { rows, warnings })
 }
 
 /// Imports one row in its own savepoint. Row problems (validation, missing master data,
@@ -199,7 +289,7 @@ pub fn import_row(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json, create_
 /// before it), and those of a store failure; an `error` row that made none (refused before its
 /// first write, as rows naming missing master data or bad fields are) left nothing to undo.
 pub fn apply_row_unguarded(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json, create_missing: bool) -> CoreResult<(RowResult, u64)> {
-    let name = row.get("name").and_then(Json::as_str).map(str::to_string);
+    let name = parsed::row_name(&row).map(str::to_string);
     let notes: Vec<String> = row
         .get("importNotes")
         .and_then(Json::as_array)
@@ -247,5 +337,46 @@ pub fn apply_row_unguarded(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json
         }
         Err(CoreError::Forbidden { permission }) => failed(FieldErrors::single("row", format!("lacking permission {permission}"))),
         Err(e @ (CoreError::Unavailable(_) | CoreError::Internal(_))) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_answers_its_counts_rows_and_warnings_in_one_shape() {
+        let row = |n, status| RowResult {
+            row: n,
+            name: Some(format!("PO-{n}")),
+            status,
+            id: None,
+            errors: if status == RowStatus::Error {
+                FieldErrors::single("quantity", "must be a number")
+            } else {
+                FieldErrors::new()
+            },
+            notes: Vec::new(),
+        };
+        let mut report = Report {
+            rows: vec![row(1, RowStatus::Created), row(2, RowStatus::Error)],
+            warnings: Vec::new(),
+        };
+        let json = report.to_json(Format::Csv, true);
+        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["format", "dryRun", "total", "created", "updated", "unchanged", "errors", "rows"]
+        );
+        assert_eq!(
+            json["rows"][0],
+            serde_json::json!({"row": 1, "name": "PO-1", "status": "created", "id": null})
+        );
+        assert_eq!(json["rows"][1]["errors"], serde_json::json!({"quantity": ["must be a number"]}));
+        report.warnings.push("unknown column 'x'".into());
+        let written = serde_json::to_vec(&report.clone().answer(Format::Csv, true)).unwrap();
+        let read: Json = serde_json::from_slice(&written).unwrap();
+        assert_eq!(read, report.to_json(Format::Csv, true));
+        assert_eq!(read["warnings"], serde_json::json!(["unknown column 'x'"]));
     }
 }

@@ -29,6 +29,13 @@ pub(crate) const ORDER_SKIPPED: [&str; 13] = [
     "customerName",
 ];
 
+/// Whether an imported order's key is one the import uses or deliberately skips: a field of a
+/// saved order (as `saveProductionOrder` takes it), a natural key, or a key of the sending
+/// system that is ignored ([`ORDER_SKIPPED`]). Others are refused as unknown fields of the row.
+pub(crate) fn is_known_order_key(key: &str) -> bool {
+    ORDER_SKIPPED.contains(&key) || ORDER_KEYS.iter().any(|k| k.key == key) || shopfloor_core::record::is_input_key(crate::ORDER.def(), key)
+}
+
 /// A natural key: the input key, the id field it sets, the entity and how it is looked up.
 pub(crate) struct NaturalKey {
     pub(crate) key: &'static str,

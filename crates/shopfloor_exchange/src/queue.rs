@@ -1,10 +1,11 @@
 //! The import queue (issue 9, ADR 0006): `importProductionOrders` stores the rows of a file as
-//! pending rows of a job in the same transaction that checks the file, and a background runner
-//! applies them in batches. Each row's result is written in the same savepoint as its effects
+//! pending rows of a job in one transaction (the server parses and checks the file before it,
+//! [`enqueue_parsed`]), and a background runner applies them in batches. Each row's result is written in the same savepoint as its effects
 //! (rows share one in chunks, see [`MAX_CHUNK`]), so a restart resumes at the first pending
 //! row: no row is lost or applied twice. Finished jobs stay readable until the retention time has passed.
 
-use super::{apply_row_unguarded, import_row, import_tx::ImportTx, Format, Options, RowResult, RowStatus, Source};
+use super::parsed::row_name;
+use super::{apply_row_unguarded, import_row, import_tx::ImportTx, Format, Options, ParsedFile, RowResult, RowStatus, Source};
 use serde_json::{json, Value as Json};
 use shopfloor_core::errors::{CoreError, CoreResult, FieldErrors};
 use shopfloor_core::id::Id;
@@ -14,27 +15,58 @@ use shopfloor_core::tx::{Caller, Tx};
 
 /// Queues the rows of `data` (a JSON array, the text of a file, or a file's bytes read as they
 /// are parsed: [`Source`]) as one job and returns it; a file that cannot be read fails, and the
-/// caller's transaction then queues nothing (rows are inserted as they are read).
+/// caller's transaction then queues nothing (rows are inserted as they are read). This form
+/// parses inside the transaction, for the CLI's files that may be larger than memory; the server
+/// parses first and calls [`enqueue_parsed`].
 pub fn enqueue<'a>(tx: &mut dyn Tx, caller: &Caller, data: impl Into<Source<'a>>, format: Format, options: Options) -> CoreResult<Job> {
     let id = Id::generate();
     let mut total = 0u64;
-    {
+    let warnings = {
         let queue = tx.import_queue()?;
         let mut each = |n: u64, row: Json| -> CoreResult<()> {
             total = n;
-            queue.insert_row(&QueuedRow {
-                job: id,
-                row: n,
-                name: row.get("name").and_then(Json::as_str).map(str::to_string),
-                status: PENDING.into(),
-                data: Some(row.to_string()),
-                order_id: None,
-                errors: None,
-                notes: None,
-            })
+            insert_pending(queue, id, n, row_name(&row), row.to_string())
         };
-        super::for_each_input_row(data, format, &mut each)?;
+        super::for_each_input_row(data, format, &mut each)?
+    };
+    insert_job(tx, caller, id, format, total, options, warnings)
+}
+
+/// Queues the rows of a file parsed beforehand ([`ParsedFile::parse`]) as one job and returns
+/// it: the transaction only stores rows.
+pub fn enqueue_parsed(tx: &mut dyn Tx, caller: &Caller, file: &ParsedFile, options: Options) -> CoreResult<Job> {
+    let id = Id::generate();
+    let queue = tx.import_queue()?;
+    for (n, name, data) in file.rows() {
+        insert_pending(queue, id, n, name, data.to_string())?;
     }
+    insert_job(tx, caller, id, file.format(), file.len() as u64, options, file.warnings().to_vec())
+}
+
+/// Stores row `n` of job `id` as pending.
+fn insert_pending(queue: &mut dyn ImportQueue, id: Id, n: u64, name: Option<&str>, data: String) -> CoreResult<()> {
+    queue.insert_row(&QueuedRow {
+        job: id,
+        row: n,
+        name: name.map(str::to_string),
+        status: PENDING.into(),
+        data: Some(data),
+        order_id: None,
+        errors: None,
+        notes: None,
+    })
+}
+
+/// Stores the job of `total` queued rows (finished at once when there are none).
+fn insert_job(
+    tx: &mut dyn Tx,
+    caller: &Caller,
+    id: Id,
+    format: Format,
+    total: u64,
+    options: Options,
+    warnings: Vec<String>,
+) -> CoreResult<Job> {
     let job = Job {
         id,
         created_at: caller.now,
@@ -44,6 +76,7 @@ pub fn enqueue<'a>(tx: &mut dyn Tx, caller: &Caller, data: impl Into<Source<'a>>
         total,
         finished_at: if total == 0 { Some(caller.now) } else { None },
         create_missing: options.create_missing,
+        warnings,
     };
     tx.import_queue()?.insert_job(&job)?;
     Ok(job)
@@ -333,6 +366,9 @@ pub fn job_json(tx: &mut dyn Tx, id: Id, page: Option<&RowsPage>) -> CoreResult<
         "errors": count("error"),
         "cancelled": cancelled,
     });
+    if !job.warnings.is_empty() {
+        out["warnings"] = json!(job.warnings);
+    }
     if let Some(page) = page {
         let matching = match &page.status {
             Some(s) => count(s),

@@ -2,7 +2,7 @@
 //! the authentication bookkeeping, and the request's caller with the transactions run as it.
 
 use serde_json::Value as Json;
-use shopfloor_catalogue::{Access, Function};
+use shopfloor_catalogue::{Access, Answer, Function, Handler, TxJob};
 use shopfloor_core::errors::{CoreError, CoreResult};
 use shopfloor_core::tx::{Caller, Tx};
 use shopfloor_store::Store;
@@ -38,14 +38,24 @@ impl AppState {
         self.store.write(move |tx| f(tx, &caller)).await
     }
 
-    /// Runs a catalogue function in the transaction its access needs.
-    pub async fn call(&self, function: &'static Function, body: Json) -> Result<Json, CoreError> {
+    /// Runs a catalogue function in the transaction its access needs; a prepared function's
+    /// first part (parsing an import file) runs before, on a blocking thread of the request.
+    pub async fn call(&self, function: &'static Function, body: Json) -> Result<Answer, CoreError> {
         let caller = self.caller();
         if let Some(p) = &function.permission {
             caller.require(p)?;
         }
         let args = shopfloor_catalogue::Args::bind(function, body)?;
-        let run = move |tx: &mut dyn Tx| (function.handler)(tx, &caller, &args);
+        let job: TxJob = match &function.handler {
+            Handler::InTx(handler) => Box::new(move |tx, caller| handler(tx, caller, &args).map(Answer::Value)),
+            Handler::Prepared(prepare) => {
+                let preparer = caller.clone();
+                tokio::task::spawn_blocking(move || prepare(&preparer, args))
+                    .await
+                    .map_err(|e| CoreError::Internal(format!("preparing {}: {e}", function.name)))??
+            }
+        };
+        let run = move |tx: &mut dyn Tx| job(tx, &caller);
         match function.access {
             Access::Read => self.store.read(run).await,
             Access::Write => self.store.write(run).await,

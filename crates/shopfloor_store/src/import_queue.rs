@@ -1,4 +1,4 @@
-//! The import queue's tables (migrations 0005-0007) behind [`ImportQueue`], written once for
+//! The import queue's tables (migrations 0005-0008) behind [`ImportQueue`], written once for
 //! both backends over [`SqlTx`]: the statements (with `?N` parameters, which
 //! [`crate::sql::for_dialect`] spells for PostgreSQL), the decoding of their rows, and the
 //! encoding of a job's permissions.
@@ -24,12 +24,12 @@ use shopfloor_core::import_queue::{ImportQueue, Job, QueuedRow};
 use shopfloor_core::time::Timestamp;
 
 pub const INSERT_JOB: &str =
-    "INSERT INTO import_jobs (id, created_at, created_by, permissions, format, total, finished_at, create_missing) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "INSERT INTO import_jobs (id, created_at, created_by, permissions, format, total, finished_at, create_missing, warnings) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 pub const INSERT_ROW: &str =
     "INSERT INTO import_job_rows (job_id, row_number, name, status, data, order_id, errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 pub const JOB: &str =
-    "SELECT id, created_at, created_by, permissions, format, total, finished_at, create_missing FROM import_jobs WHERE id = ?1";
+    "SELECT id, created_at, created_by, permissions, format, total, finished_at, create_missing, warnings FROM import_jobs WHERE id = ?1";
 /// How many rows of a job have each status.
 pub const JOB_COUNTS: &str = "SELECT status, COUNT(*) FROM import_job_rows WHERE job_id = ?1 GROUP BY status";
 /// A page of a job's rows, the columns in [`QueuedRow`] order (`data` left out): `?2` rows
@@ -81,6 +81,19 @@ pub fn permissions_of(text: Option<String>) -> CoreResult<Option<Vec<String>>> {
     }
 }
 
+/// A job's warnings as stored: a JSON list, `NULL` when there are none.
+pub fn warnings_text(warnings: &[String]) -> Option<String> {
+    (!warnings.is_empty()).then(|| serde_json::to_string(warnings).unwrap_or_else(|_| "[]".into()))
+}
+
+/// The stored warnings of a job back as a list.
+pub fn warnings_of(text: Option<String>) -> CoreResult<Vec<String>> {
+    match text {
+        Some(text) => serde_json::from_str(&text).map_err(|e| CoreError::Internal(format!("import job warnings: {e}"))),
+        None => Ok(Vec::new()),
+    }
+}
+
 /// A row of [`JOB_ROWS`], [`JOB_ROWS_WITH_STATUS`] or [`NEXT_PENDING`].
 fn queued_row(r: &dyn Row) -> CoreResult<QueuedRow> {
     Ok(QueuedRow {
@@ -106,6 +119,7 @@ fn job(r: &dyn Row) -> CoreResult<Job> {
         total: row::int(r, 5)?.max(0) as u64,
         finished_at: row::opt_int(r, 6)?.map(Timestamp),
         create_missing: row::int(r, 7)? != 0,
+        warnings: warnings_of(row::opt_text(r, 8)?)?,
     })
 }
 
@@ -126,6 +140,7 @@ impl<D: Driver> ImportQueue for SqlTx<'_, D> {
             Param::Int(sql_count(job.total)),
             Param::from(job.finished_at.map(|t| t.millis())),
             Param::Int(job.create_missing.into()),
+            Param::from(warnings_text(&job.warnings)),
         ];
         self.queue_execute(INSERT_JOB, params).map(|_| ())
     }

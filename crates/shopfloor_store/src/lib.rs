@@ -78,6 +78,15 @@ macro_rules! migrations {
                     "/0009_shift_fields.sql"
                 )),
             ),
+            (
+                10,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0010_import_jobs_warnings.sql"
+                )),
+            ),
         ]
     };
 }

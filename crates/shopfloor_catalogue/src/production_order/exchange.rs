@@ -1,8 +1,9 @@
 //! ERP import and export of orders (issue 9, ADR 0006), over `shopfloor_exchange`.
 
-use crate::registry::{optional, required, Module};
+use crate::registry::{optional, required, Answer, Module};
 use serde_json::{json, Value as Json};
-use shopfloor_exchange::{self as exchange, queue, Format, Options};
+use shopfloor_core::errors::CoreError;
+use shopfloor_exchange::{self as exchange, queue, Format, Options, ParsedFile};
 
 /// The `format` argument, JSON when absent.
 fn format(a: &crate::Args) -> shopfloor_core::errors::CoreResult<Format> {
@@ -15,18 +16,27 @@ pub fn register(m: &mut Module) {
         .permission("PRODUCTION_ORDER.WRITE.SAVE")
         .writes()
         .summary("Queues an import of orders (upsert by name; each order with its bill of materials and property values all or nothing) and returns the import job id; with dryRun, returns at once the per-row report of what it would do, writing nothing; with createMissing, units and materials the file names but the database lacks are created (with the caller's UNIT_OF_MEASURE / MATERIAL WRITE.SAVE permissions).")
-        .handler(|tx, c, a| {
-            let format = format(a)?;
-            let data = a.json_or_null("data")?;
+        // The file is parsed and checked here, before the transaction and off the writer; the
+        // transaction only stores (or, in a dry run, applies) rows already parsed.
+        .prepared(|_, a| {
+            let format = format(&a)?;
+            let data = a.json("data")?.unwrap_or(&Json::Null);
             let options = Options {
                 dry_run: a.flag("dryRun")?,
                 create_missing: a.flag("createMissing")?,
             };
-            if options.dry_run {
-                Ok(exchange::import(tx, c, &data, format, options)?.to_json(format, true))
-            } else {
-                Ok(Json::String(queue::enqueue(tx, c, &data, format, options)?.id.to_string()))
-            }
+            let file = ParsedFile::parse(data, format)?;
+            Ok(Box::new(move |tx, c| {
+                if options.dry_run {
+                    let answer = exchange::import_parsed(tx, c, &file, options)?.answer(format, true);
+                    Ok(Answer::Text(Box::new(move || {
+                        serde_json::to_vec(&answer).map_err(|e| CoreError::Internal(format!("writing the import report: {e}")))
+                    })))
+                } else {
+                    let job = queue::enqueue_parsed(tx, c, &file, options)?;
+                    Ok(Answer::Value(Json::String(job.id.to_string())))
+                }
+            }))
         });
     m.function("getImportJob")
         .params([required("jobId"), optional("status"), optional("pageIndex"), optional("pageSize")])

@@ -10,12 +10,12 @@ use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
-use shopfloor_catalogue::CATALOGUE;
+use shopfloor_catalogue::{Answer, CATALOGUE};
 use shopfloor_core::lifecycle::{Status, VERBS};
 use shopfloor_core::schema::{Access, Entity, Kind};
 use std::sync::LazyLock;
@@ -100,12 +100,15 @@ async fn call(
     State(state): State<AppState>,
     Path((module, function)): Path<(String, String)>,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let f = CATALOGUE
         .get(&module, &function)
         .ok_or_else(|| ApiError::NotFound(format!("no function system.mes.{module}.{function}")))?;
     let body = json_body(body)?;
-    Ok(Json(state.call(f, body).await?))
+    match state.call(f, body).await? {
+        Answer::Value(value) => Ok(Json(value).into_response()),
+        Answer::Text(write) => Ok(([(header::CONTENT_TYPE, "application/json")], write()?).into_response()),
+    }
 }
 
 #[cfg(test)]

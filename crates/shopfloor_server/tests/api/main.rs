@@ -9,6 +9,7 @@ mod hardening;
 #[allow(dead_code)] // not every test binary uses every helper
 mod helpers;
 mod import_export;
+mod import_parsing;
 mod keywords;
 mod lifecycle;
 mod login_slowdown;

@@ -95,7 +95,7 @@ async fn import(State(s): State<AppState>, headers: HeaderMap, q: Params, body: 
         dry_run: flag("dryRun")?,
         create_missing: flag("createMissing")?,
     };
-    let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
+    let text = String::from_utf8(Vec::from(bytes)).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = 1 + e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count();
         CoreError::field(
@@ -104,16 +104,20 @@ async fn import(State(s): State<AppState>, headers: HeaderMap, q: Params, body: 
         )
     })?;
     let format = format(&params, &headers)?;
-    let data = Value::String(text);
+    // The file is parsed and checked here, off the writer; the write job only stores (or, in a
+    // dry run, applies) rows already parsed, so a slow or refused file never holds it.
+    let file = tokio::task::spawn_blocking(move || exchange::ParsedFile::parse(&Value::String(text), format))
+        .await
+        .map_err(|e| CoreError::Internal(format!("parsing the import file: {e}")))??;
     if options.dry_run {
-        let report = s.write(move |tx, c| exchange::import(tx, c, &data, format, options)).await?;
-        return Ok((StatusCode::OK, Json(report.to_json(format, true))).into_response());
+        let report = s.write(move |tx, c| exchange::import_parsed(tx, c, &file, options)).await?;
+        return Ok((StatusCode::OK, Json(report.answer(format, true))).into_response());
     }
     // A queued job is accepted, not done: the answer is the job as it was queued, its progress
     // at the job's URL.
     let (id, job) = s
         .write(move |tx, c| {
-            let id = queue::enqueue(tx, c, &data, format, options)?.id;
+            let id = queue::enqueue_parsed(tx, c, &file, options)?.id;
             Ok((id, queue::job_json(tx, id, None)?))
         })
         .await?;
