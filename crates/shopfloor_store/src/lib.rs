@@ -69,6 +69,15 @@ macro_rules! migrations {
                 8,
                 include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dialect, "/0008_name_keys.sql")),
             ),
+            (
+                10,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0010_location_material_properties.sql"
+                )),
+            ),
         ]
     };
 }

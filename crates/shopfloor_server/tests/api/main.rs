@@ -11,6 +11,7 @@ mod helpers;
 mod import_export;
 mod keywords;
 mod lifecycle;
+mod location_material_properties;
 mod login_slowdown;
 mod master_data;
 mod production_orders;
