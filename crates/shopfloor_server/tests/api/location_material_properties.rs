@@ -2,7 +2,7 @@
 //! material existence and bulk-delete calls (issue 18), called through the script endpoint
 //! positionally and with the keyword names the original scripting API documents.
 
-use crate::helpers::{fields, spawn_app, TestApp};
+use crate::helpers::{authorized_client, fields, spawn_app, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -615,4 +615,35 @@ async fn material_reason_codes_are_saved_found_by_id_or_code_and_deleted() {
     let deleted = app.ok(MAT, "deleteMaterialReasonCode", json!({"id": code["id"]})).await;
     assert_eq!(deleted["success"], true, "{deleted}");
     assert_eq!(count(&app, MAT, "getAllMaterialReasonCodes").await, 1);
+}
+
+#[tokio::test]
+async fn get_property_or_create_new_finds_with_read_permission_but_creates_only_with_save() {
+    let app = spawn_app().await;
+    app.ok(LOC, "saveProperty", json!({"name": "Speed", "dataType": "INTEGER"})).await;
+    app.ok(
+        "security",
+        "saveRole",
+        json!({"name": "Readers", "permissions": ["LOCATION.READ.GET"]}),
+    )
+    .await;
+    app.ok("security", "saveUser", json!({"name": "reader", "roles": ["Readers"]}))
+        .await;
+    let token = app.ok("security", "createApiToken", json!(["reader", "test"])).await;
+    let reader = authorized_client(token["token"].as_str().unwrap());
+    let url = format!("{}/api/v1/script/location/getPropertyOrCreateNew", app.address);
+    let call = |body: Value| {
+        let (reader, url) = (reader.clone(), url.clone());
+        async move {
+            let r = reader.post(url).json(&body).send().await.unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, found) = call(json!({"name": "speed"})).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["name"], "Speed");
+    let (status, refused) = call(json!({"name": "Zone", "dataType": "STRING"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert_eq!(refused["error"]["permission"], "LOCATION.WRITE.SAVE", "{refused}");
+    assert_eq!(count(&app, LOC, "getAllLocationProperties").await, 1);
 }
