@@ -10,6 +10,7 @@ mod customer;
 mod location;
 mod material;
 mod production_order;
+mod properties;
 mod query;
 mod registry;
 mod security;

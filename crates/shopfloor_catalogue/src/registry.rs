@@ -242,6 +242,7 @@ impl<'b> Module<'b> {
             entity,
             names,
             permission: None,
+            documented: Vec::new(),
         }
     }
 }
@@ -299,11 +300,27 @@ pub struct EntityFunctions {
     pub delete: &'static str,
 }
 
+/// One of an entity's common calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Call {
+    New,
+    Save,
+    Validate,
+    Get,
+    GetAll,
+    Find,
+    References,
+    Delete,
+}
+
 pub struct EntitySpec<'m, 'b> {
     module: &'m mut Module<'b>,
     entity: Entity,
     names: EntityFunctions,
     permission: Option<&'static str>,
+    /// Further names of calls, as the original scripting API documents them (`saveProperty`
+    /// for `saveLocationProperty`): the same function under a second name.
+    documented: Vec<(Call, &'static str)>,
 }
 
 impl EntitySpec<'_, '_> {
@@ -313,27 +330,46 @@ impl EntitySpec<'_, '_> {
         self
     }
 
+    /// Registers `call` also under `name`, the documented name.
+    pub fn also(mut self, call: Call, name: &'static str) -> Self {
+        self.documented.push((call, name));
+        self
+    }
+
     pub fn register(self) {
-        let e = self.entity;
-        let def = e.def();
-        let label = def.label;
-        // Each handler owns its copy of the parameter names it reads.
-        let (lookup, data) = (def.lookup_param(), def.data_param());
-        let (lookup_get, lookup_refs, lookup_delete) = (lookup.clone(), lookup.clone(), lookup.clone());
-        let (data_save, data_validate) = (data.clone(), data.clone());
-        let perm = |suffix: &str| match self.permission {
-            Some(p) => p.to_string(),
-            None => format!("{}.{suffix}", def.permission_prefix),
-        };
         let n = &self.names;
-        let m = self.module;
-        m.function(n.new)
-            .summary(format!(
-                "A new {label} object with its defaults, to fill in and pass to {}.",
-                n.save
-            ))
-            .handler(move |_, _, _| Ok(Record::template_json(e.def())));
-        m.function(n.save)
+        let canonical = [
+            (Call::New, n.new),
+            (Call::Save, n.save),
+            (Call::Validate, n.validate),
+            (Call::Get, n.get),
+            (Call::GetAll, n.get_all),
+            (Call::Find, n.find),
+            (Call::References, n.references),
+            (Call::Delete, n.delete),
+        ];
+        for (call, name) in canonical.into_iter().chain(self.documented.iter().copied()) {
+            register_call(self.module, self.entity, self.permission, call, name, n.save);
+        }
+    }
+}
+
+/// Registers one common call of entity `e` under `name` (`save`: the name of its save call,
+/// for summaries).
+fn register_call(m: &mut Module, e: Entity, permission: Option<&'static str>, call: Call, name: &str, save: &str) {
+    let def = e.def();
+    let label = def.label;
+    let (lookup, data) = (def.lookup_param(), def.data_param());
+    let perm = |suffix: &str| match permission {
+        Some(p) => p.to_string(),
+        None => format!("{}.{suffix}", def.permission_prefix),
+    };
+    let f = m.function(name);
+    match call {
+        Call::New => f
+            .summary(format!("A new {label} object with its defaults, to fill in and pass to {save}."))
+            .handler(move |_, _, _| Ok(Record::template_json(e.def()))),
+        Call::Save => f
             .params([kwargs(&data)])
             .permission(&perm("WRITE.SAVE"))
             .writes()
@@ -341,54 +377,53 @@ impl EntitySpec<'_, '_> {
                 "Creates a {label}, or updates the one with the given id (keys present replace, keys absent keep their values)."
             ))
             .handler(move |tx, c, a| {
-                let data = fresh_template_update(e.def(), a.object(&data_save)?);
+                let data = fresh_template_update(e.def(), a.object(&data)?);
                 entity::save_answer(tx, c, e, &data)
-            });
-        m.function(n.validate)
+            }),
+        Call::Validate => f
             .params([kwargs(&data)])
             .permission(&perm("READ.VALIDATE"))
             .summary(format!(
-                "Checks a {label} as {} would; returns {{field: [messages]}}, empty when valid. Writes nothing.",
-                n.save
+                "Checks a {label} as {save} would; returns {{field: [messages]}}, empty when valid. Writes nothing."
             ))
             .handler(move |tx, c, a| {
-                let data = fresh_template_update(e.def(), a.object(&data_validate)?);
+                let data = fresh_template_update(e.def(), a.object(&data)?);
                 entity::validate(tx, c, e, &data)
-            });
-        m.function(n.get)
+            }),
+        Call::Get => f
             .params([lookup_param(def)])
             .permission(&perm("READ.GET"))
             .summary(format!("The {label}, or null."))
-            .handler(move |tx, _, a| Ok(entity::get_answer(tx, e, &a.str(&lookup_get)?)?.unwrap_or(Json::Null)));
-        m.function(n.get_all)
+            .handler(move |tx, _, a| Ok(entity::get_answer(tx, e, &a.str(&lookup)?)?.unwrap_or(Json::Null))),
+        Call::GetAll => f
             .permission(&perm("READ.GET"))
             .summary(format!("Every {label}."))
-            .handler(move |tx, _, _| Ok(records(e, entity::all(tx, e)?)));
-        m.function(n.find)
+            .handler(move |tx, _, _| Ok(records(e, entity::all(tx, e)?))),
+        Call::Find => f
             .params([kwargs("queryRequest")])
             .permission(&perm("READ.GET"))
             .summary(format!("A QueryResult of {label} records matching the QueryRequest."))
-            .handler(move |tx, _, a| entity::find(tx, e, a.object("queryRequest")?));
-        m.function(n.references)
+            .handler(move |tx, _, a| entity::find(tx, e, a.object("queryRequest")?)),
+        Call::References => f
             .params([lookup_param(def)])
             .permission(&perm("READ.GET"))
             .summary(format!(
                 "The records that reference the {label}: [{{tableName, references: [{{fkColName, id}}]}}], or null."
             ))
             .handler(
-                move |tx, _, a| match entity::lookup(tx, e, &a.str(&lookup_refs)?)?.and_then(|r| r.id()) {
+                move |tx, _, a| match entity::lookup(tx, e, &a.str(&lookup)?)?.and_then(|r| r.id()) {
                     Some(id) => Ok(Json::Array(entity::references(tx, e, id)?)),
                     None => Ok(Json::Null),
                 },
-            );
-        m.function(n.delete)
+            ),
+        Call::Delete => f
             .params([lookup_param(def)])
             .permission(&perm("WRITE.DELETE"))
             .writes()
             .summary(format!(
                 "Deletes the {label}; an ApiResponse with success false and the references while it is in use."
             ))
-            .handler(move |tx, c, a| script_delete(entity::delete(tx, c, e, &a.str(&lookup_delete)?)));
+            .handler(move |tx, c, a| script_delete(entity::delete(tx, c, e, &a.str(&lookup)?))),
     }
 }
 
@@ -396,7 +431,7 @@ impl EntitySpec<'_, '_> {
 /// under the keyword names the original scripting API documents (`id`, `idOrName`, `idOrPath`).
 fn lookup_param(def: &EntityDef) -> Param {
     let documented = match def.lookup {
-        Lookup::IdOnly => None,
+        Lookup::IdOnly | Lookup::Field(_) => None,
         Lookup::Name => Some("idOrName"),
         Lookup::Path => Some("idOrPath"),
     };

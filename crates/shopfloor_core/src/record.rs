@@ -100,6 +100,7 @@ impl Value {
             Default::Null => Value::Null,
             Default::Bool(b) => Value::Bool(b),
             Default::Real(v) => Value::Real(v),
+            Default::Int(v) => Value::Int(v),
             Default::Text(s) => Value::Text(s.into()),
         }
     }

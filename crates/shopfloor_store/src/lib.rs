@@ -87,6 +87,15 @@ macro_rules! migrations {
                     "/0010_import_jobs_warnings.sql"
                 )),
             ),
+            (
+                11,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0011_location_material_properties.sql"
+                )),
+            ),
         ]
     };
 }

@@ -40,12 +40,28 @@ struct Row {
     path_key: Option<String>,
 }
 
+fn table_exists(db: &mut dyn KeyedRows, table: &str) -> Result<bool, StoreError> {
+    let select = match db.dialect() {
+        Dialect::Sqlite => format!("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{table}'"),
+        Dialect::Postgres => format!("SELECT CAST(to_regclass('{table}') AS TEXT)"),
+    };
+    Ok(db
+        .query(&select)?
+        .first()
+        .is_some_and(|row| row.first().is_some_and(Option::is_some)))
+}
+
 /// Re-keys every table with a name; answers how many rows changed.
 pub(crate) fn run(db: &mut dyn KeyedRows) -> Result<usize, StoreError> {
     let mut changed = 0;
     let mut collisions = String::new();
     for entity in Entity::ALL.iter().filter(|e| e.def().has_name()) {
         let def = entity.def();
+        // Tables of later migrations do not exist yet when this step runs on an older schema
+        // (their rows are keyed by the current rule from the start).
+        if !table_exists(db, def.table)? {
+            continue;
+        }
         let scope = match def.unique_name {
             UniqueName::Within(key) => def.field(key).map(|f| f.column),
             _ => None,

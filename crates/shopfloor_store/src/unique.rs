@@ -35,6 +35,14 @@ const UNIQUE_INDEXES: &[(&str, Option<FieldError>)] = &[
     ("uq_roles_name", NAME_TAKEN),
     ("uq_users_name", NAME_TAKEN),
     ("uq_api_tokens_hash", None),
+    ("uq_location_properties_name", NAME_TAKEN),
+    ("uq_location_property_values_location_property", None),
+    ("uq_material_properties_name", NAME_TAKEN),
+    ("uq_material_property_values_material_property", None),
+    (
+        "uq_material_reason_codes_code",
+        Some(("reasonCode", "this reason code is already used")),
+    ),
 ];
 
 /// The domain error for a violation of the unique index `index`, when it is the caller's

@@ -219,8 +219,10 @@ async fn found(store: &Store, entity: Entity, text: &'static str) -> Option<Stri
 }
 
 async fn rekeys_and_finds_every_form(db: &mut dyn OldDatabase) {
-    assert_eq!(migrate(db.url()).expect("migrated"), vec![8]);
-    assert_eq!(db.version(), 8);
+    // Migration 8 and every later one (whose new tables the re-keying step skips).
+    let applied = migrate(db.url()).expect("migrated");
+    assert_eq!(applied.first(), Some(&8), "{applied:?}");
+    assert_eq!(db.version(), i64::from(*applied.last().unwrap()));
     assert_eq!(
         db.unit_keys(),
         vec!["kg".to_string()],

@@ -50,21 +50,32 @@ pub fn register(m: &mut Module) {
             "The property with the given id or name, created from the data if there is none (creating needs PRODUCTION_ORDER.WRITE.SAVE).",
         )
         .handler(|tx, c, a| {
-            property::get_or_create(tx, c, a.object("propertyData")?).map(|r| r.to_json(Entity::ProductionOrderProperty.def()))
+            property::get_or_create(tx, c, &property::ORDER, a.object("propertyData")?)
+                .map(|r| r.to_json(Entity::ProductionOrderProperty.def()))
         });
     m.function("setPropertyValue")
         .params([required(ORDER), required(PROPERTY), optional("value")])
         .permission("PRODUCTION_ORDER.WRITE.SAVE")
         .writes()
         .summary("Creates or updates the order's value of the property; returns the value record.")
-        .handler(|tx, c, a| property::set_value(tx, c, &a.str(ORDER)?, &a.str(PROPERTY)?, &a.json_or_null("value")?).map(value_json));
+        .handler(|tx, c, a| {
+            property::set_value(
+                tx,
+                c,
+                &property::ORDER,
+                &a.str(ORDER)?,
+                &a.str(PROPERTY)?,
+                &a.json_or_null("value")?,
+            )
+            .map(value_json)
+        });
     m.function("setPropertyValues")
         .params([required(ORDER), required("values")])
         .permission("PRODUCTION_ORDER.WRITE.SAVE")
         .writes()
         .summary("Sets {propertyIdOrName: value, …} on the order, all or none; returns the value records.")
         .handler(|tx, c, a| {
-            let saved = property::set_values(tx, c, &a.str(ORDER)?, a.object("values")?)?;
+            let saved = property::set_values(tx, c, &property::ORDER, &a.str(ORDER)?, a.object("values")?)?;
             Ok(Json::Array(saved.into_iter().map(value_json).collect()))
         });
     m.function("getProductionOrderPropertyValuesForOrder")
@@ -82,7 +93,7 @@ pub fn register(m: &mut Module) {
         .permission("PRODUCTION_ORDER.READ.GET")
         .summary("The order's value of the property, or null.")
         .handler(|tx, _, a| {
-            Ok(property::value_for(tx, &a.str(ORDER)?, &a.str(PROPERTY)?)?
+            Ok(property::value_for(tx, &property::ORDER, &a.str(ORDER)?, &a.str(PROPERTY)?)?
                 .map(value_json)
                 .unwrap_or(Json::Null))
         });

@@ -16,6 +16,17 @@ pub const ORDER_STATUSES: &[&str] = &{
 };
 pub const PRIORITIES: &[&str] = &["LOW", "NORMAL", "HIGH", "URGENT"];
 pub const LOCATION_TYPES: &[&str] = &["ENTERPRISE", "COMPANY", "SITE", "AREA", "LINE", "CELL_GROUP", "CELL", "UNIT"];
+/// Location fields of the original scripting API (`processType`, `lotStorageStrategy`,
+/// `lotUseStrategy`), spelled as its reference lists them; `LIFO` comes from its data model.
+pub const PROCESS_TYPES: &[&str] = &["STORAGE", "CONTINUOUS", "BATCH", "DISCRETE", "NONE"];
+pub const LOT_STORAGE_STRATEGIES: &[&str] = &[
+    "ALLOW_MULTIPLE",
+    "ALLOW_SINGLE_OR_THROW",
+    "MERGE_INTO_PREVIOUS",
+    "MERGE_INTO_NEW",
+    "NO_STORAGE",
+];
+pub const LOT_USE_STRATEGIES: &[&str] = &["FIFO", "FEFO", "LIFO"];
 pub const SHIFT_RECORD_STATUSES: &[&str] = &["IDLE", "ACTIVE", "CLOSED", "VERIFIED"];
 /// Where a shift's timings come from in the original API (kept; Shopfloor starts shifts by call).
 pub const SHIFT_SCHEDULE_SOURCES: &[&str] = &["IGNITION_SCHEDULE", "IGNITION_EXPRESSION", "MES_SCHEDULE"];

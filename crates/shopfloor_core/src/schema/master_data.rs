@@ -2,8 +2,8 @@
 //! materials, locations, customers, shifts and shift records.
 
 use super::fields::{
-    d, f, fields, read_only, req, with_default, LOCATION_TYPES, LONG_TEXT, RUNNING_CONFLICT_STRATEGIES, SHIFT_RECORD_STATUSES,
-    SHIFT_SCHEDULE_SOURCES, TEXT, TRIGGER_TYPES,
+    d, f, fields, read_only, req, with_default, LOCATION_TYPES, LONG_TEXT, LOT_STORAGE_STRATEGIES, LOT_USE_STRATEGIES, PROCESS_TYPES,
+    QUANTITY, RUNNING_CONFLICT_STRATEGIES, SHIFT_RECORD_STATUSES, SHIFT_SCHEDULE_SOURCES, TEXT, TRIGGER_TYPES,
 };
 use super::types::{Default, Entity::*, EntityDef, Kind, Lookup, UniqueName};
 
@@ -136,11 +136,53 @@ pub(super) fn location() -> EntityDef {
             f("description", "description", LONG_TEXT),
             f("parentId", "parent_id", Kind::Ref(Location)),
             with_default(req("type", "type", Kind::Enum(LOCATION_TYPES)), Default::Text("ENTERPRISE")),
+            with_default(req("processType", "process_type", Kind::Enum(PROCESS_TYPES)), Default::Text("NONE")),
+            with_default(f("sortOrder", "sort_order", Kind::Int), Default::Int(0)),
+            with_default(
+                f("allowNegativeInventory", "allow_negative_inventory", Kind::Bool),
+                Default::Bool(false),
+            ),
+            f("storageCapacity", "storage_capacity", QUANTITY),
+            f("storageCapacityUnitId", "storage_capacity_unit_id", Kind::Ref(UnitOfMeasure)),
+            with_default(
+                f("lotStorageStrategy", "lot_storage_strategy", Kind::Enum(LOT_STORAGE_STRATEGIES)),
+                Default::Text("NO_STORAGE"),
+            ),
+            with_default(
+                f("lotUseStrategy", "lot_use_strategy", Kind::Enum(LOT_USE_STRATEGIES)),
+                Default::Text("FIFO"),
+            ),
             read_only("path", "path", LONG_TEXT),
         ]),
         derived: vec![],
         aliases: &[],
         params: None,
+    }
+}
+
+/// Why lots were scrapped, consumed, adjusted…: a code (`SCRP001`) for one kind of lot action.
+/// The kinds (`lotRecordType`) are not listed by the reference, so they are free text.
+pub(super) fn material_reason_code() -> EntityDef {
+    EntityDef {
+        entity: MaterialReasonCode,
+        noun: "MaterialReasonCode",
+        plural: "MaterialReasonCodes",
+        label: "material reason code",
+        module: "material",
+        permission_prefix: "MATERIAL",
+        table: "material_reason_codes",
+        rest: "material-reason-codes",
+        unique_name: UniqueName::None,
+        lookup: Lookup::Field("reasonCode"),
+        fields: fields(vec![
+            req("lotRecordType", "lot_record_type", TEXT),
+            req("reasonCode", "reason_code", TEXT),
+            f("description", "description", LONG_TEXT),
+            f("requireComments", "require_comments", Kind::Bool),
+        ]),
+        derived: vec![],
+        aliases: &[],
+        params: Some(("materialReasonCodeIdOrCode", "materialReasonCodeData")),
     }
 }
 

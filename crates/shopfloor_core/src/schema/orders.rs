@@ -1,9 +1,7 @@
-//! The definitions of production orders and what belongs to them: custom properties, their
-//! values and the bill of materials.
+//! The definitions of production orders and their bill of materials (their custom properties
+//! are defined with the other property families in `properties`).
 
-use super::fields::{
-    d, f, fields, hidden, req, with_default, DATA_TYPES, LONG_TEXT, MATERIAL_TYPES, ORDER_STATUSES, PRIORITIES, QUANTITY, SIGNED, TEXT,
-};
+use super::fields::{d, f, fields, req, with_default, MATERIAL_TYPES, ORDER_STATUSES, PRIORITIES, QUANTITY, TEXT};
 use super::types::{Default, Entity::*, EntityDef, Kind, Lookup, UniqueName};
 
 pub(super) fn production_order() -> EntityDef {
@@ -52,68 +50,6 @@ pub(super) fn production_order() -> EntityDef {
             ("productMaterialId", "productId"),
         ],
         params: None,
-    }
-}
-
-pub(super) fn production_order_property() -> EntityDef {
-    EntityDef {
-        entity: ProductionOrderProperty,
-        noun: "ProductionOrderProperty",
-        plural: "ProductionOrderProperties",
-        label: "production order property",
-        module: "productionOrder",
-        permission_prefix: "PRODUCTION_ORDER",
-        table: "production_order_properties",
-        rest: "production-order-properties",
-        unique_name: UniqueName::Global,
-        lookup: Lookup::Name,
-        fields: fields(vec![
-            req("name", "name", Kind::Name),
-            f("description", "description", LONG_TEXT),
-            with_default(req("dataType", "data_type", Kind::Enum(DATA_TYPES)), Default::Text("STRING")),
-            f("lowLimit", "low_limit", SIGNED),
-            f("highLimit", "high_limit", SIGNED),
-            f("format", "format", TEXT),
-            f("unitOfMeasureId", "unit_of_measure_id", Kind::Ref(UnitOfMeasure)),
-            f("options", "options", LONG_TEXT),
-            with_default(req("nullable", "nullable", Kind::Bool), Default::Bool(false)),
-            f("defaultValue", "default_value", Kind::Json),
-        ]),
-        derived: vec![d("unitOfMeasureSymbol", "unitOfMeasureId", "symbol")],
-        aliases: &[],
-        params: Some(("propertyIdOrName", "propertyData")),
-    }
-}
-
-pub(super) fn production_order_property_value() -> EntityDef {
-    EntityDef {
-        entity: ProductionOrderPropertyValue,
-        noun: "ProductionOrderPropertyValue",
-        plural: "ProductionOrderPropertyValues",
-        label: "property value",
-        module: "productionOrder",
-        permission_prefix: "PRODUCTION_ORDER",
-        table: "production_order_property_values",
-        rest: "production-order-property-values",
-        unique_name: UniqueName::None,
-        lookup: Lookup::IdOnly,
-        fields: fields(vec![
-            req("productionOrderId", "production_order_id", Kind::Ref(ProductionOrder)),
-            req("propertyId", "property_id", Kind::Ref(ProductionOrderProperty)),
-            f("dataType", "data_type", Kind::Enum(DATA_TYPES)),
-            f("value", "value", Kind::Json),
-            hidden("stringValue", "string_value", LONG_TEXT),
-            hidden("integerValue", "integer_value", SIGNED),
-            hidden("floatValue", "float_value", SIGNED),
-            hidden("booleanValue", "boolean_value", Kind::Bool),
-            hidden("dateValue", "date_value", Kind::Time),
-        ]),
-        derived: vec![
-            d("propertyName", "propertyId", "name"),
-            d("productionOrderName", "productionOrderId", "name"),
-        ],
-        aliases: &[],
-        params: Some(("propertyValueId", "propertyValueData")),
     }
 }
 

@@ -18,10 +18,15 @@ pub enum Entity {
     User,
     Role,
     ApiToken,
+    LocationProperty,
+    LocationPropertyValue,
+    MaterialProperty,
+    MaterialPropertyValue,
+    MaterialReasonCode,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 15] = [
+    pub const ALL: [Entity; 20] = [
         Entity::ProductionOrder,
         Entity::UnitOfMeasure,
         Entity::UnitOfMeasureConversion,
@@ -37,6 +42,11 @@ impl Entity {
         Entity::User,
         Entity::Role,
         Entity::ApiToken,
+        Entity::LocationProperty,
+        Entity::LocationPropertyValue,
+        Entity::MaterialProperty,
+        Entity::MaterialPropertyValue,
+        Entity::MaterialReasonCode,
     ];
 
     pub fn def(self) -> &'static EntityDef {
@@ -109,6 +119,7 @@ pub enum Default {
     Null,
     Bool(bool),
     Real(f64),
+    Int(i64),
     Text(&'static str),
 }
 
@@ -148,6 +159,9 @@ pub enum Lookup {
     IdOnly,
     Name,
     Path,
+    /// By the value of this text field (compared like other text: case and look-alikes
+    /// ignored), e.g. a material reason code's `reasonCode`.
+    Field(&'static str),
 }
 
 #[derive(Clone, Debug)]
@@ -207,6 +221,7 @@ impl EntityDef {
             Lookup::IdOnly => "Id",
             Lookup::Name => "IdOrName",
             Lookup::Path => "IdOrPath",
+            Lookup::Field(_) => "IdOrKey",
         });
         noun
     }

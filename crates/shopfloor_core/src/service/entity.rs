@@ -7,7 +7,7 @@ use crate::errors::CoreResult;
 use crate::record::Record;
 use crate::schema::Entity;
 use crate::service::generic::{self, Hooks};
-use crate::service::{bill_of_materials, location, material, production_order, property, security, shift, unit_of_measure};
+use crate::service::{bill_of_materials, bulk_delete, location, material, production_order, property, security, shift, unit_of_measure};
 use crate::tx::{Caller, Tx};
 use serde_json::{Map, Value as Json};
 
@@ -31,6 +31,11 @@ pub fn hooks(entity: Entity) -> &'static Hooks {
         Entity::User => &security::USER_HOOKS,
         Entity::Role => &security::ROLE_HOOKS,
         Entity::ApiToken => &security::TOKEN_HOOKS,
+        Entity::LocationProperty => &property::LOCATION_PROPERTY_HOOKS,
+        Entity::LocationPropertyValue => &property::LOCATION_VALUE_HOOKS,
+        Entity::MaterialProperty => &property::MATERIAL_PROPERTY_HOOKS,
+        Entity::MaterialPropertyValue => &property::MATERIAL_VALUE_HOOKS,
+        Entity::MaterialReasonCode => &material::REASON_CODE_HOOKS,
     }
 }
 
@@ -91,6 +96,11 @@ pub fn get_answer(tx: &mut dyn Tx, entity: Entity, text: &str) -> CoreResult<Opt
         (Entity::ProductionOrder, Some(order)) => production_order::detailed(tx, &order).map(Some),
         (_, Some(record)) => Ok(Some(record.to_json(entity.def()))),
     }
+}
+
+/// `deleteXs(idsOr…)`: all or none (see [`bulk_delete::delete_many`]).
+pub fn delete_many(tx: &mut dyn Tx, caller: &Caller, entity: Entity, texts: &[String]) -> CoreResult<Json> {
+    bulk_delete::delete_many(tx, caller, hooks(entity), texts)
 }
 
 /// `deleteX(idOr…)`: refused with [`crate::errors::CoreError::InUse`] while referenced. Users

@@ -33,6 +33,7 @@ pub fn lookup(tx: &mut dyn Tx, entity: Entity, text: &str) -> CoreResult<Option<
         Lookup::IdOnly => return Ok(None),
         Lookup::Name => Query::eq(def, "name", Value::Text(text.trim().into())),
         Lookup::Path => Query::eq(def, "path", Value::Text(text.trim().trim_start_matches('/').into())),
+        Lookup::Field(key) => Query::eq(def, key, Value::Text(text.trim().into())),
     };
     Ok(tx.find(entity, &q)?.into_iter().next())
 }

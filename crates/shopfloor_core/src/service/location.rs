@@ -187,3 +187,26 @@ pub fn tree(tx: &mut dyn Tx, filter: Option<&str>) -> CoreResult<Vec<Json>> {
     }
     Ok(build(None, &all, &visible, def, 0))
 }
+
+/// `getLocationsByPartialPath(path)`: the locations whose path contains the text (compared like
+/// every path: case and look-alike forms ignored; a leading `/` is ignored), by path.
+pub fn by_partial_path(tx: &mut dyn Tx, text: &str) -> CoreResult<Vec<Record>> {
+    let def = Entity::Location.def();
+    let needle = name_key(text.trim().trim_start_matches('/'));
+    if needle.is_empty() {
+        return Err(CoreError::field("path", "must not be empty"));
+    }
+    let field = FieldRef::resolve(def, "path").expect("path");
+    tx.find(
+        Entity::Location,
+        &Query {
+            filters: vec![Filter {
+                field,
+                condition: Condition::Contains,
+                operand: Operand::One(Value::Text(needle.into())),
+            }],
+            sort: vec![Sort { field, descending: false }],
+            ..Query::default()
+        },
+    )
+}

@@ -1,4 +1,5 @@
-//! Materials and material classes: paths, ERP ids, classes created along a path.
+//! Materials and material classes: paths, ERP ids, classes created along a path, the
+//! properties of a class joined with a material's values, and material reason codes.
 
 use crate::errors::{CoreError, CoreResult};
 use crate::name_key::name_key;
@@ -7,6 +8,7 @@ use crate::record::{Record, Value};
 use crate::schema::Entity;
 use crate::service::generic::{self, Draft, Hooks};
 use crate::service::location::MATERIAL_CLASS_HOOKS;
+use crate::service::property::{self, MATERIAL as PROPERTIES};
 use crate::tx::{Caller, Tx};
 use serde_json::{json, Map, Value as Json};
 
@@ -15,9 +17,48 @@ pub static MATERIAL_HOOKS: Hooks = Hooks {
     ..Hooks::plain(Entity::Material)
 };
 
+/// Reason codes: the code is unique (compared like names).
+pub static REASON_CODE_HOOKS: Hooks = Hooks {
+    save_rules: Some(reason_code_rules),
+    ..Hooks::plain(Entity::MaterialReasonCode)
+};
+
+fn reason_code_rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
+    let (record, errors) = (&mut draft.record, &mut draft.errors);
+    let Some(code) = record.text("reasonCode").map(|c| c.trim().to_string()) else {
+        return Ok(());
+    };
+    if code.is_empty() {
+        errors.add("reasonCode", "must not be empty");
+        return Ok(());
+    }
+    record.set("reasonCode", Value::Text(code.as_str().into()));
+    let def = Entity::MaterialReasonCode.def();
+    let q = Query::eq(def, "reasonCode", Value::Text(code.as_str().into()));
+    if let Some(other) = tx.find(Entity::MaterialReasonCode, &q)?.into_iter().find(|r| r.id() != record.id()) {
+        errors.add(
+            "reasonCode",
+            format!(
+                "the reason code '{}' already exists (id {})",
+                other.text("reasonCode").unwrap_or_default(),
+                other.id().map(|i| i.to_string()).unwrap_or_default()
+            ),
+        );
+    }
+    Ok(())
+}
+
 /// Path = class path + `/` + name; `erpId` unique when set.
 fn rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
-    let (record, errors) = (&mut draft.record, &mut draft.errors);
+    let (record, before, errors) = (&mut draft.record, draft.before, &mut draft.errors);
+    if let (Some(stored), Some(id)) = (before, record.id()) {
+        if stored.get("materialClassId") != record.get("materialClassId") && property::owner_has_values(tx, &PROPERTIES, id)? {
+            errors.add(
+                "materialClassId",
+                "cannot change while the material has values of its class's properties (delete them first)",
+            );
+        }
+    }
     if let Some(name) = record.text("name").map(str::to_string) {
         if name.contains('/') && !errors.has("name") {
             errors.add("name", "must not contain '/' (it separates path segments)");
@@ -100,4 +141,71 @@ pub fn create_classes_for_path(tx: &mut dyn Tx, caller: &Caller, path: &str) -> 
         parent = Some(class);
     }
     parent.ok_or_else(|| CoreError::field("path", "is empty"))
+}
+
+/// `getPropertiesForMaterialClass(idOrPath)`: the properties defined for the class, by name;
+/// `None` when there is no such class.
+pub fn properties_of_class(tx: &mut dyn Tx, class: &str) -> CoreResult<Option<Vec<Record>>> {
+    let Some(id) = generic::lookup(tx, Entity::MaterialClass, class)?.and_then(|c| c.id()) else {
+        return Ok(None);
+    };
+    let def = Entity::MaterialProperty.def();
+    let mut q = Query::eq(def, "materialClassId", Value::Id(id));
+    q.sort = vec![crate::query::Sort {
+        field: crate::query::FieldRef::resolve(def, "name").expect("name"),
+        descending: false,
+    }];
+    Ok(Some(tx.find(Entity::MaterialProperty, &q)?))
+}
+
+/// `getPropertiesAndValuesForMaterial(idOrPath)`: one row per property of the material's class,
+/// joined with the material's value of it (value keys null where it has none); `None` when
+/// there is no such material.
+pub fn properties_and_values(tx: &mut dyn Tx, material: &str) -> CoreResult<Option<Vec<Json>>> {
+    let Some(m) = generic::lookup(tx, Entity::Material, material)? else {
+        return Ok(None);
+    };
+    let Some(class) = m.get("materialClassId").as_id() else {
+        return Ok(Some(vec![]));
+    };
+    let properties = properties_of_class(tx, &class.to_string())?.unwrap_or_default();
+    let values = match m.id() {
+        Some(id) => property::values_of(tx, &PROPERTIES, id)?,
+        None => vec![],
+    };
+    let rows = properties
+        .iter()
+        .map(|p| {
+            let v = values.iter().find(|v| v.get("materialPropertyId").as_id() == p.id());
+            let pick = |r: Option<&Record>, key: &str| r.map(|r| r.get(key).to_json()).unwrap_or(Json::Null);
+            let mut row = Map::new();
+            row.insert("materialClassId".into(), pick(Some(p), "materialClassId"));
+            row.insert("materialId".into(), pick(Some(&m), "id"));
+            row.insert("materialPropertyId".into(), pick(Some(p), "id"));
+            row.insert("materialPropertyValueId".into(), pick(v, "id"));
+            row.insert("materialPropertyNotes".into(), pick(Some(p), "notes"));
+            row.insert("materialPropertyValueNotes".into(), pick(v, "notes"));
+            row.insert("materialPropertyEnabled".into(), pick(Some(p), "enabled"));
+            row.insert("materialPropertyValueEnabled".into(), pick(v, "enabled"));
+            for key in [
+                "name",
+                "description",
+                "dataType",
+                "lowLimit",
+                "highLimit",
+                "format",
+                "unitOfMeasureId",
+                "unitOfMeasureName",
+                "unitOfMeasureSymbol",
+                "options",
+                "nullable",
+                "defaultValue",
+            ] {
+                row.insert(key.into(), pick(Some(p), key));
+            }
+            row.insert("value".into(), pick(v, "value"));
+            Json::Object(row)
+        })
+        .collect();
+    Ok(Some(rows))
 }

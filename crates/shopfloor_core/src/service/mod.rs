@@ -6,6 +6,7 @@
 //! [`entity`] (the table of every entity's hooks, for callers that name the entity at run time).
 
 pub mod bill_of_materials;
+pub mod bulk_delete;
 pub mod credentials;
 pub mod entity;
 pub mod generic;

@@ -68,7 +68,33 @@ async fn one_of_each(app: &TestApp) -> BTreeMap<Entity, String> {
             json!({"filters": [{"field": "userName", "condition": "EQUALS", "stringValue": "reader"}]}),
         )
         .await;
+    let location_property = app
+        .ok("location", "saveProperty", json!({"name": "Area m2", "dataType": "FLOAT"}))
+        .await;
+    let location_value = app
+        .ok("location", "setPropertyValue", json!([location["id"], "Area m2", 12.5]))
+        .await;
+    let material_property = app
+        .ok(
+            "material",
+            "saveProperty",
+            json!({"name": "Density", "dataType": "FLOAT", "materialClassId": class["id"]}),
+        )
+        .await;
+    let material_value = app.ok("material", "setPropertyValue", json!([material, "Density", 1.1])).await;
+    let reason_code = app
+        .ok(
+            "material",
+            "saveMaterialReasonCode",
+            json!({"lotRecordType": "CONSUME", "reasonCode": "SCRP001"}),
+        )
+        .await;
     let all = [
+        (Entity::LocationProperty, id(&location_property)),
+        (Entity::LocationPropertyValue, id(&location_value)),
+        (Entity::MaterialProperty, id(&material_property)),
+        (Entity::MaterialPropertyValue, id(&material_value)),
+        (Entity::MaterialReasonCode, id(&reason_code)),
         (Entity::ProductionOrder, id(&order)),
         (Entity::UnitOfMeasure, unit),
         (Entity::UnitOfMeasureConversion, id(&conversion)),

@@ -12,6 +12,7 @@ mod import_export;
 mod import_parsing;
 mod keywords;
 mod lifecycle;
+mod location_material_properties;
 mod login_slowdown;
 mod master_data;
 mod production_orders;

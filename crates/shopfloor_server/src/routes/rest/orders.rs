@@ -232,13 +232,15 @@ async fn property_values(State(s): State<AppState>, Path(key): Path<String>) -> 
 /// `PUT …/property-values {"Batch Size": 250, …}`: all or none.
 async fn set_property_values(State(s): State<AppState>, Path(key): Path<String>, body: Body) -> ApiResult<Json<Value>> {
     let values = object_body(body)?;
-    let saved = s.write(move |tx, c| property::set_values(tx, c, &key, &values)).await?;
+    let saved = s
+        .write(move |tx, c| property::set_values(tx, c, &property::ORDER, &key, &values))
+        .await?;
     Ok(Json(records(Entity::ProductionOrderPropertyValue, saved)))
 }
 
 async fn property_value(State(s): State<AppState>, Path((key, property)): Path<(String, String)>) -> ApiResult<Json<Value>> {
     let (k, p) = (key.clone(), property.clone());
-    match s.read(move |tx, _| property::value_for(tx, &k, &p)).await? {
+    match s.read(move |tx, _| property::value_for(tx, &property::ORDER, &k, &p)).await? {
         Some(value) => Ok(Json(value.to_json(Entity::ProductionOrderPropertyValue.def()))),
         None => Err(ApiError::NotFound(format!(
             "no value of property '{property}' on production order '{key}'"
@@ -254,7 +256,9 @@ async fn set_property_value(
 ) -> ApiResult<Json<Value>> {
     let body = object_body(body)?;
     let value = body.get("value").cloned().ok_or_else(|| CoreError::field("value", "is required"))?;
-    let saved = s.write(move |tx, c| property::set_value(tx, c, &key, &property, &value)).await?;
+    let saved = s
+        .write(move |tx, c| property::set_value(tx, c, &property::ORDER, &key, &property, &value))
+        .await?;
     Ok(Json(saved.to_json(Entity::ProductionOrderPropertyValue.def())))
 }
 
