@@ -74,7 +74,7 @@ pub(crate) fn apply_row(tx: &mut dyn Tx, caller: &Caller, row: Json, missing: &m
         sync_bill_of_materials(tx, caller, id, created, items, missing)?;
     }
     if let Some(values) = row.get("propertyValues").filter(|v| !v.is_null()) {
-        set_property_values(tx, caller, id, created, values)?;
+        set_property_values(tx, caller, id, created, values, missing)?;
     }
     if let Some(status) = status {
         apply_status(tx, caller, id, status, created)?;
@@ -258,7 +258,15 @@ fn sync_bill_of_materials(
 
 /// Sets the listed property values (`{name: value}` or `[{propertyName|propertyId, value}]`, the
 /// shape `getProductionOrder` returns); values not listed are kept. A `created` order has none.
-fn set_property_values(tx: &mut dyn Tx, caller: &Caller, order: Id, created: bool, values: &Json) -> CoreResult<()> {
+/// With `createMissing`, a property no one defined yet is created, typed from its value.
+fn set_property_values(
+    tx: &mut dyn Tx,
+    caller: &Caller,
+    order: Id,
+    created: bool,
+    values: &Json,
+    missing: &mut CreateMissing,
+) -> CoreResult<()> {
     let pairs: Vec<(String, Json)> = match values {
         Json::Object(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         Json::Array(list) => {
@@ -296,8 +304,17 @@ fn set_property_values(tx: &mut dyn Tx, caller: &Caller, order: Id, created: boo
         .ok_or_else(|| CoreError::Internal("imported order vanished".into()))?;
     for (name, value) in pairs {
         let prefix = format!("propertyValues.{name}.");
-        let property =
-            entity::require_as_field(tx, Entity::ProductionOrderProperty, &name, "propertyIdOrName").map_err(|e| prefixed(&prefix, e))?;
+        let property = match entity::lookup(tx, Entity::ProductionOrderProperty, &name)? {
+            Some(found) => found,
+            None => match missing.create_property(tx, &name, &value)? {
+                Some(Ok(created)) => created,
+                Some(Err(why)) => return Err(CoreError::field(format!("{prefix}propertyIdOrName"), why)),
+                None => {
+                    let why = format!("no production order property '{name}' (createMissing would create it)");
+                    return Err(CoreError::field(format!("{prefix}propertyIdOrName"), why));
+                }
+            },
+        };
         let current = stored
             .iter()
             .find(|v| v.get("propertyId").as_id().is_some_and(|p| property.id() == Some(p)));

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value as Json};
 use shopfloor_core::errors::{CoreError, CoreResult, FieldErrors};
 use shopfloor_core::id::Id;
 use shopfloor_core::query::Query;
-use shopfloor_core::record::Value;
+use shopfloor_core::record::{Record, Value};
 use shopfloor_core::schema::Entity;
 use shopfloor_core::service::{entity, material};
 use shopfloor_core::tx::{Caller, Tx};
@@ -215,6 +215,34 @@ pub(crate) struct CreateMissing<'c> {
 pub(crate) const IMPORTED_CLASS: &str = "IMPORTED";
 
 impl CreateMissing<'_> {
+    /// Creates the order property a row's value names, when asked to and allowed, typed from the
+    /// value as the file gives it (true/false: BOOLEAN, a whole number: INTEGER, another number:
+    /// FLOAT, anything else: STRING). `None` without `createMissing`; `Some(Err(why))` when the
+    /// caller may not create it.
+    pub(crate) fn create_property(&mut self, tx: &mut dyn Tx, name: &str, value: &Json) -> CoreResult<Option<Result<Record, String>>> {
+        let Some(caller) = self.caller else {
+            return Ok(None);
+        };
+        let e = Entity::ProductionOrderProperty;
+        let permission = format!("{}.WRITE.SAVE", e.def().permission_prefix);
+        if caller.require(&permission).is_err() {
+            return Ok(Some(Err(format!(
+                "no production order property '{name}'; creating it needs the permission {permission}"
+            ))));
+        }
+        let data_type = match value {
+            Json::Bool(_) => "BOOLEAN",
+            Json::Number(n) if n.is_i64() || n.is_u64() => "INTEGER",
+            Json::Number(_) => "FLOAT",
+            _ => "STRING",
+        };
+        let fields = json!({"name": name, "dataType": data_type});
+        let record = entity::save(tx, caller, e, fields.as_object().expect("an object"))?;
+        self.created
+            .push(format!("created production order property '{name}' ({data_type})"));
+        Ok(Some(Ok(record)))
+    }
+
     /// Creates the unit or material that key `k` names as `text`, when asked to and allowed:
     /// `Some(id)`, or `Some(Err(why))` when it cannot be; `None` leaves the key unresolved.
     /// A unit is named (and symbolized) `text`. A material named by path `Class/…/Name` goes

@@ -1018,6 +1018,13 @@ const B2MML_EXAMPLE: &str = include_str!("../fixtures/b2mml/production-schedule-
 /// The master data the B2MML example names: unit KG, product SO1215, inputs CRBN0001..3
 /// (ERP ids), property Center.
 async fn b2mml_master_data(app: &TestApp) {
+    b2mml_materials(app).await;
+    app.ok(PO, "saveProductionOrderProperty", json!({"name": "Center", "dataType": "STRING"}))
+        .await;
+}
+
+/// The unit and materials of [`b2mml_master_data`], without its property.
+async fn b2mml_materials(app: &TestApp) {
     let kg = app
         .ok("unitOfMeasure", "saveUnitOfMeasure", json!({"name": "Kilogram", "symbol": "KG"}))
         .await;
@@ -1035,8 +1042,6 @@ async fn b2mml_master_data(app: &TestApp) {
         )
         .await;
     }
-    app.ok(PO, "saveProductionOrderProperty", json!({"name": "Center", "dataType": "STRING"}))
-        .await;
 }
 
 #[tokio::test]
@@ -1101,6 +1106,61 @@ async fn the_b2mml_example_imports_with_every_mapped_field() {
     // The same message again changes nothing.
     let again = import_text(&app, B2MML_EXAMPLE, "b2mml").await;
     assert_eq!(statuses(&again), ["unchanged"], "{again}");
+}
+
+#[tokio::test]
+async fn create_missing_also_creates_the_order_properties_a_file_names() {
+    let app = spawn_app().await;
+    // Without createMissing, a property nobody defined is the row's error, naming it.
+    b2mml_materials(&app).await;
+    let refused = import_text(&app, B2MML_EXAMPLE, "b2mml").await;
+    assert_eq!(refused["errors"], json!(1), "{refused}");
+    let errors = refused["rows"][0]["errors"].to_string();
+    assert!(
+        errors.contains("propertyValues.Center.propertyIdOrName") && errors.contains("no production order property 'Center'"),
+        "{errors}"
+    );
+    assert!(app.call(PO, "getProductionOrderProperty", json!(["Center"])).await.1.is_null());
+
+    // With it, the real example imports on an empty database: units, materials and the property.
+    let fresh = spawn_app().await;
+    let job = fresh
+        .ok(
+            PO,
+            "importProductionOrders",
+            json!({"data": B2MML_EXAMPLE, "format": "b2mml", "createMissing": true}),
+        )
+        .await;
+    let job = wait_for_job(&fresh, job.as_str().unwrap()).await;
+    assert_eq!((job["created"].clone(), job["errors"].clone()), (json!(1), json!(0)), "{job}");
+    let notes = job["rows"][0]["notes"].to_string();
+    assert!(notes.contains("created production order property 'Center' (STRING)"), "{notes}");
+    let center = fresh.ok(PO, "getProductionOrderProperty", json!(["Center"])).await;
+    assert_eq!(center["dataType"], "STRING");
+    let o = fresh.get_order("258456").await;
+    assert_eq!(o["propertyValues"][0]["value"], "3");
+
+    // Typed from the value: numbers and booleans in a JSON file.
+    let rows = json!([{"name": "T-1", "productErpId": "SO1215", "unitOfMeasureName": "KG",
+                       "propertyValues": {"Shots": 12, "Ratio": 0.5, "Rework": false}}]);
+    let job = fresh
+        .ok(
+            PO,
+            "importProductionOrders",
+            json!({"data": rows, "format": "json", "createMissing": true}),
+        )
+        .await;
+    let job = wait_for_job(&fresh, job.as_str().unwrap()).await;
+    assert_eq!(job["errors"], json!(0), "{job}");
+    for (name, data_type) in [("Shots", "INTEGER"), ("Ratio", "FLOAT"), ("Rework", "BOOLEAN")] {
+        assert_eq!(
+            fresh.ok(PO, "getProductionOrderProperty", json!([name])).await["dataType"],
+            data_type,
+            "{name}"
+        );
+    }
+    app.stop().await;
+    fresh.stop().await;
 }
 
 #[tokio::test]
