@@ -1,9 +1,13 @@
 //! `system.mes.unitOfMeasure`: units, conversions between them, and converting amounts.
 
+use crate::args::Args;
 use crate::registry::{optional, record_or_null, records, required, Builder, EntityFunctions};
 use serde_json::json;
+use shopfloor_core::errors::CoreResult;
+use shopfloor_core::record::Record;
 use shopfloor_core::schema::Entity;
 use shopfloor_core::service::{entity, unit_of_measure};
+use shopfloor_core::tx::Tx;
 
 pub fn register(b: &mut Builder) {
     let mut m = b.module("unitOfMeasure");
@@ -87,28 +91,12 @@ pub fn register(b: &mut Builder) {
         .params([required("fromIdOrName"), required("toIdOrName"), optional("materialId")])
         .permission("UNIT_OF_MEASURE.READ.GET")
         .summary("The conversion stored for exactly these units (and material), or null; no fallback or inverse.")
-        .handler(move |tx, _, a| {
-            let found = unit_of_measure::conversion_for(
-                tx,
-                &a.str("fromIdOrName")?,
-                &a.str("toIdOrName")?,
-                a.opt_str("materialId")?.as_deref(),
-            )?;
-            Ok(record_or_null(conversion, found))
-        });
+        .handler(move |tx, _, a| Ok(record_or_null(conversion, conversion_for(tx, a)?)));
     m.function("doesConversionExist")
         .params([required("fromIdOrName"), required("toIdOrName"), optional("materialId")])
         .permission("UNIT_OF_MEASURE.READ.GET")
         .summary("Whether a conversion is stored for exactly these units (and material).")
-        .handler(|tx, _, a| {
-            let found = unit_of_measure::conversion_for(
-                tx,
-                &a.str("fromIdOrName")?,
-                &a.str("toIdOrName")?,
-                a.opt_str("materialId")?.as_deref(),
-            )?;
-            Ok(json!(found.is_some()))
-        });
+        .handler(|tx, _, a| Ok(json!(conversion_for(tx, a)?.is_some())));
     m.function("addConversion")
         .params([
             required("fromIdOrName"),
@@ -139,4 +127,11 @@ pub fn register(b: &mut Builder) {
         .permission("UNIT_OF_MEASURE.READ.GET")
         .summary("The conversions that apply to one material only (material by id or path).")
         .handler(move |tx, _, a| Ok(records(conversion, unit_of_measure::conversions_for_material(tx, &a.str("id")?)?)));
+}
+
+/// The conversion `(fromIdOrName, toIdOrName, materialId=None)` name exactly, for
+/// `getConversionFor` and `doesConversionExist`.
+fn conversion_for(tx: &mut dyn Tx, a: &Args) -> CoreResult<Option<Record>> {
+    let material = a.opt_str("materialId")?;
+    unit_of_measure::conversion_for(tx, &a.str("fromIdOrName")?, &a.str("toIdOrName")?, material.as_deref())
 }
