@@ -95,6 +95,15 @@ mod tests {
     }
 
     #[test]
+    fn reading_a_record_needs_the_permission_that_shows_its_events_in_the_feed() {
+        for e in Entity::ALL {
+            let d = e.def();
+            let get = CATALOGUE.get(d.module, &format!("get{}", d.noun)).unwrap();
+            assert_eq!(get.permission.as_deref(), Some(d.read_permission().as_str()), "{}", d.noun);
+        }
+    }
+
+    #[test]
     fn every_lifecycle_verb_is_a_function() {
         for verb in shopfloor_core::lifecycle::VERBS {
             let f = CATALOGUE.get("productionOrder", verb.function).unwrap();

@@ -42,6 +42,11 @@ impl Entity {
     pub fn def(self) -> &'static EntityDef {
         &super::CATALOGUE[self as usize]
     }
+
+    /// The entity whose script-API noun this is (`Material`), as history events name it.
+    pub fn from_noun(noun: &str) -> Option<Entity> {
+        Entity::ALL.into_iter().find(|e| e.def().noun == noun)
+    }
 }
 
 /// What a field holds; decides parsing, storage type and the filter conditions that fit it.
@@ -184,6 +189,16 @@ impl FieldDef {
 }
 
 impl EntityDef {
+    /// What reading this entity's records needs: `getX` asks for it, and the change feed shows
+    /// the records' events only to callers who hold it. `<prefix>.READ.GET`, and `SYSTEM.ADMIN`
+    /// for the security records (users, roles, tokens), which only administrators read.
+    pub fn read_permission(&self) -> String {
+        match self.permission_prefix {
+            "SYSTEM" => "SYSTEM.ADMIN".to_string(),
+            prefix => format!("{prefix}.READ.GET"),
+        }
+    }
+
     pub fn field(&self, key: &str) -> Option<&FieldDef> {
         self.fields.iter().find(|f| f.key == key)
     }

@@ -47,7 +47,7 @@ pub fn validate(tx: &mut dyn Tx, caller: &Caller, entity: Entity, data: &Map<Str
     generic::validate(tx, caller, hooks(entity), data)
 }
 
-/// `saveX(**data)`: creates or merges, writes history for orders, returns the stored record.
+/// `saveX(**data)`: creates or merges, appends its history event, returns the stored record.
 pub fn save(tx: &mut dyn Tx, caller: &Caller, entity: Entity, data: &Map<String, Json>) -> CoreResult<Record> {
     generic::save(tx, caller, hooks(entity), data)
 }
@@ -116,10 +116,10 @@ mod tests {
     }
 
     #[test]
-    fn history_is_kept_for_orders_and_what_belongs_to_them() {
-        let kept: Vec<Entity> = Entity::ALL.into_iter().filter(|e| hooks(*e).history.is_some()).collect();
+    fn events_carry_an_order_for_orders_and_what_belongs_to_them() {
+        let of_orders: Vec<Entity> = Entity::ALL.into_iter().filter(|e| hooks(*e).order_field.is_some()).collect();
         assert_eq!(
-            kept,
+            of_orders,
             [
                 Entity::ProductionOrder,
                 Entity::ProductionOrderPropertyValue,

@@ -23,7 +23,7 @@ pub static PROPERTY_HOOKS: Hooks = Hooks {
 /// Values: their rules, and their changes go to the history of their order.
 pub static VALUE_HOOKS: Hooks = Hooks {
     save_rules: Some(value_rules),
-    history: Some("productionOrderId"),
+    order_field: Some("productionOrderId"),
     ..Hooks::plain(VALUE)
 };
 

@@ -8,6 +8,7 @@ mod connections;
 mod hardening;
 #[allow(dead_code)] // not every test binary uses every helper
 mod helpers;
+mod history;
 mod import_export;
 mod lifecycle;
 mod login_slowdown;
