@@ -7,6 +7,7 @@
 
 mod args;
 mod customer;
+mod integration;
 mod location;
 mod material;
 mod production_order;
@@ -32,6 +33,7 @@ fn build() -> Catalogue {
     shift::register(&mut b);
     query::register(&mut b);
     security::register(&mut b);
+    integration::register(&mut b);
     b.finish()
 }
 

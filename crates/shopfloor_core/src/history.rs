@@ -15,6 +15,8 @@ pub enum Action {
 }
 
 impl Action {
+    pub const ALL: [Action; 5] = [Action::Create, Action::Update, Action::Delete, Action::Transition, Action::Report];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Create => "CREATE",

@@ -65,10 +65,15 @@ macro_rules! migrations {
                     "/0007_import_jobs_create_missing.sql"
                 )),
             ),
+            (
+                8,
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dialect, "/0008_webhooks.sql")),
+            ),
         ]
     };
 }
 
+pub mod delivery;
 pub mod import_queue;
 pub mod postgres;
 pub mod row;

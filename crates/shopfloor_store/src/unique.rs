@@ -35,6 +35,7 @@ const UNIQUE_INDEXES: &[(&str, Option<FieldError>)] = &[
     ("uq_roles_name", NAME_TAKEN),
     ("uq_users_name", NAME_TAKEN),
     ("uq_api_tokens_hash", None),
+    ("uq_webhooks_name", NAME_TAKEN),
 ];
 
 /// The domain error for a violation of the unique index `index`, when it is the caller's

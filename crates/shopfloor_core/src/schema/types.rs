@@ -18,10 +18,11 @@ pub enum Entity {
     User,
     Role,
     ApiToken,
+    Webhook,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 15] = [
+    pub const ALL: [Entity; 16] = [
         Entity::ProductionOrder,
         Entity::UnitOfMeasure,
         Entity::UnitOfMeasureConversion,
@@ -37,6 +38,7 @@ impl Entity {
         Entity::User,
         Entity::Role,
         Entity::ApiToken,
+        Entity::Webhook,
     ];
 
     pub fn def(self) -> &'static EntityDef {

@@ -7,7 +7,7 @@ use crate::errors::CoreResult;
 use crate::record::Record;
 use crate::schema::Entity;
 use crate::service::generic::{self, Hooks};
-use crate::service::{bill_of_materials, location, material, production_order, property, security, shift, unit_of_measure};
+use crate::service::{bill_of_materials, location, material, production_order, property, security, shift, unit_of_measure, webhook};
 use crate::tx::{Caller, Tx};
 use serde_json::{Map, Value as Json};
 
@@ -31,6 +31,7 @@ pub fn hooks(entity: Entity) -> &'static Hooks {
         Entity::User => &security::USER_HOOKS,
         Entity::Role => &security::ROLE_HOOKS,
         Entity::ApiToken => &security::TOKEN_HOOKS,
+        Entity::Webhook => &webhook::WEBHOOK_HOOKS,
     }
 }
 
@@ -59,12 +60,14 @@ pub fn find(tx: &mut dyn Tx, entity: Entity, request: &Map<String, Json>) -> Cor
 
 /// What `saveX(**data)` answers, for the script API and REST alike: the stored record as JSON.
 /// A bill-of-materials item keeps its order's positions, a user's password is stored only as its
-/// hash, and a new API token answers its secret (`token`), shown only this once.
+/// hash, a new API token answers its secret (`token`), shown only this once, and a webhook's
+/// secret is stored but never answered.
 pub fn save_answer(tx: &mut dyn Tx, caller: &Caller, entity: Entity, data: &Map<String, Json>) -> CoreResult<Json> {
     let def = entity.def();
     match entity {
         Entity::BillOfMaterialsItem => bill_of_materials::save(tx, caller, data).map(|r| r.to_json(def)),
         Entity::User => security::save_user(tx, caller, data).map(|r| r.to_json(def)),
+        Entity::Webhook => webhook::save(tx, caller, data).and_then(|r| webhook::answer(tx, &r)),
         Entity::ApiToken => {
             let (record, secret) = security::save_api_token(tx, caller, data)?;
             Ok(token_answer(&record, secret))
@@ -84,11 +87,12 @@ pub fn token_answer(record: &Record, secret: Option<String>) -> Json {
 }
 
 /// What `getX(idOr…)` answers, for the script API and REST alike (`None`: no such record). An
-/// order comes with its property values and bill of materials.
+/// order comes with its property values and bill of materials, a webhook with its delivery state.
 pub fn get_answer(tx: &mut dyn Tx, entity: Entity, text: &str) -> CoreResult<Option<Json>> {
     match (entity, lookup(tx, entity, text)?) {
         (_, None) => Ok(None),
         (Entity::ProductionOrder, Some(order)) => production_order::detailed(tx, &order).map(Some),
+        (Entity::Webhook, Some(hook)) => webhook::answer(tx, &hook).map(Some),
         (_, Some(record)) => Ok(Some(record.to_json(entity.def()))),
     }
 }
@@ -100,6 +104,7 @@ pub fn delete(tx: &mut dyn Tx, caller: &Caller, entity: Entity, text: &str) -> C
         Entity::User => security::delete_user(tx, caller, text),
         Entity::Role => security::delete_role(tx, caller, text),
         Entity::BillOfMaterialsItem => bill_of_materials::delete(tx, caller, text),
+        Entity::Webhook => webhook::delete(tx, caller, text),
         _ => generic::delete(tx, caller, hooks(entity), text),
     }
 }

@@ -2,11 +2,13 @@
 //! ([`Workers::join`]) once shutdown is signalled:
 //! - the import-queue runner (`imports`), which applies queued import rows;
 //! - the commit followers (`follower`): work that follows the history's commits from a
-//!   sequence cursor, each fed by the one generic runner. Today that is `history_metrics`.
+//!   sequence cursor, each fed by the one generic runner. Today that is `history_metrics`;
+//! - webhook delivery (`webhooks`), which follows the history from one durable cursor per hook.
 
 pub mod follower;
 mod history_metrics;
 mod imports;
+pub mod webhooks;
 
 use crate::metrics::Metrics;
 use follower::CommitFollower;
@@ -21,6 +23,7 @@ use tokio::task::JoinHandle;
 pub struct WorkerConfig {
     /// How long finished import jobs stay readable.
     pub import_retention: Duration,
+    pub webhooks: webhooks::WebhookConfig,
 }
 
 /// The running background tasks.
@@ -33,8 +36,13 @@ pub struct Workers {
 pub fn spawn_all(store: &Store, metrics: &Arc<Metrics>, shutdown: &watch::Receiver<bool>, config: &WorkerConfig) -> Workers {
     let imports = imports::run(store.clone(), shutdown.clone(), config.import_retention);
     let history = history_metrics::HistoryMetrics { metrics: metrics.clone() };
+    let hooks = webhooks::run(store.clone(), metrics.clone(), shutdown.clone(), config.webhooks.clone());
     Workers {
-        tasks: vec![("import_queue", tokio::spawn(imports)), follow(history, store, metrics, shutdown)],
+        tasks: vec![
+            ("import_queue", tokio::spawn(imports)),
+            follow(history, store, metrics, shutdown),
+            ("webhooks", tokio::spawn(hooks)),
+        ],
     }
 }
 

@@ -68,6 +68,13 @@ async fn one_of_each(app: &TestApp) -> BTreeMap<Entity, String> {
             json!({"filters": [{"field": "userName", "condition": "EQUALS", "stringValue": "reader"}]}),
         )
         .await;
+    let hook = app
+        .ok(
+            "integration",
+            "saveWebhook",
+            json!({"name": "hook", "url": "http://127.0.0.1:9/in", "secret": "sixteen-characters"}),
+        )
+        .await;
     let all = [
         (Entity::ProductionOrder, id(&order)),
         (Entity::UnitOfMeasure, unit),
@@ -84,6 +91,7 @@ async fn one_of_each(app: &TestApp) -> BTreeMap<Entity, String> {
         (Entity::User, id(&user)),
         (Entity::Role, id(&role)),
         (Entity::ApiToken, id(&tokens["content"][0])),
+        (Entity::Webhook, id(&hook)),
     ];
     let map: BTreeMap<Entity, String> = all.into_iter().collect();
     for e in Entity::ALL {

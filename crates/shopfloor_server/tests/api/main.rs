@@ -20,4 +20,5 @@ mod rest;
 mod security;
 mod seed_example;
 mod text_matching;
+mod webhooks;
 mod workers;
