@@ -42,6 +42,8 @@ use tokio::task::JoinHandle;
 const LEASE: Duration = Duration::from_secs(15);
 /// How often the supervisor renews its leases and looks for new hooks.
 const LEASE_RENEW: Duration = Duration::from_secs(5);
+/// Shortest time between two lease rounds woken by commits.
+const LEASE_WAKE: Duration = Duration::from_secs(1);
 /// Most events one task delivers before it stores its cursor.
 const BATCH: u32 = 100;
 /// Longest wait for a commit before a task looks anyway (another instance's commit on the same
@@ -105,7 +107,9 @@ pub async fn run(store: Store, metrics: Arc<Metrics>, mut shutdown: watch::Recei
         owner: Arc::from(format!("instance-{}", Id::generate())),
     };
     let mut tasks: HashMap<Id, JoinHandle<()>> = HashMap::new();
+    let mut head = shared.store.last_event();
     loop {
+        head.borrow_and_update();
         let owner = shared.owner.clone();
         let leased = shared
             .store
@@ -133,8 +137,12 @@ pub async fn run(store: Store, metrics: Arc<Metrics>, mut shutdown: watch::Recei
             }
             Err(e) => tracing::warn!(error = %e, "leasing webhooks failed"),
         }
+        // Every LEASE_RENEW, and soon after a commit (a new hook is a commit), at most once per
+        // LEASE_WAKE: a new hook starts delivering within about a second.
+        let next_round = Instant::now() + LEASE_WAKE;
         tokio::select! {
             () = tokio::time::sleep(LEASE_RENEW) => {}
+            _ = head.changed() => tokio::time::sleep_until(next_round.into()).await,
             () = stopped(&mut shutdown) => break,
         }
     }
@@ -260,18 +268,20 @@ async fn deliver_batch(shared: &Shared, hook: &Hook, events: &[Event]) -> Outcom
         delivered_to: hook.state.last_sequence,
         failure: None,
     };
+    let selected: Vec<Event> = events.iter().filter(|e| hook.enabled() && hook.selects(e)).cloned().collect();
+    let mut bodies = match bodies_of(&shared.store, selected).await {
+        Ok(bodies) => bodies.into_iter(),
+        Err(e) => {
+            outcome.failure = Some(format!("reading the records: {e}"));
+            return outcome;
+        }
+    };
     for event in events {
         if !hook.enabled() || !hook.selects(event) {
             outcome.delivered_to = event.sequence;
             continue;
         }
-        let body = match body_of(&shared.store, event).await {
-            Ok(body) => body,
-            Err(e) => {
-                outcome.failure = Some(format!("reading the record: {e}"));
-                break;
-            }
-        };
+        let Some(body) = bodies.next() else { break };
         let attempt = post(shared, hook, event.sequence, body).await;
         let ok = attempt.succeeded();
         if !ok {
@@ -286,22 +296,27 @@ async fn deliver_batch(shared: &Shared, hook: &Hook, events: &[Event]) -> Outcom
     outcome
 }
 
-/// The JSON body of one event's delivery: the event, and its record as stored now.
-async fn body_of(store: &Store, event: &Event) -> CoreResult<String> {
-    let (noun, id, action) = (event.entity.clone(), event.entity_id.clone(), event.action.clone());
-    let record = store
-        .read(move |tx| match Entity::from_noun(&noun) {
-            Some(_) if action == "DELETE" => Ok(Json::Null),
-            Some(e) => Ok(entity::get_answer(tx, e, &id)?.unwrap_or(Json::Null)),
-            None => Ok(Json::Null),
+/// The JSON bodies of the events' deliveries, read in one transaction: each event, and its
+/// record as stored now (`null` after a DELETE).
+async fn bodies_of(store: &Store, events: Vec<Event>) -> CoreResult<Vec<String>> {
+    store
+        .read(move |tx| {
+            let mut bodies = Vec::with_capacity(events.len());
+            for event in &events {
+                let mut record = match Entity::from_noun(&event.entity) {
+                    Some(_) if event.action == "DELETE" => Json::Null,
+                    Some(e) => entity::get_answer(tx, e, &event.entity_id)?.unwrap_or(Json::Null),
+                    None => Json::Null,
+                };
+                if let Some(map) = record.as_object_mut() {
+                    // A webhook's own delivery state is no part of its record.
+                    map.remove("delivery");
+                }
+                bodies.push(json!({"event": event.to_json(), "record": record}).to_string());
+            }
+            Ok(bodies)
         })
-        .await?;
-    let mut record = record;
-    if let Some(map) = record.as_object_mut() {
-        // A webhook's own delivery state is no part of its record.
-        map.remove("delivery");
-    }
-    Ok(json!({"event": event.to_json(), "record": record}).to_string())
+        .await
 }
 
 /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
