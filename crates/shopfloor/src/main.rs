@@ -7,6 +7,7 @@ mod exchange;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use shopfloor_server::workers::mqtt::MqttConfig;
 use shopfloor_server::workers::webhooks::WebhookConfig;
 use shopfloor_server::{Application, ServerConfig};
 use std::time::Duration;
@@ -64,6 +65,13 @@ enum Command {
         /// Seconds one webhook delivery attempt may take before it counts as failed.
         #[arg(long, env = "SHOPFLOOR_WEBHOOK_TIMEOUT", default_value_t = 10.0)]
         webhook_timeout: f64,
+        /// Publish every event to this MQTT broker: mqtt://[user[:password]@]host[:port], or
+        /// mqtts://… for TLS.
+        #[arg(long, env = "SHOPFLOOR_MQTT_URL")]
+        mqtt_url: Option<String>,
+        /// The first level(s) of every MQTT topic published.
+        #[arg(long, env = "SHOPFLOOR_MQTT_TOPIC_PREFIX", default_value = "shopfloor")]
+        mqtt_topic_prefix: String,
     },
     /// Manage users directly on the database.
     #[command(subcommand)]
@@ -153,7 +161,13 @@ async fn main() -> anyhow::Result<()> {
             import_retention_hours,
             webhook_pause_after_hours,
             webhook_timeout,
+            mqtt_url,
+            mqtt_topic_prefix,
         } => {
+            let mqtt = mqtt_url
+                .map(|url| MqttConfig::parse(&url, &mqtt_topic_prefix))
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
             let config = ServerConfig {
                 database: cli.database.clone(),
                 listen,
@@ -168,6 +182,7 @@ async fn main() -> anyhow::Result<()> {
                     pause_after: seconds("--webhook-pause-after-hours", webhook_pause_after_hours * 3600.0)?,
                     attempt_timeout: seconds("--webhook-timeout", webhook_timeout)?,
                 },
+                mqtt,
             };
             let app = Application::build(config).await.context("starting the server")?;
             if let Some(token) = app.bootstrap_token() {

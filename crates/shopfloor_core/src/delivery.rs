@@ -117,6 +117,14 @@ pub trait Delivery {
     /// instances sharing a database take turns and never hold one hook at once.
     fn lease_hooks(&mut self, owner: &str, now: Timestamp, until: Timestamp) -> CoreResult<Vec<HookState>>;
     fn add_attempt(&mut self, attempt: &Attempt) -> CoreResult<()>;
+    /// The cursor of the publisher `name` (created at `start` when it has none).
+    fn follower_cursor(&mut self, name: &str, start: i64) -> CoreResult<i64>;
+    /// Leases the publisher `name` to `owner` until `until` if its lease is free, run out
+    /// (before `now`) or already `owner`'s; its cursor when leased, `None` when another
+    /// instance holds it. Runs in a write transaction, as [`Delivery::lease_hooks`].
+    fn lease_follower(&mut self, name: &str, owner: &str, now: Timestamp, until: Timestamp) -> CoreResult<Option<i64>>;
+    /// Moves the publisher's cursor while `owner` holds its lease; false when it does not.
+    fn store_follower(&mut self, name: &str, owner: &str, sequence: i64) -> CoreResult<bool>;
     /// A page of a hook's attempts, newest first, and how many there are.
     fn attempts(&mut self, webhook: Id, offset: u64, limit: u64) -> CoreResult<(Vec<Attempt>, u64)>;
     /// Deletes a hook's attempts but the newest `keep`.

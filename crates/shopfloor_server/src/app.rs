@@ -39,6 +39,8 @@ pub struct ServerConfig {
     pub import_retention: Duration,
     /// Webhook delivery: the pause after failing this long, the timeout per attempt.
     pub webhooks: workers::webhooks::WebhookConfig,
+    /// The MQTT broker to publish events to (`--mqtt-url`), if any.
+    pub mqtt: Option<workers::mqtt::MqttConfig>,
 }
 
 impl ServerConfig {
@@ -54,6 +56,7 @@ impl ServerConfig {
             client_timeout: Duration::from_secs(30),
             import_retention: Duration::from_secs(7 * 24 * 3600),
             webhooks: workers::webhooks::WebhookConfig::default(),
+            mqtt: None,
         }
     }
 }
@@ -93,6 +96,7 @@ impl Application {
             &WorkerConfig {
                 import_retention: config.import_retention,
                 webhooks: config.webhooks.clone(),
+                mqtt: config.mqtt.clone(),
             },
         );
         let state = AppState {

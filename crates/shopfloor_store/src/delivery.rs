@@ -48,6 +48,12 @@ pub const ATTEMPT_COUNT: &str = "SELECT COUNT(*) FROM webhook_deliveries WHERE w
 pub const TRIM_ATTEMPTS: &str = "DELETE FROM webhook_deliveries WHERE webhook_id = ?1 AND attempt_id <= \
      (SELECT MAX(attempt_id) FROM webhook_deliveries WHERE webhook_id = ?1) - ?2";
 
+pub const FOLLOWER_INSERT: &str = "INSERT INTO follower_cursors (name, last_sequence) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING";
+pub const FOLLOWER: &str = "SELECT last_sequence, lease_owner FROM follower_cursors WHERE name = ?1";
+pub const FOLLOWER_LEASE: &str = "UPDATE follower_cursors SET lease_owner = ?2, lease_until = ?4 WHERE name = ?1 \
+     AND (lease_owner IS NULL OR lease_owner = ?2 OR lease_until IS NULL OR lease_until < ?3)";
+pub const FOLLOWER_STORE: &str = "UPDATE follower_cursors SET last_sequence = ?3 WHERE name = ?1 AND lease_owner = ?2";
+
 fn state(r: &dyn Row) -> CoreResult<HookState> {
     Ok(HookState {
         webhook: row::id(r, 0)?,
@@ -147,6 +153,31 @@ impl<D: Driver> Delivery for SqlTx<'_, D> {
             Param::Int(a.duration_ms),
         ];
         self.run(ADD_ATTEMPT, params).map(|_| ())
+    }
+
+    fn follower_cursor(&mut self, name: &str, start: i64) -> CoreResult<i64> {
+        self.run(FOLLOWER_INSERT, vec![Param::from(name), Param::Int(start)])?;
+        let found = self.rows(&for_dialect(D::DIALECT, FOLLOWER), vec![Param::from(name)], |r| row::int(r, 0))?;
+        Ok(found.into_iter().next().unwrap_or(start))
+    }
+
+    fn lease_follower(&mut self, name: &str, owner: &str, now: Timestamp, until: Timestamp) -> CoreResult<Option<i64>> {
+        let params = vec![
+            Param::from(name),
+            Param::from(owner),
+            Param::Int(now.millis()),
+            Param::Int(until.millis()),
+        ];
+        if self.run(FOLLOWER_LEASE, params)? == 0 {
+            return Ok(None);
+        }
+        let found = self.rows(&for_dialect(D::DIALECT, FOLLOWER), vec![Param::from(name)], |r| row::int(r, 0))?;
+        Ok(found.into_iter().next())
+    }
+
+    fn store_follower(&mut self, name: &str, owner: &str, sequence: i64) -> CoreResult<bool> {
+        let params = vec![Param::from(name), Param::from(owner), Param::Int(sequence)];
+        Ok(self.run(FOLLOWER_STORE, params)? == 1)
     }
 
     fn attempts(&mut self, webhook: Id, offset: u64, limit: u64) -> CoreResult<(Vec<Attempt>, u64)> {

@@ -27,10 +27,16 @@ impl Server {
     /// empty, so the server prints the bootstrap admin token on stdout (before it logs that it
     /// listens).
     pub fn start(db: impl AsRef<OsStr>, fresh: bool) -> Server {
+        Server::start_with(db, fresh, &[])
+    }
+
+    /// Like [`Server::start`], with more `serve` flags.
+    pub fn start_with(db: impl AsRef<OsStr>, fresh: bool, serve_flags: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_shopfloor"))
             .arg("--database")
             .arg(db.as_ref())
             .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
+            .args(serve_flags)
             .env("SHOPFLOOR_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -3,11 +3,13 @@
 //! - the import-queue runner (`imports`), which applies queued import rows;
 //! - the commit followers (`follower`): work that follows the history's commits from a
 //!   sequence cursor, each fed by the one generic runner. Today that is `history_metrics`;
-//! - webhook delivery (`webhooks`), which follows the history from one durable cursor per hook.
+//! - webhook delivery (`webhooks`), which follows the history from one durable cursor per hook;
+//! - the MQTT publisher (`mqtt`), a commit follower with a durable cursor, when configured.
 
 pub mod follower;
 mod history_metrics;
 mod imports;
+pub mod mqtt;
 pub mod webhooks;
 
 use crate::metrics::Metrics;
@@ -24,6 +26,8 @@ pub struct WorkerConfig {
     /// How long finished import jobs stay readable.
     pub import_retention: Duration,
     pub webhooks: webhooks::WebhookConfig,
+    /// Where to publish events over MQTT (`None`: nowhere).
+    pub mqtt: Option<mqtt::MqttConfig>,
 }
 
 /// The running background tasks.
@@ -37,13 +41,21 @@ pub fn spawn_all(store: &Store, metrics: &Arc<Metrics>, shutdown: &watch::Receiv
     let imports = imports::run(store.clone(), shutdown.clone(), config.import_retention);
     let history = history_metrics::HistoryMetrics { metrics: metrics.clone() };
     let hooks = webhooks::run(store.clone(), metrics.clone(), shutdown.clone(), config.webhooks.clone());
-    Workers {
-        tasks: vec![
-            ("import_queue", tokio::spawn(imports)),
-            follow(history, store, metrics, shutdown),
-            ("webhooks", tokio::spawn(hooks)),
-        ],
+    let mut tasks = vec![
+        ("import_queue", tokio::spawn(imports)),
+        follow(history, store, metrics, shutdown),
+        ("webhooks", tokio::spawn(hooks)),
+    ];
+    if let Some(mqtt) = &config.mqtt {
+        tracing::info!(broker = %mqtt.redacted(), "publishing events over MQTT");
+        tasks.push(follow(
+            mqtt::MqttPublisher::new(mqtt.clone(), store.clone()),
+            store,
+            metrics,
+            shutdown,
+        ));
     }
+    Workers { tasks }
 }
 
 /// Starts the generic runner for one follower.

@@ -42,3 +42,12 @@ CREATE TABLE webhook_deliveries (
     duration_ms INTEGER NOT NULL,
     CONSTRAINT pk_webhook_deliveries PRIMARY KEY (webhook_id, attempt_id)
 );
+
+-- Where a publisher with one cursor (the MQTT publisher) stands along the history, and which
+-- instance publishes (a lease), so that instances sharing a database publish each event once.
+CREATE TABLE follower_cursors (
+    name TEXT NOT NULL CONSTRAINT pk_follower_cursors PRIMARY KEY,
+    last_sequence INTEGER NOT NULL,
+    lease_owner TEXT,
+    lease_until INTEGER
+);
