@@ -7,6 +7,8 @@ mod exchange;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use shopfloor_server::workers::mqtt::MqttConfig;
+use shopfloor_server::workers::webhooks::WebhookConfig;
 use shopfloor_server::{Application, ServerConfig};
 use std::time::Duration;
 
@@ -57,6 +59,19 @@ enum Command {
         /// How long finished import jobs stay readable, in hours.
         #[arg(long, env = "SHOPFLOOR_IMPORT_RETENTION_HOURS", default_value_t = 168)]
         import_retention_hours: u64,
+        /// Hours a webhook may keep failing before it is paused (until saved again or replayed).
+        #[arg(long, env = "SHOPFLOOR_WEBHOOK_PAUSE_AFTER_HOURS", default_value_t = 24.0)]
+        webhook_pause_after_hours: f64,
+        /// Seconds one webhook delivery attempt may take before it counts as failed.
+        #[arg(long, env = "SHOPFLOOR_WEBHOOK_TIMEOUT", default_value_t = 10.0)]
+        webhook_timeout: f64,
+        /// Publish every event to this MQTT broker: mqtt://[user[:password]@]host[:port], or
+        /// mqtts://… for TLS.
+        #[arg(long, env = "SHOPFLOOR_MQTT_URL")]
+        mqtt_url: Option<String>,
+        /// The first level(s) of every MQTT topic published.
+        #[arg(long, env = "SHOPFLOOR_MQTT_TOPIC_PREFIX", default_value = "shopfloor")]
+        mqtt_topic_prefix: String,
     },
     /// Manage users directly on the database.
     #[command(subcommand)]
@@ -144,7 +159,15 @@ async fn main() -> anyhow::Result<()> {
             max_connections,
             client_timeout,
             import_retention_hours,
+            webhook_pause_after_hours,
+            webhook_timeout,
+            mqtt_url,
+            mqtt_topic_prefix,
         } => {
+            let mqtt = mqtt_url
+                .map(|url| MqttConfig::parse(&url, &mqtt_topic_prefix))
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
             let config = ServerConfig {
                 database: cli.database.clone(),
                 listen,
@@ -155,6 +178,11 @@ async fn main() -> anyhow::Result<()> {
                 max_connections,
                 client_timeout: Duration::from_secs(client_timeout),
                 import_retention: Duration::from_secs(import_retention_hours.saturating_mul(3600)),
+                webhooks: WebhookConfig {
+                    pause_after: seconds("--webhook-pause-after-hours", webhook_pause_after_hours * 3600.0)?,
+                    attempt_timeout: seconds("--webhook-timeout", webhook_timeout)?,
+                },
+                mqtt,
             };
             let app = Application::build(config).await.context("starting the server")?;
             if let Some(token) = app.bootstrap_token() {
@@ -174,4 +202,13 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A positive, finite number of seconds given on the command line.
+fn seconds(flag: &str, value: f64) -> anyhow::Result<Duration> {
+    if value.is_finite() && value > 0.0 {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        anyhow::bail!("{flag} must be a positive number, got {value}")
+    }
 }

@@ -19,51 +19,9 @@ use std::time::{Duration, Instant};
 
 mod support;
 
-use support::{answered as call, client, ok, Server};
+use support::{answered as call, client, ok, Database, Server};
 
 const CLIENTS_PER_INSTANCE: usize = 8;
-
-/// Runs blocking PostgreSQL client work off the async runtime.
-fn on_own_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::spawn(f).join().expect("database helper thread")
-}
-
-/// A database of its own on the `TEST_DATABASE_URL` server, dropped at the end.
-struct Database {
-    server: String,
-    name: String,
-    url: String,
-}
-
-impl Database {
-    fn create(server: &str) -> Database {
-        let name = format!("t_instances_{}", std::process::id());
-        let (admin, n) = (server.to_string(), name.clone());
-        on_own_thread(move || {
-            let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("TEST_DATABASE_URL answers");
-            c.batch_execute(&format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)")).unwrap();
-            c.batch_execute(&format!("CREATE DATABASE {n}")).unwrap();
-        });
-        let base = server.split('?').next().unwrap();
-        let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
-        Database {
-            server: server.to_string(),
-            name,
-            url,
-        }
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let (admin, n) = (self.server.clone(), self.name.clone());
-        on_own_thread(move || {
-            if let Ok(mut c) = postgres::Client::connect(&admin, postgres::NoTls) {
-                let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)"));
-            }
-        });
-    }
-}
 
 /// Runs `per_client(instance_base, client_index)` on 8 clients against each instance at once.
 async fn on_both<F, Fut, T>(bases: &[String; 2], token: &str, per_client: F) -> Vec<T>
@@ -95,7 +53,7 @@ async fn two_instances_on_one_database_stay_correct_under_concurrent_clients() {
         eprintln!("two instances: TEST_DATABASE_URL is not set; run under scripts/with-postgres");
         return;
     };
-    let db = Database::create(&server);
+    let db = Database::create(&server, "instances");
     let a = Server::start(&db.url, true);
     let token = a.token.clone().expect("the first start prints the admin token");
     let b = Server::start(&db.url, false);

@@ -7,6 +7,7 @@
 
 mod args;
 mod customer;
+mod integration;
 mod location;
 mod material;
 mod production_order;
@@ -33,6 +34,7 @@ fn build() -> Catalogue {
     shift::register(&mut b);
     query::register(&mut b);
     security::register(&mut b);
+    integration::register(&mut b);
     b.finish()
 }
 
@@ -92,6 +94,15 @@ mod tests {
             ] {
                 assert!(CATALOGUE.get(d.module, &name).is_some(), "{}.{name} is not registered", d.module);
             }
+        }
+    }
+
+    #[test]
+    fn reading_a_record_needs_the_permission_that_shows_its_events_in_the_feed() {
+        for e in Entity::ALL {
+            let d = e.def();
+            let get = CATALOGUE.get(d.module, &format!("get{}", d.noun)).unwrap();
+            assert_eq!(get.permission.as_deref(), Some(d.read_permission().as_str()), "{}", d.noun);
         }
     }
 

@@ -1,4 +1,5 @@
-//! Append-only history events of orders (SPEC §2.5).
+//! Append-only history events (SPEC §2.5): one per write or delete of any record, master data
+//! included; `orderId` names the order when the record is one or belongs to one.
 
 use crate::id::Id;
 use crate::time::Timestamp;
@@ -14,6 +15,8 @@ pub enum Action {
 }
 
 impl Action {
+    pub const ALL: [Action; 5] = [Action::Create, Action::Update, Action::Delete, Action::Transition, Action::Report];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Create => "CREATE",

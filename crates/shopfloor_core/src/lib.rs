@@ -2,6 +2,7 @@
 //! queries, permissions, history and the services over a storage interface. No I/O lives here:
 //! stores implement [`tx::Tx`], the HTTP server calls [`catalogue`] functions.
 
+pub mod delivery;
 pub mod errors;
 pub mod history;
 pub mod id;

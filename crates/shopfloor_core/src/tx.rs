@@ -53,6 +53,12 @@ pub trait Tx {
     fn import_queue(&mut self) -> CoreResult<&mut dyn crate::import_queue::ImportQueue> {
         Err(crate::errors::CoreError::Unavailable("this store has no import queue".into()))
     }
+    /// The delivery state of webhooks (issue 20), where the store has it.
+    fn delivery(&mut self) -> CoreResult<&mut dyn crate::delivery::Delivery> {
+        Err(crate::errors::CoreError::Unavailable(
+            "this store has no webhook delivery state".into(),
+        ))
+    }
     /// Undoes the work since the savepoint `name` and closes it.
     fn rollback_to(&mut self, name: &str) -> CoreResult<()> {
         let _ = name;

@@ -37,6 +37,10 @@ pub struct ServerConfig {
     pub client_timeout: Duration,
     /// How long finished import jobs stay readable.
     pub import_retention: Duration,
+    /// Webhook delivery: the pause after failing this long, the timeout per attempt.
+    pub webhooks: workers::webhooks::WebhookConfig,
+    /// The MQTT broker to publish events to (`--mqtt-url`), if any.
+    pub mqtt: Option<workers::mqtt::MqttConfig>,
 }
 
 impl ServerConfig {
@@ -51,6 +55,8 @@ impl ServerConfig {
             max_connections: 512,
             client_timeout: Duration::from_secs(30),
             import_retention: Duration::from_secs(7 * 24 * 3600),
+            webhooks: workers::webhooks::WebhookConfig::default(),
+            mqtt: None,
         }
     }
 }
@@ -89,6 +95,8 @@ impl Application {
             &shutdown_rx,
             &WorkerConfig {
                 import_retention: config.import_retention,
+                webhooks: config.webhooks.clone(),
+                mqtt: config.mqtt.clone(),
             },
         );
         let state = AppState {

@@ -175,14 +175,19 @@ fn caller_of(p: Principal) -> Caller {
 }
 
 /// Redoes the check of a request that is still running (an open change stream): the secret must
-/// still resolve as [`authenticate`] resolves it and the caller still hold `permission`. `Err`
-/// is the answer the request would get now (401 or 403); a failing read also counts as `Err`
-/// (fail closed: the stream ends, the client reconnects and is checked again).
-pub async fn recheck(state: &AppState, secret: &str, permission: &str) -> Result<(), Response> {
+/// still resolve as [`authenticate`] resolves it and the caller still hold `permission`. `Ok`
+/// is the caller as it stands now; `Err` the answer the request would get now (401 or 403); a
+/// failing read also counts as `Err` (fail closed: the stream ends, the client reconnects and
+/// is checked again).
+pub async fn recheck(state: &AppState, secret: &str, permission: &str) -> Result<Caller, Response> {
     match principal(state, secret.to_string()).await {
-        Ok(Some(p)) => caller_of(p)
-            .require(permission)
-            .map_err(|e| crate::error::ApiError::from(e).into_response()),
+        Ok(Some(p)) => {
+            let caller = caller_of(p);
+            match caller.require(permission) {
+                Ok(()) => Ok(caller),
+                Err(e) => Err(crate::error::ApiError::from(e).into_response()),
+            }
+        }
         Ok(None) => Err(unauthenticated(NOT_AUTHENTICATED)),
         Err(e) => Err(crate::error::ApiError::from(e).into_response()),
     }

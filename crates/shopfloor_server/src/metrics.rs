@@ -28,6 +28,12 @@ pub struct FollowerLabels {
     pub follower: &'static str,
 }
 
+/// Labels of `shopfloor_webhook_lag` (the webhook's id: its name may change).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct WebhookLabels {
+    pub webhook: String,
+}
+
 /// Labels of `shopfloor_history_events_total`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct EventLabels {
@@ -45,6 +51,8 @@ pub struct Metrics {
     pub follower_last_sequence: Family<FollowerLabels, Gauge>,
     /// History events committed since the server started, by entity and action.
     pub history_events: Family<EventLabels, Counter>,
+    /// Events each webhook delivered here is behind the history's head.
+    pub webhook_lag: Family<WebhookLabels, Gauge>,
 }
 
 impl Metrics {
@@ -73,6 +81,12 @@ impl Metrics {
             "History events committed since the server started, by entity and action",
             history_events.clone(),
         );
+        let webhook_lag = Family::<WebhookLabels, Gauge>::default();
+        registry.register(
+            "shopfloor_webhook_lag",
+            "History events not yet delivered to a webhook (head sequence minus its cursor), on the instance delivering it",
+            webhook_lag.clone(),
+        );
         registry.register_collector(Box::new(StoreCollector(store)));
         Metrics {
             registry,
@@ -80,6 +94,7 @@ impl Metrics {
             duration,
             follower_last_sequence,
             history_events,
+            webhook_lag,
         }
     }
 

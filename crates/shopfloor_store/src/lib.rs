@@ -96,10 +96,15 @@ macro_rules! migrations {
                     "/0011_location_material_properties.sql"
                 )),
             ),
+            (
+                12,
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dialect, "/0012_webhooks.sql")),
+            ),
         ]
     };
 }
 
+pub mod delivery;
 pub mod import_queue;
 pub mod postgres;
 mod rekey;

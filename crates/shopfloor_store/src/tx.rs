@@ -176,6 +176,10 @@ impl<D: Driver> Tx for SqlTx<'_, D> {
         Ok(self)
     }
 
+    fn delivery(&mut self) -> CoreResult<&mut dyn shopfloor_core::delivery::Delivery> {
+        Ok(self)
+    }
+
     fn savepoint(&mut self, name: &str) -> CoreResult<()> {
         self.driver.batch(&format!("SAVEPOINT {}", savepoint_name(name)?))
     }

@@ -43,6 +43,7 @@ const UNIQUE_INDEXES: &[(&str, Option<FieldError>)] = &[
         "uq_material_reason_codes_code",
         Some(("reasonCode", "this reason code is already used")),
     ),
+    ("uq_webhooks_name", NAME_TAKEN),
 ];
 
 /// The domain error for a violation of the unique index `index`, when it is the caller's

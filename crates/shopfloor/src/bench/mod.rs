@@ -9,6 +9,7 @@
 
 mod baseline;
 mod driver;
+mod events;
 mod import;
 mod load;
 mod output;
@@ -71,6 +72,9 @@ pub enum Suite {
     /// ERP import of one JSON file (issue 9) next to a raw-SQLite batch baseline; `--orders`
     /// sets the file's size (default 100,000; 2,000 with --quick).
     Import,
+    /// Save throughput without events out and with 3 webhooks and MQTT on, and the delivery
+    /// lag (issue 20); `--clients`, `--duration`/`--ops`, `--quick` apply.
+    Events,
 }
 
 /// Options of `shopfloor bench`.
@@ -124,6 +128,10 @@ pub struct Args {
     /// server's memory stays flat and its latency does not drift (see docs/RELIABILITY.md).
     #[arg(long, default_value_t = 1)]
     pub windows: usize,
+    /// `events` only: the MQTT broker to publish to (default: a mosquitto started on a free
+    /// local port, when installed).
+    #[arg(long)]
+    pub mqtt_url: Option<String>,
 }
 
 /// The effective settings after `--quick` and the defaults are applied.
@@ -248,6 +256,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         return import::run(orders.max(1), args.bad_every.filter(|n| *n > 0), args.json).await;
     }
     let settings = args.settings()?;
+    if args.suite == Some(Suite::Events) {
+        return events::run(&settings, args.mqtt_url.clone(), args.json).await;
+    }
     let dir = tempfile::Builder::new()
         .prefix("shopfloor-bench-")
         .tempdir()

@@ -17,6 +17,11 @@ impl Child {
     /// Starts `<this exe> serve --database <db> --listen 127.0.0.1:<free port>`; its log goes to `<dir>/server.log`,
     /// its standard output to `<dir>/server.out`.
     pub fn start(db: &str, dir: &Path) -> anyhow::Result<Child> {
+        Child::start_with(db, dir, &[])
+    }
+
+    /// Like [`Child::start`], with more `serve` flags.
+    pub fn start_with(db: &str, dir: &Path, serve_flags: &[String]) -> anyhow::Result<Child> {
         let exe = std::env::current_exe().context("finding the shopfloor executable")?;
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free loopback port")?;
@@ -28,6 +33,7 @@ impl Child {
         let out_file = std::fs::File::create(dir.join("server.out")).context("creating the server output file")?;
         let process = Command::new(&exe)
             .args(["--database", db, "serve", "--listen", &listen])
+            .args(serve_flags)
             .stdin(Stdio::null())
             .stdout(out_file)
             .stderr(log_file)

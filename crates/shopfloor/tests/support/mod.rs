@@ -27,10 +27,16 @@ impl Server {
     /// empty, so the server prints the bootstrap admin token on stdout (before it logs that it
     /// listens).
     pub fn start(db: impl AsRef<OsStr>, fresh: bool) -> Server {
+        Server::start_with(db, fresh, &[])
+    }
+
+    /// Like [`Server::start`], with more `serve` flags.
+    pub fn start_with(db: impl AsRef<OsStr>, fresh: bool, serve_flags: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_shopfloor"))
             .arg("--database")
             .arg(db.as_ref())
             .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
+            .args(serve_flags)
             .env("SHOPFLOOR_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -194,4 +200,47 @@ pub async fn master_data(http: &reqwest::Client, base: &str) -> (String, String)
         unit["id"].as_str().unwrap().to_string(),
         material["id"].as_str().unwrap().to_string(),
     )
+}
+
+/// Runs blocking PostgreSQL client work off the async runtime.
+pub fn on_own_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::spawn(f).join().expect("database helper thread")
+}
+
+/// A database of its own on the `TEST_DATABASE_URL` server, dropped at the end.
+pub struct Database {
+    server: String,
+    name: String,
+    pub url: String,
+}
+
+impl Database {
+    /// `label` tells apart the databases of the tests of one binary.
+    pub fn create(server: &str, label: &str) -> Database {
+        let name = format!("t_{label}_{}", std::process::id());
+        let (admin, n) = (server.to_string(), name.clone());
+        on_own_thread(move || {
+            let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("TEST_DATABASE_URL answers");
+            c.batch_execute(&format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)")).unwrap();
+            c.batch_execute(&format!("CREATE DATABASE {n}")).unwrap();
+        });
+        let base = server.split('?').next().unwrap();
+        let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+        Database {
+            server: server.to_string(),
+            name,
+            url,
+        }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let (admin, n) = (self.server.clone(), self.name.clone());
+        on_own_thread(move || {
+            if let Ok(mut c) = postgres::Client::connect(&admin, postgres::NoTls) {
+                let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)"));
+            }
+        });
+    }
 }

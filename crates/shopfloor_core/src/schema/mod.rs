@@ -2,10 +2,12 @@
 //! derived names). Input parsing, validation, templates, queries, SQL and the OpenAPI document are
 //! all driven by it, so a field is declared once and behaves the same everywhere.
 //!
-//! One file per group of definitions ([`orders`], [`properties`], [`master_data`], [`security`]), built from the
+//! One file per group of definitions ([`orders`], [`properties`], [`master_data`], [`security`],
+//! [`integration`]), built from the
 //! types in [`types`] with the blocks of [`fields`]; every name is used from this module's root.
 
 mod fields;
+mod integration;
 mod master_data;
 mod orders;
 mod properties;
@@ -43,6 +45,7 @@ fn definition(entity: Entity) -> EntityDef {
         Entity::User => security::user(),
         Entity::Role => security::role(),
         Entity::ApiToken => security::api_token(),
+        Entity::Webhook => integration::webhook(),
     }
 }
 

@@ -23,10 +23,11 @@ pub enum Entity {
     MaterialProperty,
     MaterialPropertyValue,
     MaterialReasonCode,
+    Webhook,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 20] = [
+    pub const ALL: [Entity; 21] = [
         Entity::ProductionOrder,
         Entity::UnitOfMeasure,
         Entity::UnitOfMeasureConversion,
@@ -47,10 +48,16 @@ impl Entity {
         Entity::MaterialProperty,
         Entity::MaterialPropertyValue,
         Entity::MaterialReasonCode,
+        Entity::Webhook,
     ];
 
     pub fn def(self) -> &'static EntityDef {
         &super::CATALOGUE[self as usize]
+    }
+
+    /// The entity whose script-API noun this is (`Material`), as history events name it.
+    pub fn from_noun(noun: &str) -> Option<Entity> {
+        Entity::ALL.into_iter().find(|e| e.def().noun == noun)
     }
 }
 
@@ -198,6 +205,16 @@ impl FieldDef {
 }
 
 impl EntityDef {
+    /// What reading this entity's records needs: `getX` asks for it, and the change feed shows
+    /// the records' events only to callers who hold it. `<prefix>.READ.GET`, and `SYSTEM.ADMIN`
+    /// for the security records (users, roles, tokens), which only administrators read.
+    pub fn read_permission(&self) -> String {
+        match self.permission_prefix {
+            "SYSTEM" => "SYSTEM.ADMIN".to_string(),
+            prefix => format!("{prefix}.READ.GET"),
+        }
+    }
+
     pub fn field(&self, key: &str) -> Option<&FieldDef> {
         self.fields.iter().find(|f| f.key == key)
     }

@@ -18,7 +18,7 @@ const ITEM: Entity = Entity::BillOfMaterialsItem;
 /// of items through the script API also move their siblings ([`save`], [`delete`]).
 pub static ITEM_HOOKS: Hooks = Hooks {
     save_rules: Some(rules),
-    history: Some("productionOrderId"),
+    order_field: Some("productionOrderId"),
     ..Hooks::plain(ITEM)
 };
 

@@ -7,7 +7,9 @@ use crate::errors::CoreResult;
 use crate::record::Record;
 use crate::schema::Entity;
 use crate::service::generic::{self, Hooks};
-use crate::service::{bill_of_materials, bulk_delete, location, material, production_order, property, security, shift, unit_of_measure};
+use crate::service::{
+    bill_of_materials, bulk_delete, location, material, production_order, property, security, shift, unit_of_measure, webhook,
+};
 use crate::tx::{Caller, Tx};
 use serde_json::{Map, Value as Json};
 
@@ -36,6 +38,7 @@ pub fn hooks(entity: Entity) -> &'static Hooks {
         Entity::MaterialProperty => &property::MATERIAL_PROPERTY_HOOKS,
         Entity::MaterialPropertyValue => &property::MATERIAL_VALUE_HOOKS,
         Entity::MaterialReasonCode => &material::REASON_CODE_HOOKS,
+        Entity::Webhook => &webhook::WEBHOOK_HOOKS,
     }
 }
 
@@ -52,7 +55,7 @@ pub fn validate(tx: &mut dyn Tx, caller: &Caller, entity: Entity, data: &Map<Str
     generic::validate(tx, caller, hooks(entity), data)
 }
 
-/// `saveX(**data)`: creates or merges, writes history for orders, returns the stored record.
+/// `saveX(**data)`: creates or merges, appends its history event, returns the stored record.
 pub fn save(tx: &mut dyn Tx, caller: &Caller, entity: Entity, data: &Map<String, Json>) -> CoreResult<Record> {
     generic::save(tx, caller, hooks(entity), data)
 }
@@ -64,12 +67,14 @@ pub fn find(tx: &mut dyn Tx, entity: Entity, request: &Map<String, Json>) -> Cor
 
 /// What `saveX(**data)` answers, for the script API and REST alike: the stored record as JSON.
 /// A bill-of-materials item keeps its order's positions, a user's password is stored only as its
-/// hash, and a new API token answers its secret (`token`), shown only this once.
+/// hash, a new API token answers its secret (`token`), shown only this once, and a webhook's
+/// secret is stored but never answered.
 pub fn save_answer(tx: &mut dyn Tx, caller: &Caller, entity: Entity, data: &Map<String, Json>) -> CoreResult<Json> {
     let def = entity.def();
     match entity {
         Entity::BillOfMaterialsItem => bill_of_materials::save(tx, caller, data).map(|r| r.to_json(def)),
         Entity::User => security::save_user(tx, caller, data).map(|r| r.to_json(def)),
+        Entity::Webhook => webhook::save(tx, caller, data).and_then(|r| webhook::answer(tx, &r)),
         Entity::ApiToken => {
             let (record, secret) = security::save_api_token(tx, caller, data)?;
             Ok(token_answer(&record, secret))
@@ -89,11 +94,12 @@ pub fn token_answer(record: &Record, secret: Option<String>) -> Json {
 }
 
 /// What `getX(idOr…)` answers, for the script API and REST alike (`None`: no such record). An
-/// order comes with its property values and bill of materials.
+/// order comes with its property values and bill of materials, a webhook with its delivery state.
 pub fn get_answer(tx: &mut dyn Tx, entity: Entity, text: &str) -> CoreResult<Option<Json>> {
     match (entity, lookup(tx, entity, text)?) {
         (_, None) => Ok(None),
         (Entity::ProductionOrder, Some(order)) => production_order::detailed(tx, &order).map(Some),
+        (Entity::Webhook, Some(hook)) => webhook::answer(tx, &hook).map(Some),
         (_, Some(record)) => Ok(Some(record.to_json(entity.def()))),
     }
 }
@@ -110,6 +116,7 @@ pub fn delete(tx: &mut dyn Tx, caller: &Caller, entity: Entity, text: &str) -> C
         Entity::User => security::delete_user(tx, caller, text),
         Entity::Role => security::delete_role(tx, caller, text),
         Entity::BillOfMaterialsItem => bill_of_materials::delete(tx, caller, text),
+        Entity::Webhook => webhook::delete(tx, caller, text),
         _ => generic::delete(tx, caller, hooks(entity), text),
     }
 }
@@ -126,10 +133,10 @@ mod tests {
     }
 
     #[test]
-    fn history_is_kept_for_orders_and_what_belongs_to_them() {
-        let kept: Vec<Entity> = Entity::ALL.into_iter().filter(|e| hooks(*e).history.is_some()).collect();
+    fn events_carry_an_order_for_orders_and_what_belongs_to_them() {
+        let of_orders: Vec<Entity> = Entity::ALL.into_iter().filter(|e| hooks(*e).order_field.is_some()).collect();
         assert_eq!(
-            kept,
+            of_orders,
             [
                 Entity::ProductionOrder,
                 Entity::ProductionOrderPropertyValue,

@@ -1,6 +1,8 @@
 //! Generic record services driven by the catalogue: lookup, save (create or merge-update),
-//! validate, find, references and delete of any entity. What one entity adds (its save rules,
-//! its history, what follows a write, extra query fields) comes in as that entity's [`Hooks`],
+//! validate, find, references and delete of any entity. Every write and delete of every entity
+//! appends its history event here, in the same transaction ([`record_event`] is the one place
+//! events are made). What one entity adds (its save rules, the order its records belong to,
+//! what follows a write, extra query fields) comes in as that entity's [`Hooks`],
 //! declared in its own service module; this module knows no entity by name, so the per-entity
 //! modules depend on it and never the reverse. `service::entity` holds the table that gives each
 //! entity its hooks.
@@ -52,8 +54,9 @@ pub fn require_as_field(tx: &mut dyn Tx, entity: Entity, text: &str, field: &str
 /// names (derived fields, cross-record checks, the lifecycle of orders).
 pub type SaveRules = fn(&mut dyn Tx, &mut Draft) -> CoreResult<()>;
 
-/// What follows a write of one entity inside the same transaction: `(entity, stored, before)`.
-pub type AfterWrite = fn(&mut dyn Tx, Entity, &Record, Option<&Record>) -> CoreResult<()>;
+/// What follows a write of one entity inside the same transaction: `(caller, entity, stored,
+/// before)`. Records it changes in turn get their events through [`record_event`].
+pub type AfterWrite = fn(&mut dyn Tx, &Caller, Entity, &Record, Option<&Record>) -> CoreResult<()>;
 
 /// Resolves the names after `property:` of a query to columns (`findProductionOrders`).
 pub type QueryProperties = fn(&mut dyn Tx, &[String]) -> CoreResult<Vec<(String, query::PropertyColumn, Kind)>>;
@@ -65,9 +68,10 @@ pub struct Hooks {
     pub entity: Entity,
     pub save_rules: Option<SaveRules>,
     pub after_write: Option<AfterWrite>,
-    /// The field holding the id of the order whose history the record's changes go to (`id`
-    /// for an order itself); `None`: the entity keeps no history.
-    pub history: Option<&'static str>,
+    /// The field holding the id of the order the record belongs to (`id` for an order
+    /// itself), which its events carry as `orderId`; `None`: master data, whose events carry
+    /// none. Every entity's writes are in the history either way.
+    pub order_field: Option<&'static str>,
     pub query_properties: Option<QueryProperties>,
 }
 
@@ -78,14 +82,14 @@ impl Hooks {
             entity,
             save_rules: None,
             after_write: None,
-            history: None,
+            order_field: None,
             query_properties: None,
         }
     }
 
-    /// The order whose history a record's changes belong to.
+    /// The order a record belongs to (its events' `orderId`).
     pub fn order_of(&self, record: &Record) -> Option<Id> {
-        self.history.and_then(|key| record.get(key).as_id())
+        self.order_field.and_then(|key| record.get(key).as_id())
     }
 }
 
@@ -274,7 +278,7 @@ pub fn validate(tx: &mut dyn Tx, caller: &Caller, hooks: &Hooks, data: &Map<Stri
     }
 }
 
-/// `saveX(**data)`: creates or merges, writes history for orders, returns the stored record.
+/// `saveX(**data)`: creates or merges, appends its history event, returns the stored record.
 pub fn save(tx: &mut dyn Tx, caller: &Caller, hooks: &Hooks, data: &Map<String, Json>) -> CoreResult<Record> {
     let Checked { record, before, action } = check(tx, caller, hooks, data)?;
     write(tx, caller, hooks, record, before, Event { action, reason: None })
@@ -335,15 +339,14 @@ pub(crate) fn write(
         }
     };
     let id = record.id().ok_or_else(|| CoreError::Internal("record without id".into()))?;
-    if let Some(order) = hooks.order_of(&record) {
-        let action = event.action.unwrap_or(match &before {
-            None => Action::Create,
-            Some(_) => Action::Update,
-        });
-        record_event(tx, caller, entity, id, order, action, changes, event.reason)?;
-    }
+    let action = event.action.unwrap_or(match &before {
+        None => Action::Create,
+        Some(_) => Action::Update,
+    });
+    let order = hooks.order_of(&record);
+    record_event(tx, caller, entity, id, order, action, changes, event.reason)?;
     if let Some(after_write) = hooks.after_write {
-        after_write(tx, entity, &record, before.as_ref())?;
+        after_write(tx, caller, entity, &record, before.as_ref())?;
     }
     // Derived names only change with the references they come through: an update that kept
     // them (reports, transitions, most edits) answers with the names read in this transaction;
@@ -387,13 +390,15 @@ pub fn diff(def: &EntityDef, old: &Record, new: &Record) -> String {
     String::from_utf8(changes).expect("JSON written from UTF-8 text")
 }
 
+/// Appends the history event of one change of one record (`changes` as [`diff`] writes them):
+/// the one place events are made, called by every write and delete of the services.
 #[allow(clippy::too_many_arguments)]
-fn record_event(
+pub(crate) fn record_event(
     tx: &mut dyn Tx,
     caller: &Caller,
     entity: Entity,
     entity_id: Id,
-    order_id: Id,
+    order_id: Option<Id>,
     action: Action,
     changes: String,
     reason: Option<String>,
@@ -403,7 +408,7 @@ fn record_event(
         user: caller.user.clone(),
         entity: entity.def().noun,
         entity_id,
-        order_id: Some(order_id),
+        order_id,
         action,
         changes,
         reason,
@@ -495,9 +500,7 @@ pub fn delete(tx: &mut dyn Tx, caller: &Caller, hooks: &Hooks, text: &str) -> Co
         });
     }
     tx.delete(entity, id)?;
-    if let Some(order) = hooks.order_of(&record) {
-        let changes = diff(def, &record, &Record::default());
-        record_event(tx, caller, entity, id, order, Action::Delete, changes, None)?;
-    }
+    let changes = diff(def, &record, &Record::default());
+    record_event(tx, caller, entity, id, hooks.order_of(&record), Action::Delete, changes, None)?;
     Ok(api_response(true, format!("{} {} deleted", def.label, id), record.to_json(def)))
 }

@@ -2,13 +2,14 @@
 //! (path from the root, no cycles, renames and moves re-path everything below).
 
 use crate::errors::{CoreError, CoreResult};
+use crate::history::Action;
 use crate::id::Id;
 use crate::name_key::name_key;
 use crate::query::{Condition, FieldRef, Filter, Operand, Query, Sort};
 use crate::record::{Record, Value};
 use crate::schema::Entity;
 use crate::service::generic::{self, Draft, Hooks};
-use crate::tx::Tx;
+use crate::tx::{Caller, Tx};
 use serde_json::{Map, Value as Json};
 
 /// Deepest tree the services walk; a guard against cycles in damaged data.
@@ -77,34 +78,45 @@ fn children_query(entity: Entity, id: Id) -> Query {
 }
 
 /// A write that changed the path re-paths everything below.
-fn repath_after_write(tx: &mut dyn Tx, entity: Entity, record: &Record, before: Option<&Record>) -> CoreResult<()> {
+fn repath_after_write(tx: &mut dyn Tx, caller: &Caller, entity: Entity, record: &Record, before: Option<&Record>) -> CoreResult<()> {
     match before {
-        Some(stored) if stored.text("path") != record.text("path") => repath_descendants(tx, entity, record),
+        Some(stored) if stored.text("path") != record.text("path") => repath_descendants(tx, caller, entity, record),
         _ => Ok(()),
     }
 }
 
 /// After a rename or move: recompute the paths of every descendant (and, for material classes,
-/// of the materials in them). Paths are derived, so this changes no version.
-fn repath_descendants(tx: &mut dyn Tx, entity: Entity, record: &Record) -> CoreResult<()> {
+/// of the materials in them). Paths are derived, so this changes no version; each re-pathed
+/// record still gets its UPDATE event, so that a follower of the history sees its new path.
+fn repath_descendants(tx: &mut dyn Tx, caller: &Caller, entity: Entity, record: &Record) -> CoreResult<()> {
     let (Some(id), Some(path)) = (record.id(), record.text("path")) else {
         return Ok(());
     };
     if entity == Entity::MaterialClass {
         let def = Entity::Material.def();
-        for mut m in tx.find(Entity::Material, &Query::eq(def, "materialClassId", Value::Id(id)))? {
+        for m in tx.find(Entity::Material, &Query::eq(def, "materialClassId", Value::Id(id)))? {
             let name = m.text("name").unwrap_or_default().to_string();
-            m.set("path", Value::Text(format!("{path}/{name}").into()));
-            tx.update(Entity::Material, &m)?;
+            repath(tx, caller, Entity::Material, m, format!("{path}/{name}"))?;
         }
     }
-    for mut child in tx.find(entity, &children_query(entity, id))? {
+    for child in tx.find(entity, &children_query(entity, id))? {
         let name = child.text("name").unwrap_or_default().to_string();
-        child.set("path", Value::Text(format!("{path}/{name}").into()));
-        tx.update(entity, &child)?;
-        repath_descendants(tx, entity, &child)?;
+        let child = repath(tx, caller, entity, child, format!("{path}/{name}"))?;
+        repath_descendants(tx, caller, entity, &child)?;
     }
     Ok(())
+}
+
+/// Stores a record's new path with its UPDATE event; returns the record as stored.
+fn repath(tx: &mut dyn Tx, caller: &Caller, entity: Entity, stored: Record, path: String) -> CoreResult<Record> {
+    let mut moved = stored.clone();
+    moved.set("path", Value::Text(path.into()));
+    tx.update(entity, &moved)?;
+    if let Some(id) = moved.id() {
+        let changes = generic::diff(entity.def(), &stored, &moved);
+        generic::record_event(tx, caller, entity, id, None, Action::Update, changes, None)?;
+    }
+    Ok(moved)
 }
 
 /// The record and everything below it, by path prefix.

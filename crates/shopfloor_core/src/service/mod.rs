@@ -17,3 +17,4 @@ pub mod property;
 pub mod security;
 pub mod shift;
 pub mod unit_of_measure;
+pub mod webhook;

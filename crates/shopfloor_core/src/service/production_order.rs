@@ -18,7 +18,7 @@ const ORDER: Entity = Entity::ProductionOrder;
 /// Orders: the save rules below, their own history, `property:<name>` query fields.
 pub static ORDER_HOOKS: Hooks = Hooks {
     save_rules: Some(save_rules),
-    history: Some("id"),
+    order_field: Some("id"),
     query_properties: Some(property::columns),
     ..Hooks::plain(ORDER)
 };

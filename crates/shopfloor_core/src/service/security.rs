@@ -455,7 +455,7 @@ pub fn delete_user(tx: &mut dyn Tx, caller: &Caller, user: &str) -> CoreResult<J
     }
     for token in tx.find(TOKEN, &Query::eq(TOKEN.def(), "userId", Value::Id(id)))? {
         if let Some(tid) = token.id() {
-            tx.delete(TOKEN, tid)?;
+            generic::delete(tx, caller, &TOKEN_HOOKS, &tid.to_string())?;
         }
     }
     generic::delete(tx, caller, &USER_HOOKS, &id.to_string())

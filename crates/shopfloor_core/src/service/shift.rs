@@ -59,7 +59,7 @@ pub fn current_record_id(tx: &mut dyn Tx, location: Id) -> CoreResult<Option<Id>
 /// Keeps each shift's `currentRecordId` on its ACTIVE record, whichever way a record is written
 /// (`startShift`, `stopShift`, `saveShiftRecord`). It is the server's state, not an edit of the
 /// shift: no version change, no history event.
-fn track_current(tx: &mut dyn Tx, _: Entity, record: &Record, before: Option<&Record>) -> CoreResult<()> {
+fn track_current(tx: &mut dyn Tx, _: &Caller, _: Entity, record: &Record, before: Option<&Record>) -> CoreResult<()> {
     let id = record.get("id").clone();
     let active = record.text("status") == Some("ACTIVE");
     let moved_from = before

@@ -6,6 +6,12 @@
 //! each batch of events and at least every [`RECHECK_EVERY`], a long-poll after its wait. A
 //! revoked token, a disabled or deleted user or a role without [`FEED_PERMISSION`] ends the
 //! stream and refuses the long-poll's answer.
+//!
+//! The history holds the events of every entity; a caller sees an event only when it may read
+//! that entity's records ([`may_see`]): orders' with [`FEED_PERMISSION`], a material's with
+//! `MATERIAL.READ.GET`, users', roles' and tokens' only with `SYSTEM.ADMIN`. Events a caller may
+//! not see are skipped, and `X-Last-Sequence` (the cursor to send as `after` next) moves past
+//! them all the same.
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -18,6 +24,8 @@ use axum::Router;
 use futures_util::stream;
 use serde::Deserialize;
 use shopfloor_core::history::Event;
+use shopfloor_core::schema::Entity;
+use shopfloor_core::tx::Caller;
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -26,8 +34,9 @@ const MAX_LIMIT: u32 = 1000;
 /// Longest an open stream goes without checking its caller's access again.
 pub const RECHECK_EVERY: Duration = Duration::from_secs(3);
 
-/// What a caller needs to read the change feed (and what the web session reports as
-/// `changeFeed`): the feed shows every order's history, so it needs reading orders.
+/// What a caller needs to open the change feed (and what the web session reports as
+/// `changeFeed`): reading orders, whose history is what the feed mostly carries. Events of other
+/// entities need more ([`may_see`]).
 pub const FEED_PERMISSION: &str = "PRODUCTION_ORDER.READ.GET";
 
 pub fn router() -> Router<AppState> {
@@ -42,8 +51,23 @@ struct FeedQuery {
     timeout: Option<f64>,
 }
 
-async fn read_after(state: &AppState, after: i64, limit: u32) -> ApiResult<Vec<Event>> {
-    Ok(state.store.read(move |tx| tx.events_after(after, limit)).await?)
+/// Whether `caller` may see `event`: when it may read records of the event's entity.
+pub fn may_see(caller: &Caller, event: &Event) -> bool {
+    Entity::from_noun(&event.entity).is_some_and(|entity| caller.require(&entity.def().read_permission()).is_ok())
+}
+
+/// What one read of the history gives a caller: the events it may see, and the sequence read up
+/// to (the cursor to go on from, past events it may not see).
+struct Page {
+    shown: Vec<Event>,
+    last: i64,
+}
+
+async fn read_after(state: &AppState, caller: &Caller, after: i64, limit: u32) -> ApiResult<Page> {
+    let found = state.store.read(move |tx| tx.events_after(after, limit)).await?;
+    let last = found.last().map(|e| e.sequence).unwrap_or(after);
+    let shown = found.into_iter().filter(|e| may_see(caller, e)).collect();
+    Ok(Page { shown, last })
 }
 
 /// Waits until an event after `after` is committed, `wait` passes, or the server stops.
@@ -80,15 +104,16 @@ async fn events(
         Some(_) => return Err(ApiError::bad_request("timeout must be a number of seconds ≥ 0")),
         None => state.max_poll,
     };
-    let mut found = read_after(&state, after, limit).await?;
-    if found.is_empty() && !wait.is_zero() {
-        wait_for(&state, after, wait).await;
-        if let Err(refused) = crate::auth::recheck(&state, &secret, FEED_PERMISSION).await {
-            return Ok(refused);
-        }
-        found = read_after(&state, after, limit).await?;
+    let mut page = read_after(&state, &state.caller(), after, limit).await?;
+    if page.shown.is_empty() && !wait.is_zero() {
+        wait_for(&state, page.last, wait).await;
+        let caller = match crate::auth::recheck(&state, &secret, FEED_PERMISSION).await {
+            Ok(caller) => caller,
+            Err(refused) => return Ok(refused),
+        };
+        page = read_after(&state, &caller, page.last, limit).await?;
     }
-    let last = found.last().map(|e| e.sequence).unwrap_or(after);
+    let Page { shown: found, last } = page;
     let mut body = String::new();
     for e in &found {
         body.push_str(&e.to_json().to_string());
@@ -120,11 +145,12 @@ fn sse(state: AppState, secret: String, after: i64, limit: u32) -> Sse<impl futu
                         .data(e.to_json().to_string());
                     return Some((Ok(ev), (state, secret, cursor, pending)));
                 }
-                if crate::auth::recheck(&state, &secret, FEED_PERMISSION).await.is_err() {
+                let Ok(caller) = crate::auth::recheck(&state, &secret, FEED_PERMISSION).await else {
                     return None;
-                }
-                match read_after(&state, cursor, limit).await {
-                    Ok(found) if !found.is_empty() => pending = found,
+                };
+                match read_after(&state, &caller, cursor, limit).await {
+                    Ok(page) if !page.shown.is_empty() => pending = page.shown,
+                    Ok(page) if page.last > cursor => cursor = page.last,
                     Ok(_) => wait_for(&state, cursor, RECHECK_EVERY).await,
                     Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
                 }

@@ -2,11 +2,15 @@
 //! ([`Workers::join`]) once shutdown is signalled:
 //! - the import-queue runner (`imports`), which applies queued import rows;
 //! - the commit followers (`follower`): work that follows the history's commits from a
-//!   sequence cursor, each fed by the one generic runner. Today that is `history_metrics`.
+//!   sequence cursor, each fed by the one generic runner. Today that is `history_metrics`;
+//! - webhook delivery (`webhooks`), which follows the history from one durable cursor per hook;
+//! - the MQTT publisher (`mqtt`), a commit follower with a durable cursor, when configured.
 
 pub mod follower;
 mod history_metrics;
 mod imports;
+pub mod mqtt;
+pub mod webhooks;
 
 use crate::metrics::Metrics;
 use follower::CommitFollower;
@@ -21,6 +25,9 @@ use tokio::task::JoinHandle;
 pub struct WorkerConfig {
     /// How long finished import jobs stay readable.
     pub import_retention: Duration,
+    pub webhooks: webhooks::WebhookConfig,
+    /// Where to publish events over MQTT (`None`: nowhere).
+    pub mqtt: Option<mqtt::MqttConfig>,
 }
 
 /// The running background tasks.
@@ -33,9 +40,22 @@ pub struct Workers {
 pub fn spawn_all(store: &Store, metrics: &Arc<Metrics>, shutdown: &watch::Receiver<bool>, config: &WorkerConfig) -> Workers {
     let imports = imports::run(store.clone(), shutdown.clone(), config.import_retention);
     let history = history_metrics::HistoryMetrics { metrics: metrics.clone() };
-    Workers {
-        tasks: vec![("import_queue", tokio::spawn(imports)), follow(history, store, metrics, shutdown)],
+    let hooks = webhooks::run(store.clone(), metrics.clone(), shutdown.clone(), config.webhooks.clone());
+    let mut tasks = vec![
+        ("import_queue", tokio::spawn(imports)),
+        follow(history, store, metrics, shutdown),
+        ("webhooks", tokio::spawn(hooks)),
+    ];
+    if let Some(mqtt) = &config.mqtt {
+        tracing::info!(broker = %mqtt.redacted(), "publishing events over MQTT");
+        tasks.push(follow(
+            mqtt::MqttPublisher::new(mqtt.clone(), store.clone()),
+            store,
+            metrics,
+            shutdown,
+        ));
     }
+    Workers { tasks }
 }
 
 /// Starts the generic runner for one follower.

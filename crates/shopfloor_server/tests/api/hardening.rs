@@ -89,6 +89,13 @@ async fn one_of_each(app: &TestApp) -> BTreeMap<Entity, String> {
             json!({"lotRecordType": "CONSUME", "reasonCode": "SCRP001"}),
         )
         .await;
+    let hook = app
+        .ok(
+            "integration",
+            "saveWebhook",
+            json!({"name": "hook", "url": "http://127.0.0.1:9/in", "secret": "sixteen-characters"}),
+        )
+        .await;
     let all = [
         (Entity::LocationProperty, id(&location_property)),
         (Entity::LocationPropertyValue, id(&location_value)),
@@ -110,6 +117,7 @@ async fn one_of_each(app: &TestApp) -> BTreeMap<Entity, String> {
         (Entity::User, id(&user)),
         (Entity::Role, id(&role)),
         (Entity::ApiToken, id(&tokens["content"][0])),
+        (Entity::Webhook, id(&hook)),
     ];
     let map: BTreeMap<Entity, String> = all.into_iter().collect();
     for e in Entity::ALL {

@@ -113,6 +113,7 @@ pub(crate) fn statuses(report: &Value) -> Vec<&str> {
 }
 
 /// How many history events the change feed holds.
+/// The history events of orders and what belongs to them (master data's events left out).
 async fn event_count(app: &TestApp) -> usize {
     let r = app
         .client
@@ -121,7 +122,13 @@ async fn event_count(app: &TestApp) -> usize {
         .await
         .expect("feed answers");
     assert_eq!(r.status(), StatusCode::OK);
-    r.text().await.unwrap().lines().filter(|l| !l.trim().is_empty()).count()
+    r.text()
+        .await
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter(|l| !serde_json::from_str::<Value>(l).unwrap()["orderId"].is_null())
+        .count()
 }
 
 #[tokio::test]
@@ -919,6 +926,7 @@ async fn a_restart_during_an_import_resumes_without_losing_or_repeating_a_row() 
         if lines.is_empty() {
             break;
         }
+        let lines: Vec<Value> = lines.into_iter().filter(|e| e["entity"] == "ProductionOrder").collect();
         assert!(lines.iter().all(|e| e["action"] == "CREATE"), "only creations");
         events += lines.len();
         after = last;

@@ -8,6 +8,7 @@ mod connections;
 mod hardening;
 #[allow(dead_code)] // not every test binary uses every helper
 mod helpers;
+mod history;
 mod import_export;
 mod import_parsing;
 mod keywords;
@@ -22,4 +23,5 @@ mod rest;
 mod security;
 mod seed_example;
 mod text_matching;
+mod webhooks;
 mod workers;

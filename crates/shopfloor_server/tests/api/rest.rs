@@ -502,11 +502,15 @@ fn lines(text: &str) -> Vec<Value> {
 async fn the_change_feed_returns_history_events_as_json_lines_after_a_sequence() {
     let app = spawn_app().await;
     let (unit, material) = app.master_data().await;
+    let before = app.send(Method::GET, "/api/v1/events?after=0&timeout=0", None, &[]).await;
+    let start: i64 = before.header("x-last-sequence").parse().unwrap();
     let o = app.order("O1", &unit, &material).await;
     app.ok("productionOrder", "startProductionOrder", json!(["O1"])).await;
     app.ok("productionOrder", "reportProduction", json!(["O1", 3])).await;
 
-    let r = app.send(Method::GET, "/api/v1/events?after=0&timeout=0", None, &[]).await;
+    let r = app
+        .send(Method::GET, &format!("/api/v1/events?after={start}&timeout=0"), None, &[])
+        .await;
 
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.header("content-type").contains("ndjson"), "{}", r.header("content-type"));
@@ -526,11 +530,18 @@ async fn the_change_feed_returns_history_events_as_json_lines_after_a_sequence()
         )
         .await;
     assert_eq!(lines(&after_first.text).len(), 2);
-    let limited = app.send(Method::GET, "/api/v1/events?after=0&limit=1&timeout=0", None, &[]).await;
+    let limited = app
+        .send(Method::GET, &format!("/api/v1/events?after={start}&limit=1&timeout=0"), None, &[])
+        .await;
     assert_eq!(lines(&limited.text).len(), 1);
     // A timeout too large for any clock is the server's longest wait, not a dropped connection.
     let huge = app
-        .send(Method::GET, "/api/v1/events?after=0&timeout=1.8446744073709552e%2B19", None, &[])
+        .send(
+            Method::GET,
+            &format!("/api/v1/events?after={start}&timeout=1.8446744073709552e%2B19"),
+            None,
+            &[],
+        )
         .await;
     assert_eq!(huge.status, StatusCode::OK, "{}", huge.text);
     assert_eq!(lines(&huge.text).len(), 3);

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 const SEC: &str = "security";
 
 /// Creates a role holding `permissions`, a user with it, and returns a token of that user.
-async fn token_with(app: &TestApp, name: &str, permissions: &[&str]) -> String {
+pub(crate) async fn token_with(app: &TestApp, name: &str, permissions: &[&str]) -> String {
     app.ok(SEC, "saveRole", json!({"name": format!("role {name}"), "permissions": permissions}))
         .await;
     let roles: Vec<String> = if permissions.is_empty() {

@@ -110,7 +110,7 @@ pub static PROPERTY_HOOKS: Hooks = property_hooks(Entity::ProductionOrderPropert
 
 /// Order values: their rules, and their changes go to the history of their order.
 pub static VALUE_HOOKS: Hooks = Hooks {
-    history: Some("productionOrderId"),
+    order_field: Some("productionOrderId"),
     ..value_hooks(Entity::ProductionOrderPropertyValue)
 };
 
