@@ -28,6 +28,7 @@ pub fn register(b: &mut Builder) {
     )
     .register();
     m.permission_list("getLocationPermissions", "LOCATION");
+    m.no_cache_to_clear("clearLocationCache", "LOCATION");
     m.function("getChildren")
         .params([required(LOCATION_PARAM)])
         .permission("LOCATION.READ.GET")

@@ -43,6 +43,8 @@ pub fn register(b: &mut Builder) {
     )
     .register();
     m.permission_list("getMaterialPermissions", "MATERIAL");
+    m.no_cache_to_clear("clearMaterialCache", "MATERIAL");
+    m.no_cache_to_clear("clearMaterialClassCache", "MATERIAL");
     m.function("createMaterialClassesForPath")
         .params([required("path")])
         .permission("MATERIAL.WRITE.SAVE")

@@ -156,7 +156,14 @@ async fn conversions_are_added_and_found_by_unit_names_as_documented() {
     }
     assert_eq!(app.ok(um, "getAllConversions", json!([])).await.as_array().unwrap().len(), 2);
     // No record cache exists: clearing it answers null and leaves everything as it was.
-    assert!(app.ok(um, "clearUnitOfMeasureCache", json!([])).await.is_null());
+    for (module, function) in [
+        (um, "clearUnitOfMeasureCache"),
+        ("location", "clearLocationCache"),
+        ("material", "clearMaterialCache"),
+        ("material", "clearMaterialClassCache"),
+    ] {
+        assert!(app.ok(module, function, json!([])).await.is_null(), "{module}.{function}");
+    }
     assert_eq!(app.ok(um, "getConversion", json!([generic["id"]])).await, generic);
     app.stop().await;
 }
