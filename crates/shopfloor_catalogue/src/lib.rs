@@ -9,6 +9,7 @@ mod args;
 mod customer;
 mod location;
 mod material;
+mod personnel;
 mod production_order;
 mod properties;
 mod query;
@@ -30,6 +31,7 @@ fn build() -> Catalogue {
     material::register(&mut b);
     location::register(&mut b);
     customer::register(&mut b);
+    personnel::register(&mut b);
     shift::register(&mut b);
     query::register(&mut b);
     security::register(&mut b);

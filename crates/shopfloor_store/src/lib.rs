@@ -96,6 +96,10 @@ macro_rules! migrations {
                     "/0011_location_material_properties.sql"
                 )),
             ),
+            (
+                14,
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dialect, "/0014_personnel.sql")),
+            ),
         ]
     };
 }

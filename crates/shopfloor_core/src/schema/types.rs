@@ -23,10 +23,12 @@ pub enum Entity {
     MaterialProperty,
     MaterialPropertyValue,
     MaterialReasonCode,
+    Department,
+    Person,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 20] = [
+    pub const ALL: [Entity; 22] = [
         Entity::ProductionOrder,
         Entity::UnitOfMeasure,
         Entity::UnitOfMeasureConversion,
@@ -47,6 +49,8 @@ impl Entity {
         Entity::MaterialProperty,
         Entity::MaterialPropertyValue,
         Entity::MaterialReasonCode,
+        Entity::Department,
+        Entity::Person,
     ];
 
     pub fn def(self) -> &'static EntityDef {

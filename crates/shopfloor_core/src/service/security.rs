@@ -49,13 +49,14 @@ pub const BUILT_IN_ROLES: [(&str, &str, &[&str]); 4] = [
             "UNIT_OF_MEASURE.READ",
             "CUSTOMER.READ",
             "SHIFT.READ",
+            "PERSONNEL.READ",
             "QUERY.READ",
         ],
     ),
     (
         "Operator",
         "Runs orders at the line: reads them, starts/stops them, reports production",
-        &["PRODUCTION_ORDER.READ", "PRODUCTION_ORDER.EXECUTE"],
+        &["PRODUCTION_ORDER.READ", "PRODUCTION_ORDER.EXECUTE", "PERSONNEL.READ.GET"],
     ),
     (
         "Viewer",
@@ -67,6 +68,7 @@ pub const BUILT_IN_ROLES: [(&str, &str, &[&str]); 4] = [
             "UNIT_OF_MEASURE.READ.GET",
             "CUSTOMER.READ.GET",
             "SHIFT.READ.GET",
+            "PERSONNEL.READ.GET",
         ],
     ),
 ];

@@ -13,6 +13,7 @@ mod import_parsing;
 mod keywords;
 mod lifecycle;
 mod location_material_properties;
+mod personnel;
 mod login_slowdown;
 mod master_data;
 mod production_orders;
