@@ -7,7 +7,9 @@ use crate::errors::CoreResult;
 use crate::record::Record;
 use crate::schema::Entity;
 use crate::service::generic::{self, Hooks};
-use crate::service::{bill_of_materials, bulk_delete, location, material, personnel, production_order, property, security, shift, unit_of_measure};
+use crate::service::{
+    bill_of_materials, bulk_delete, location, material, personnel, production_order, property, security, shift, unit_of_measure,
+};
 use crate::tx::{Caller, Tx};
 use serde_json::{Map, Value as Json};
 

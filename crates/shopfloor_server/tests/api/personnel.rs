@@ -62,9 +62,18 @@ async fn departments_form_a_tree_found_by_path_and_deleted_unless_referenced() {
     let app = spawn_app().await;
     let (corporate, engineering) = departments(&app).await;
     assert_eq!(engineering["path"], "Corporate/Engineering");
-    assert_eq!(app.ok(PER, "getDepartment", json!(["corporate/engineering"])).await["id"], engineering["id"]);
-    assert_eq!(app.ok(PER, "getDepartment", json!({"idOrPath": engineering["id"]})).await["name"], "Engineering");
-    assert_eq!(app.ok(PER, "getDepartment", json!({"id": "Corporate"})).await["id"], corporate["id"]);
+    assert_eq!(
+        app.ok(PER, "getDepartment", json!(["corporate/engineering"])).await["id"],
+        engineering["id"]
+    );
+    assert_eq!(
+        app.ok(PER, "getDepartment", json!({"idOrPath": engineering["id"]})).await["name"],
+        "Engineering"
+    );
+    assert_eq!(
+        app.ok(PER, "getDepartment", json!({"id": "Corporate"})).await["id"],
+        corporate["id"]
+    );
     assert_eq!(app.ok(PER, "getDepartment", json!(["Nowhere"])).await, Value::Null);
     assert_eq!(count(&app, "getAllDepartments").await, 2);
     let found = app
@@ -86,10 +95,16 @@ async fn departments_form_a_tree_found_by_path_and_deleted_unless_referenced() {
         .await;
     assert_eq!(person["departmentPath"], "Corporate/Engineering");
     assert_eq!(person["departmentName"], "Engineering");
-    app.ok(PER, "saveDepartment", json!({"id": corporate["id"], "name": "Head Office"})).await;
-    assert_eq!(app.ok(PER, "getPerson", json!(["ada"])).await["departmentPath"], "Head Office/Engineering");
+    app.ok(PER, "saveDepartment", json!({"id": corporate["id"], "name": "Head Office"}))
+        .await;
+    assert_eq!(
+        app.ok(PER, "getPerson", json!(["ada"])).await["departmentPath"],
+        "Head Office/Engineering"
+    );
     // Referenced by the person (and by the child department): refused, nothing deleted.
-    let refused = app.ok(PER, "deleteDepartment", json!({"idOrPath": "Head Office/Engineering"})).await;
+    let refused = app
+        .ok(PER, "deleteDepartment", json!({"idOrPath": "Head Office/Engineering"}))
+        .await;
     assert_eq!(refused["success"], false, "{refused}");
     let refs = app.ok(PER, "getDepartmentReferences", json!([engineering["id"]])).await;
     assert_eq!(refs[0]["tableName"], "people", "{refs}");
@@ -121,7 +136,10 @@ async fn a_person_is_saved_found_and_updated_from_a_fresh_template() {
     for call in [json!(["GHopper"]), json!({"idOrUsername": "ghopper"}), json!({"id": saved["id"]})] {
         assert_eq!(app.ok(PER, "getPerson", call.clone()).await["id"], saved["id"], "{call}");
     }
-    assert_eq!(app.ok(PER, "getPerson", json!({"personIdOrUsername": "ghopper"})).await["id"], saved["id"]);
+    assert_eq!(
+        app.ok(PER, "getPerson", json!({"personIdOrUsername": "ghopper"})).await["id"],
+        saved["id"]
+    );
     assert_eq!(app.ok(PER, "getPerson", json!(["nobody"])).await, Value::Null);
     // The documented update: a fresh template with id and what changes keeps everything else.
     let mut update = app.ok(PER, "newPerson", json!([])).await;
@@ -140,7 +158,11 @@ async fn a_person_is_saved_found_and_updated_from_a_fresh_template() {
     assert_eq!(again["departmentName"], "Engineering");
     // Given initials are kept.
     let other = app
-        .ok(PER, "savePerson", json!({"firstName": "Alan", "lastName": "Turing", "username": "alan", "initials": "AMT"}))
+        .ok(
+            PER,
+            "savePerson",
+            json!({"firstName": "Alan", "lastName": "Turing", "username": "alan", "initials": "AMT"}),
+        )
         .await;
     assert_eq!(other["initials"], "AMT");
     assert_eq!(count(&app, "getAllPeople").await, 2);
@@ -165,10 +187,16 @@ async fn a_person_is_saved_found_and_updated_from_a_fresh_template() {
 #[tokio::test]
 async fn a_person_may_have_one_login_user_whose_deletion_is_refused_while_linked() {
     let app = spawn_app().await;
-    let user = app.ok("security", "saveUser", json!({"name": "linda", "roles": ["Operator"]})).await;
+    let user = app
+        .ok("security", "saveUser", json!({"name": "linda", "roles": ["Operator"]}))
+        .await;
     // Without a username, a person linked to a user takes the user's name.
     let linda = app
-        .ok(PER, "savePerson", json!({"firstName": "Linda", "lastName": "Lee", "userId": user["id"]}))
+        .ok(
+            PER,
+            "savePerson",
+            json!({"firstName": "Linda", "lastName": "Lee", "userId": user["id"]}),
+        )
         .await;
     assert_eq!(linda["username"], "linda");
     assert_eq!(linda["userName"], "linda");
@@ -238,8 +266,16 @@ async fn bad_people_and_departments_are_refused_by_field_and_nothing_is_written(
         ("no name", json!({"description": "x"}), "name"),
         ("slash in name", json!({"name": "A/B"}), "name"),
         ("duplicate name", json!({"name": "corporate"}), "name"),
-        ("unknown parent", json!({"name": "X", "parentId": "01J00000000000000000000000"}), "parentId"),
-        ("own ancestor", json!({"id": corporate["id"], "parentId": corporate["id"]}), "parentId"),
+        (
+            "unknown parent",
+            json!({"name": "X", "parentId": "01J00000000000000000000000"}),
+            "parentId",
+        ),
+        (
+            "own ancestor",
+            json!({"id": corporate["id"], "parentId": corporate["id"]}),
+            "parentId",
+        ),
         ("unknown key", json!({"name": "X", "manager": "me"}), "manager"),
     ] {
         let (status, body) = app.call(PER, "saveDepartment", data.clone()).await;
@@ -280,14 +316,20 @@ async fn bulk_deletes_remove_all_or_none() {
     assert_eq!(deleted["success"], true, "{deleted}");
     assert_eq!(count(&app, "getAllPeople").await, 1);
     // Sales is still referenced by person c: nothing deleted.
-    let refused = app.ok(PER, "deleteDepartments", json!({"idsOrPaths": ["Sales", "Corporate/Engineering"]})).await;
+    let refused = app
+        .ok(PER, "deleteDepartments", json!({"idsOrPaths": ["Sales", "Corporate/Engineering"]}))
+        .await;
     assert_eq!(refused["success"], false, "{refused}");
     assert_eq!(count(&app, "getAllDepartments").await, 3);
     let deleted = app.ok(PER, "deletePeople", json!({"ids": ["c"]})).await;
     assert_eq!(deleted["success"], true, "{deleted}");
     // A parent deleted with its child in one call: references from inside the list do not count.
     let deleted = app
-        .ok(PER, "deleteDepartments", json!([[corporate["id"], "Corporate/Engineering", "Sales"]]))
+        .ok(
+            PER,
+            "deleteDepartments",
+            json!([[corporate["id"], "Corporate/Engineering", "Sales"]]),
+        )
         .await;
     assert_eq!(deleted["success"], true, "{deleted}");
     assert_eq!(count(&app, "getAllDepartments").await, 0);
@@ -297,7 +339,12 @@ async fn bulk_deletes_remove_all_or_none() {
 async fn permissions_and_the_cache_call_answer_as_documented() {
     let app = spawn_app().await;
     let perms = app.ok(PER, "getPersonnelPermissions", json!([])).await;
-    for p in ["PERSONNEL.READ.GET", "PERSONNEL.READ.VALIDATE", "PERSONNEL.WRITE.SAVE", "PERSONNEL.WRITE.DELETE"] {
+    for p in [
+        "PERSONNEL.READ.GET",
+        "PERSONNEL.READ.VALIDATE",
+        "PERSONNEL.WRITE.SAVE",
+        "PERSONNEL.WRITE.DELETE",
+    ] {
         assert!(perms.as_array().unwrap().contains(&json!(p)), "{p} in {perms}");
     }
     assert_eq!(app.ok(PER, "clearDepartmentCache", json!([])).await, Value::Null);
