@@ -211,11 +211,15 @@ async fn a_person_may_have_one_login_user_whose_deletion_is_refused_while_linked
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(fields(&body)["userId"].is_array(), "{body}");
     assert_eq!(count(&app, "getAllPeople").await, 1);
-    // Deleting the linked user is refused; the person and the user stay.
+    // Deleting the linked user is refused; the person, the user and its token stay.
+    let token = app.ok("security", "createApiToken", json!(["linda", "line 3"])).await;
+    let tokens = json!({"filters": [{"field": "userName", "condition": "EQUALS", "stringValue": "linda"}]});
     let refused = app.ok("security", "deleteUser", json!(["linda"])).await;
     assert_eq!(refused["success"], false, "{refused}");
     assert_eq!(refused["data"][0]["tableName"], "people", "{refused}");
     assert_eq!(app.ok("security", "getUser", json!(["linda"])).await["id"], user["id"]);
+    let kept = app.ok("security", "findApiTokens", tokens).await;
+    assert_eq!(kept["content"][0]["id"], token["id"], "{kept}");
     // Unlinking the person (an operator without a login) lets the user go.
     let unlinked = app.ok(PER, "savePerson", json!({"id": linda["id"], "userId": null})).await;
     assert_eq!(unlinked["userId"], Value::Null);
