@@ -10,6 +10,7 @@ mod customer;
 mod integration;
 mod location;
 mod material;
+mod personnel;
 mod production_order;
 mod properties;
 mod query;
@@ -31,6 +32,7 @@ fn build() -> Catalogue {
     material::register(&mut b);
     location::register(&mut b);
     customer::register(&mut b);
+    personnel::register(&mut b);
     shift::register(&mut b);
     query::register(&mut b);
     security::register(&mut b);

@@ -428,21 +428,28 @@ fn register_call(m: &mut Module, e: Entity, permission: Option<&'static str>, ca
 }
 
 /// The record argument of `getX`, `getXReferences` and `deleteX`: `locationIdOrPath`, also
-/// under the keyword names the original scripting API documents (`id`, `idOrName`, `idOrPath`).
+/// under the keyword names the original scripting API documents (`id`, `idOrName`, `idOrPath`,
+/// `idOrUsername` for a lookup by the field `username`).
 fn lookup_param(def: &EntityDef) -> Param {
     let documented = match def.lookup {
-        Lookup::IdOnly | Lookup::Field(_) => None,
-        Lookup::Name => Some("idOrName"),
-        Lookup::Path => Some("idOrPath"),
+        Lookup::IdOnly => None,
+        Lookup::Field(key) => Some(format!("idOr{}", upper_first(key))),
+        Lookup::Name => Some("idOrName".to_string()),
+        Lookup::Path => Some("idOrPath".to_string()),
     };
     let name = def.lookup_param();
     let mut param = required(&name);
-    for alias in std::iter::once("id").chain(documented) {
+    for alias in std::iter::once("id").chain(documented.as_deref()) {
         if alias != name {
             param = param.or(alias);
         }
     }
     param
+}
+
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 /// The record as JSON, or null.

@@ -100,6 +100,10 @@ macro_rules! migrations {
                 12,
                 include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dialect, "/0012_webhooks.sql")),
             ),
+            (
+                13,
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dialect, "/0013_personnel.sql")),
+            ),
         ]
     };
 }

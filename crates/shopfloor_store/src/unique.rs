@@ -44,6 +44,15 @@ const UNIQUE_INDEXES: &[(&str, Option<FieldError>)] = &[
         Some(("reasonCode", "this reason code is already used")),
     ),
     ("uq_webhooks_name", NAME_TAKEN),
+    ("uq_departments_name", NAME_TAKEN),
+    (
+        "uq_people_username",
+        Some(("username", "this username already belongs to another person")),
+    ),
+    (
+        "uq_people_user",
+        Some(("userId", "this login user already belongs to another person")),
+    ),
 ];
 
 /// The domain error for a violation of the unique index `index`, when it is the caller's

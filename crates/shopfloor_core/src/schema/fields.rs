@@ -36,6 +36,7 @@ pub const TRIGGER_TYPES: &[&str] = &["RISING_EDGE", "FALLING_EDGE", "CHANGE"];
 pub const DATA_TYPES: &[&str] = &["STRING", "INTEGER", "FLOAT", "BOOLEAN", "DATETIME"];
 pub const TOKEN_KINDS: &[&str] = &["TOKEN", "SESSION"];
 pub const MATERIAL_TYPES: &[&str] = &["COMPONENT", "PRODUCT", "BYPRODUCT"];
+pub const PERSON_STATUSES: &[&str] = &["ACTIVE", "INACTIVE"];
 
 /// Accepted spellings of data types besides the canonical ones (SPEC §2.3), matched ignoring case.
 pub const DATA_TYPE_ALIASES: &[(&str, &str)] = &[

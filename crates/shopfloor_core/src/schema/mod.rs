@@ -2,21 +2,22 @@
 //! derived names). Input parsing, validation, templates, queries, SQL and the OpenAPI document are
 //! all driven by it, so a field is declared once and behaves the same everywhere.
 //!
-//! One file per group of definitions ([`orders`], [`properties`], [`master_data`], [`security`],
-//! [`integration`]), built from the
+//! One file per group of definitions ([`orders`], [`properties`], [`master_data`], [`personnel`],
+//! [`security`], [`integration`]), built from the
 //! types in [`types`] with the blocks of [`fields`]; every name is used from this module's root.
 
 mod fields;
 mod integration;
 mod master_data;
 mod orders;
+mod personnel;
 mod properties;
 mod security;
 mod types;
 
 pub use fields::{
-    DATA_TYPES, DATA_TYPE_ALIASES, LOCATION_TYPES, LOT_STORAGE_STRATEGIES, LOT_USE_STRATEGIES, MATERIAL_TYPES, ORDER_STATUSES, PRIORITIES,
-    PROCESS_TYPES, SHIFT_RECORD_STATUSES, TOKEN_KINDS,
+    DATA_TYPES, DATA_TYPE_ALIASES, LOCATION_TYPES, LOT_STORAGE_STRATEGIES, LOT_USE_STRATEGIES, MATERIAL_TYPES, ORDER_STATUSES,
+    PERSON_STATUSES, PRIORITIES, PROCESS_TYPES, SHIFT_RECORD_STATUSES, TOKEN_KINDS,
 };
 pub use types::{lower_first, Access, Default, DerivedDef, Entity, EntityDef, FieldDef, Kind, Lookup, UniqueName, ValueType};
 
@@ -41,6 +42,8 @@ fn definition(entity: Entity) -> EntityDef {
         Entity::MaterialProperty => properties::material_property(),
         Entity::MaterialPropertyValue => properties::material_property_value(),
         Entity::MaterialReasonCode => master_data::material_reason_code(),
+        Entity::Department => personnel::department(),
+        Entity::Person => personnel::person(),
         Entity::BillOfMaterialsItem => orders::bill_of_materials_item(),
         Entity::User => security::user(),
         Entity::Role => security::role(),

@@ -24,10 +24,12 @@ pub enum Entity {
     MaterialPropertyValue,
     MaterialReasonCode,
     Webhook,
+    Department,
+    Person,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 21] = [
+    pub const ALL: [Entity; 23] = [
         Entity::ProductionOrder,
         Entity::UnitOfMeasure,
         Entity::UnitOfMeasureConversion,
@@ -49,6 +51,8 @@ impl Entity {
         Entity::MaterialPropertyValue,
         Entity::MaterialReasonCode,
         Entity::Webhook,
+        Entity::Department,
+        Entity::Person,
     ];
 
     pub fn def(self) -> &'static EntityDef {

@@ -8,7 +8,7 @@ use crate::record::Record;
 use crate::schema::Entity;
 use crate::service::generic::{self, Hooks};
 use crate::service::{
-    bill_of_materials, bulk_delete, location, material, production_order, property, security, shift, unit_of_measure, webhook,
+    bill_of_materials, bulk_delete, location, material, personnel, production_order, property, security, shift, unit_of_measure, webhook,
 };
 use crate::tx::{Caller, Tx};
 use serde_json::{Map, Value as Json};
@@ -39,6 +39,8 @@ pub fn hooks(entity: Entity) -> &'static Hooks {
         Entity::MaterialPropertyValue => &property::MATERIAL_VALUE_HOOKS,
         Entity::MaterialReasonCode => &material::REASON_CODE_HOOKS,
         Entity::Webhook => &webhook::WEBHOOK_HOOKS,
+        Entity::Department => &location::DEPARTMENT_HOOKS,
+        Entity::Person => &personnel::PERSON_HOOKS,
     }
 }
 

@@ -1,4 +1,4 @@
-//! Trees of named records with derived paths: locations and material classes share the rules
+//! Trees of named records with derived paths: locations, material classes and departments share the rules
 //! (path from the root, no cycles, renames and moves re-path everything below).
 
 use crate::errors::{CoreError, CoreResult};
@@ -26,6 +26,14 @@ pub static MATERIAL_CLASS_HOOKS: Hooks = Hooks {
     save_rules: Some(tree_rules),
     after_write: Some(repath_after_write),
     ..Hooks::plain(Entity::MaterialClass)
+};
+
+/// Departments (`system.mes.personnel`): the same tree rules. People show their department's
+/// path as a derived name, read at query time, so a re-path touches no person.
+pub static DEPARTMENT_HOOKS: Hooks = Hooks {
+    save_rules: Some(tree_rules),
+    after_write: Some(repath_after_write),
+    ..Hooks::plain(Entity::Department)
 };
 
 /// Path = parent's path + `/` + name; a record cannot become its own ancestor.

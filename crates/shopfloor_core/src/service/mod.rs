@@ -12,6 +12,7 @@ pub mod entity;
 pub mod generic;
 pub mod location;
 pub mod material;
+pub mod personnel;
 pub mod production_order;
 pub mod property;
 pub mod security;

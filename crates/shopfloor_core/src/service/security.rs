@@ -49,13 +49,14 @@ pub const BUILT_IN_ROLES: [(&str, &str, &[&str]); 4] = [
             "UNIT_OF_MEASURE.READ",
             "CUSTOMER.READ",
             "SHIFT.READ",
+            "PERSONNEL.READ",
             "QUERY.READ",
         ],
     ),
     (
         "Operator",
         "Runs orders at the line: reads them, starts/stops them, reports production",
-        &["PRODUCTION_ORDER.READ", "PRODUCTION_ORDER.EXECUTE"],
+        &["PRODUCTION_ORDER.READ", "PRODUCTION_ORDER.EXECUTE", "PERSONNEL.READ.GET"],
     ),
     (
         "Viewer",
@@ -67,6 +68,7 @@ pub const BUILT_IN_ROLES: [(&str, &str, &[&str]); 4] = [
             "UNIT_OF_MEASURE.READ.GET",
             "CUSTOMER.READ.GET",
             "SHIFT.READ.GET",
+            "PERSONNEL.READ.GET",
         ],
     ),
 ];
@@ -444,7 +446,8 @@ fn holders(tx: &mut dyn Tx, role: &str) -> CoreResult<Vec<Record>> {
         .collect())
 }
 
-/// `deleteUser`: never the last administrator; the user's tokens and sessions go with it.
+/// `deleteUser`: never the last administrator, never a user a person is linked to; the user's
+/// tokens and sessions go with it.
 pub fn delete_user(tx: &mut dyn Tx, caller: &Caller, user: &str) -> CoreResult<Json> {
     let stored = generic::require(tx, USER, user)?;
     let id = stored.id().ok_or_else(|| CoreError::Internal("user without id".into()))?;
@@ -452,6 +455,19 @@ pub fn delete_user(tx: &mut dyn Tx, caller: &Caller, user: &str) -> CoreResult<J
     gone.set("enabled", Value::Bool(false));
     if administrators(tx, None, None)?.contains(&id) && administrators(tx, Some(&gone), None)?.is_empty() {
         return Err(CoreError::field("userIdOrName", "the last enabled administrator cannot be deleted"));
+    }
+    // Refused before the tokens go: a refused delete answers `success: false` in a transaction
+    // that commits, so nothing may have been removed by then.
+    let others: Vec<Json> = generic::references(tx, USER, id)?
+        .into_iter()
+        .filter(|r| r["tableName"] != TOKEN.def().table)
+        .collect();
+    if !others.is_empty() {
+        let tables: Vec<&str> = others.iter().filter_map(|r| r["tableName"].as_str()).collect();
+        return Err(CoreError::InUse {
+            message: format!("user {} is still referenced by {}", id, tables.join(", ")),
+            references: Json::Array(others),
+        });
     }
     for token in tx.find(TOKEN, &Query::eq(TOKEN.def(), "userId", Value::Id(id)))? {
         if let Some(tid) = token.id() {

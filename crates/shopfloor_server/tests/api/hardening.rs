@@ -96,7 +96,17 @@ async fn one_of_each(app: &TestApp) -> BTreeMap<Entity, String> {
             json!({"name": "hook", "url": "http://127.0.0.1:9/in", "secret": "sixteen-characters"}),
         )
         .await;
+    let department = app.ok("personnel", "saveDepartment", json!({"name": "Assembly"})).await;
+    let person = app
+        .ok(
+            "personnel",
+            "savePerson",
+            json!({"firstName": "Ada", "lastName": "Lovelace", "username": "ada", "departmentId": department["id"]}),
+        )
+        .await;
     let all = [
+        (Entity::Department, id(&department)),
+        (Entity::Person, id(&person)),
         (Entity::LocationProperty, id(&location_property)),
         (Entity::LocationPropertyValue, id(&location_value)),
         (Entity::MaterialProperty, id(&material_property)),
