@@ -96,6 +96,15 @@ macro_rules! migrations {
                     "/0011_location_material_properties.sql"
                 )),
             ),
+            (
+                13,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0013_order_search.sql"
+                )),
+            ),
         ]
     };
 }

@@ -15,6 +15,7 @@ mod lifecycle;
 mod location_material_properties;
 mod login_slowdown;
 mod master_data;
+mod order_search;
 mod production_orders;
 mod properties;
 mod query_bruteforce;
