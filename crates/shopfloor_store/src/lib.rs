@@ -113,6 +113,7 @@ pub mod import_queue;
 pub mod postgres;
 mod rekey;
 pub mod row;
+pub mod search;
 pub mod sql;
 pub mod sqlite;
 pub mod tx;

@@ -8,9 +8,10 @@
 //! `NOT_EQUALS` / `NOT_IN` also match nulls, other conditions never do; ranked enumerations
 //! (`schedulePriority`) sort by rank, not alphabetically; nulls sort first ascending and last descending; ties are broken by `id` in the direction of the last sort key.
 
+use crate::search::{self, rank, rank_column, ranked};
 use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Query};
 use shopfloor_core::record::{Record, Value};
-use shopfloor_core::schema::{Entity, EntityDef, FieldDef, Kind};
+use shopfloor_core::schema::{Entity, EntityDef, Kind};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -51,7 +52,7 @@ impl Dialect {
     }
 
     /// A parameter used as text (PostgreSQL must be told where the context does not say).
-    fn text(self, n: usize) -> String {
+    pub(crate) fn text(self, n: usize) -> String {
         match self {
             Dialect::Sqlite => format!("?{n}"),
             Dialect::Postgres => format!("${n}::text"),
@@ -196,7 +197,7 @@ fn build(dialect: Dialect, def: &EntityDef) -> EntitySql {
 }
 
 /// The parameters of `insert` / `update`: every field in catalogue order, then `name_key` and
-/// `path_key` where the entity has them, then the rank of each ranked field ([`RANKED`]).
+/// `path_key` where the entity has them, then the rank of each ranked field (`search::RANKED`).
 pub fn row_params(def: &EntityDef, record: &Record) -> Vec<Param> {
     let mut params: Vec<Param> = def.fields.iter().map(|f| to_sql(record.get(f.key))).collect();
     if def.has_name() {
@@ -209,47 +210,6 @@ pub fn row_params(def: &EntityDef, record: &Record) -> Vec<Param> {
     params
 }
 
-/// The enumerated fields that sort by rank — the order of their values in the catalogue
-/// (`PRIORITIES` is LOW < NORMAL < HIGH < URGENT) — as (entity, field key, column holding the
-/// rank). The rank is computed here from the catalogue and stored with the row, so that a sort
-/// on the field reads an index (migration 13) instead of sorting the words alphabetically.
-const RANKED: &[(Entity, &str, &str)] = &[(Entity::ProductionOrder, "schedulePriority", "schedule_priority_rank")];
-
-/// The ranked fields of `def` with their rank columns, in [`RANKED`] order.
-fn ranked(def: &EntityDef) -> impl Iterator<Item = (&FieldDef, &'static str)> {
-    RANKED
-        .iter()
-        .filter(move |(e, _, _)| *e == def.entity)
-        .filter_map(move |(_, key, column)| def.field(key).map(|f| (f, *column)))
-}
-
-/// The rank column of `field` when it is a ranked field of `def` (not a property, not joined).
-fn rank_column(def: &EntityDef, field: &FieldRef) -> Option<&'static str> {
-    if field.property.is_some() || field.via.is_some() {
-        return None;
-    }
-    ranked(def).find(|(f, _)| f.key == field.key).map(|(_, column)| column)
-}
-
-/// The stored rank of a ranked field's value: its position among the field's values.
-pub fn rank(field: &FieldDef, value: &Value) -> Param {
-    match (&field.kind, value) {
-        (Kind::Enum(values), Value::Text(s)) => values.iter().position(|v| *v == &**s).map_or(Param::Null, |i| Param::Int(i as i64)),
-        _ => Param::Null,
-    }
-}
-
-/// The stored rank of an order's schedule priority, for writers that bypass the catalogue's
-/// statements (the bench's bulk loader).
-pub fn priority_rank(priority: &str) -> Option<i64> {
-    let def = Entity::ProductionOrder.def();
-    let field = def.field("schedulePriority").expect("orders have a schedule priority");
-    match rank(field, &Value::Text(priority.into())) {
-        Param::Int(i) => Some(i),
-        _ => None,
-    }
-}
-
 /// The stored key of a name or path (`shopfloor_core::name_key`), which unique indexes, look-ups
 /// and conditions compare; a path's key is the key of its text (a name's key never holds `/`
 /// unless the name does, so keying the whole path equals keying each segment).
@@ -258,24 +218,6 @@ pub fn name_key(name: &Value) -> Param {
         Value::Text(s) => Param::Text(shopfloor_core::name_key::name_key(s)),
         _ => Param::Null,
     }
-}
-
-/// The shortest operand a trigram index can serve (one trigram).
-const TRIGRAM: usize = 3;
-
-/// The least text greater than every text that starts with `prefix` (the last character that
-/// has a successor, incremented, after what precedes it), in code point order — the order of
-/// SQLite's BINARY and PostgreSQL's "C" collation, which the keys use; `None` when no text is
-/// (an empty prefix, or only U+10FFFF).
-fn prefix_successor(prefix: &str) -> Option<String> {
-    let mut chars: Vec<char> = prefix.chars().collect();
-    while let Some(last) = chars.pop() {
-        if let Some(next) = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32) {
-            chars.push(next);
-            return Some(chars.into_iter().collect());
-        }
-    }
-    None
 }
 
 /// The column holding the stored key of the names or paths `column` holds, for the tables that
@@ -494,54 +436,10 @@ impl EntitySql {
             // The parser never pairs a condition with the wrong operand shape.
             _ => "0 = 1".to_string(),
         };
-        match self.indexed_search(def, f, params) {
+        let key = self.stored_key(def, &f.field);
+        match key.and_then(|key| search::indexed_search(self.dialect, def, &key, f, params)) {
             Some(candidates) => format!("({candidates} AND {exact})"),
             None => exact,
-        }
-    }
-
-    /// A pre-filter an index answers, for a text match on a stored key (docs/adr/0014): a range
-    /// of the key's b-tree index for `STARTS_WITH`; the trigram index of order names for
-    /// `CONTAINS` and `ENDS_WITH` of at least [`TRIGRAM`] characters (FTS5 on SQLite, `pg_trgm`
-    /// on PostgreSQL, both filled from `name_key` by migration 13). It selects a superset of
-    /// the matches and the exact condition beside it decides, so results and counts are those
-    /// of the scan; shorter operands scan.
-    fn indexed_search(&self, def: &EntityDef, f: &Filter, params: &mut Vec<Param>) -> Option<String> {
-        let Operand::One(Value::Text(value)) = &f.operand else {
-            return None;
-        };
-        let key = self.stored_key(def, &f.field)?;
-        let dialect = self.dialect;
-        let mut put = |text: String| {
-            params.push(Param::Text(text));
-            dialect.text(params.len())
-        };
-        match f.condition {
-            Condition::StartsWith => {
-                let upper = prefix_successor(value)?;
-                Some(format!("{key} >= {} AND {key} < {}", put(value.to_string()), put(upper)))
-            }
-            Condition::Contains | Condition::EndsWith
-                if def.entity == Entity::ProductionOrder && key == "t.name_key" && value.chars().count() >= TRIGRAM =>
-            {
-                match dialect {
-                    Dialect::Sqlite => Some(format!(
-                        "t.id IN (SELECT m.production_order_id FROM production_order_name_search s \
-                         JOIN production_order_search_rows m ON m.search_rowid = s.rowid \
-                         WHERE production_order_name_search MATCH {})",
-                        put(format!("\"{}\"", value.replace('"', "\"\"")))
-                    )),
-                    Dialect::Postgres => {
-                        let escaped = value.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-                        let pattern = match f.condition {
-                            Condition::Contains => format!("%{escaped}%"),
-                            _ => format!("%{escaped}"),
-                        };
-                        Some(format!("{key} LIKE {}", put(pattern)))
-                    }
-                }
-            }
-            _ => None,
         }
     }
 

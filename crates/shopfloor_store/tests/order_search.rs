@@ -78,7 +78,7 @@ fn migration_13_ranks_priorities_and_indexes_names_of_existing_orders_and_follow
     assert_eq!(ranks.len(), PRIORITIES.len());
     for (priority, rank) in ranks {
         assert_eq!(PRIORITIES[rank as usize], priority, "the migration ranks as the catalogue does");
-        assert_eq!(shopfloor_store::sql::priority_rank(&priority), Some(rank));
+        assert_eq!(shopfloor_store::search::priority_rank(&priority), Some(rank));
     }
     assert_eq!(indexed(&conn, "order-").len(), 4);
     assert_eq!(indexed(&conn, "order-urg"), ["Old-Order-URGENT"]);

@@ -15,7 +15,7 @@ use shopfloor_core::service::entity;
 use shopfloor_core::time::Timestamp;
 use shopfloor_core::tx::Caller;
 use shopfloor_exchange::Format;
-use shopfloor_store::sql::priority_rank;
+use shopfloor_store::search::priority_rank;
 use shopfloor_store::{Store, StoreConfig};
 use std::io::Write;
 use std::path::Path;

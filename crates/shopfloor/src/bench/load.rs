@@ -20,7 +20,7 @@ use shopfloor_core::schema::Entity;
 use shopfloor_core::service::entity;
 use shopfloor_core::time::Timestamp;
 use shopfloor_core::tx::{Caller, Tx};
-use shopfloor_store::sql::priority_rank;
+use shopfloor_store::search::priority_rank;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 -- Order search and priority sorting (issue 19, docs/adr/0014-order-search-and-priority.md).
 --
 -- The schedule priority sorts by rank (LOW < NORMAL < HIGH < URGENT, the order of
--- `PRIORITIES` in the catalogue), stored beside the word by the store (`sql::RANKED`) and indexed
+-- `PRIORITIES` in the catalogue), stored beside the word by the store (`search::RANKED`) and indexed
 -- with the id tie-break. Existing rows get the same ranks here.
 ALTER TABLE production_orders ADD COLUMN schedule_priority_rank INTEGER;
 UPDATE production_orders SET schedule_priority_rank = CASE schedule_priority
