@@ -104,6 +104,15 @@ macro_rules! migrations {
                 13,
                 include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dialect, "/0013_personnel.sql")),
             ),
+            (
+                14,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0014_order_search.sql"
+                )),
+            ),
         ]
     };
 }
@@ -113,6 +122,7 @@ pub mod import_queue;
 pub mod postgres;
 mod rekey;
 pub mod row;
+pub mod search;
 pub mod sql;
 pub mod sqlite;
 pub mod tx;

@@ -5,9 +5,10 @@
 //! Semantics fixed here (and documented in docs/API.md): text comparisons compare keys
 //! (`shopfloor_core::name_key`: letter case and look-alike forms ignored) — names and paths by
 //! their stored `name_key` / `path_key` columns, computed in Rust, other text through [`FOLD`];
-//! `NOT_EQUALS` / `NOT_IN` also match nulls, other conditions never do; nulls sort first
-//! ascending and last descending; ties are broken by `id` in the direction of the last sort key.
+//! `NOT_EQUALS` / `NOT_IN` also match nulls, other conditions never do; ranked enumerations
+//! (`schedulePriority`) sort by rank, not alphabetically; nulls sort first ascending and last descending; ties are broken by `id` in the direction of the last sort key.
 
+use crate::search::{self, rank, rank_column, ranked};
 use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Query};
 use shopfloor_core::record::{Record, Value};
 use shopfloor_core::schema::{Entity, EntityDef, Kind};
@@ -51,7 +52,7 @@ impl Dialect {
     }
 
     /// A parameter used as text (PostgreSQL must be told where the context does not say).
-    fn text(self, n: usize) -> String {
+    pub(crate) fn text(self, n: usize) -> String {
         match self {
             Dialect::Sqlite => format!("?{n}"),
             Dialect::Postgres => format!("${n}::text"),
@@ -170,6 +171,7 @@ fn build(dialect: Dialect, def: &EntityDef) -> EntitySql {
     if def.has_path() {
         names.push("path_key");
     }
+    names.extend(ranked(def).map(|(_, rank)| rank));
     let marks: Vec<String> = (1..=names.len()).map(|i| dialect.mark(i)).collect();
     let insert = format!("INSERT INTO {} ({}) VALUES ({})", def.table, names.join(", "), marks.join(", "));
     let sets: Vec<String> = names
@@ -195,7 +197,7 @@ fn build(dialect: Dialect, def: &EntityDef) -> EntitySql {
 }
 
 /// The parameters of `insert` / `update`: every field in catalogue order, then `name_key` and
-/// `path_key` where the entity has them.
+/// `path_key` where the entity has them, then the rank of each ranked field (`search::RANKED`).
 pub fn row_params(def: &EntityDef, record: &Record) -> Vec<Param> {
     let mut params: Vec<Param> = def.fields.iter().map(|f| to_sql(record.get(f.key))).collect();
     if def.has_name() {
@@ -204,6 +206,7 @@ pub fn row_params(def: &EntityDef, record: &Record) -> Vec<Param> {
     if def.has_path() {
         params.push(name_key(record.get("path")));
     }
+    params.extend(ranked(def).map(|(field, _)| rank(field, record.get(field.key))));
     params
 }
 
@@ -310,6 +313,10 @@ impl EntitySql {
                 params.push(name_key(record.get(f.key)));
                 sets.push(format!("{key} = {}", self.dialect.mark(params.len())));
             }
+            if let Some((_, column)) = ranked(def).find(|(r, _)| r.key == f.key) {
+                params.push(rank(f, record.get(f.key)));
+                sets.push(format!("{column} = {}", self.dialect.mark(params.len())));
+            }
         }
         if sets.is_empty() {
             return None;
@@ -382,7 +389,7 @@ impl EntitySql {
                 _ => dialect.mark(params.len()),
             }
         };
-        match (&f.condition, &f.operand) {
+        let exact = match (&f.condition, &f.operand) {
             (Condition::IsNull, _) => format!("{raw} IS NULL"),
             (Condition::IsNotNull, _) => format!("{raw} IS NOT NULL"),
             (Condition::True, _) => format!("{raw} = 1"),
@@ -428,6 +435,11 @@ impl EntitySql {
             }
             // The parser never pairs a condition with the wrong operand shape.
             _ => "0 = 1".to_string(),
+        };
+        let key = self.stored_key(def, &f.field);
+        match key.and_then(|key| search::indexed_search(self.dialect, def, &key, f, params)) {
+            Some(candidates) => format!("({candidates} AND {exact})"),
+            None => exact,
         }
     }
 
@@ -446,7 +458,13 @@ impl EntitySql {
         let mut parts: Vec<String> = query
             .sort
             .iter()
-            .map(|s| format!("{} {}", self.column(def, &s.field), self.direction(s.descending)))
+            .map(|s| {
+                let column = match rank_column(def, &s.field) {
+                    Some(rank) => format!("t.{rank}"),
+                    None => self.column(def, &s.field),
+                };
+                format!("{column} {}", self.direction(s.descending))
+            })
             .collect();
         let last_desc = query.sort.last().is_some_and(|s| s.descending);
         parts.push(format!("t.id {}", if last_desc { "DESC" } else { "ASC" }));

@@ -28,6 +28,8 @@ const UNIQUE_INDEXES: &[(&str, Option<FieldError>)] = &[
     ("uq_customers_name", NAME_TAKEN),
     ("uq_shifts_name", NAME_TAKEN),
     ("uq_production_orders_name", NAME_TAKEN),
+    // SQLite only: one search row number per order (migration 14), kept by triggers.
+    ("uq_production_order_search_rows_order", None),
     ("uq_production_order_properties_name", NAME_TAKEN),
     ("uq_po_property_values_order_property", None),
     ("uq_bom_items_order_material", None),

@@ -123,6 +123,8 @@ enum Op {
     Report,
     Get,
     Find,
+    Search,
+    FindByPriority,
 }
 
 fn pick(scenario: Scenario, rng: &mut StdRng) -> Op {
@@ -132,6 +134,8 @@ fn pick(scenario: Scenario, rng: &mut StdRng) -> Op {
         Scenario::Report => Op::Report,
         Scenario::Get => Op::Get,
         Scenario::Find => Op::Find,
+        Scenario::Search => Op::Search,
+        Scenario::FindPriority => Op::FindByPriority,
         Scenario::Mixed => match rng.gen_range(0..100) {
             0..40 => Op::Get,
             40..80 => Op::Find,
@@ -155,6 +159,35 @@ pub fn find_request(fixture: &Fixture, rng: &mut StdRng) -> Value {
         "sortFields": ["dueDate"],
         "pageSize": 50,
         "pageIndex": 0,
+    })
+}
+
+/// The `search` query: a name `CONTAINS` five digits of a loaded order's number, or
+/// `STARTS_WITH` the prefix and its first five digits (half each), first page of 50 with
+/// totalElements; both find that order, so at least one match is expected.
+pub fn search_request(fixture: &Fixture, rng: &mut StdRng) -> Value {
+    let name = fixture.order_name(rng.gen_range(0..fixture.orders));
+    let digits = &name[fixture.prefix.len()..];
+    let (condition, value) = if rng.gen_bool(0.5) {
+        ("CONTAINS", digits[digits.len() - 5..].to_string())
+    } else {
+        ("STARTS_WITH", name[..fixture.prefix.len() + 5].to_string())
+    };
+    json!({
+        "filters": [{"field": "name", "condition": condition, "stringValue": value}],
+        "pageSize": 50,
+        "pageIndex": 0,
+    })
+}
+
+/// The `find-priority` query: every order by schedulePriority (most urgent first) and due date,
+/// a random one of the first 20 pages of 50, with totalElements.
+pub fn priority_request(rng: &mut StdRng) -> Value {
+    json!({
+        "sortFields": ["schedulePriority", "dueDate"],
+        "sortDirections": ["Descending", "Descending"],
+        "pageSize": 50,
+        "pageIndex": rng.gen_range(0..20),
     })
 }
 
@@ -207,6 +240,21 @@ async fn run_op(client: &Client, ctx: &Context, op: Op, rng: &mut StdRng) -> any
                 .await?;
             if v.get("totalElements").is_none() {
                 bail!("findProductionOrders answered without totalElements: {v}");
+            }
+        }
+        Op::Search => {
+            let request = search_request(f, rng);
+            let v = client.call_ok("productionOrder", "findProductionOrders", &request).await?;
+            if v.get("totalElements").and_then(Value::as_u64).unwrap_or(0) == 0 {
+                bail!("the name search {request} found nothing: {v}");
+            }
+        }
+        Op::FindByPriority => {
+            let v = client
+                .call_ok("productionOrder", "findProductionOrders", &priority_request(rng))
+                .await?;
+            if v.get("totalElements").and_then(Value::as_u64).unwrap_or(0) == 0 {
+                bail!("findProductionOrders by priority found nothing: {v}");
             }
         }
     }

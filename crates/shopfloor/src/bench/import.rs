@@ -15,6 +15,7 @@ use shopfloor_core::service::entity;
 use shopfloor_core::time::Timestamp;
 use shopfloor_core::tx::Caller;
 use shopfloor_exchange::Format;
+use shopfloor_store::search::priority_rank;
 use shopfloor_store::{Store, StoreConfig};
 use std::io::Write;
 use std::path::Path;
@@ -112,8 +113,8 @@ fn baseline(path: &Path, orders: u64, ids: &(String, String, Vec<String>, Vec<St
         {
             let mut o = tx.prepare_cached(
                 "INSERT INTO production_orders (id, name, name_key, product_id, status, schedule_priority, quantity, quantity_produced, \
-                 quantity_scheduled, due_date, unit_of_measure_id, enabled, created_date, created_by, version) \
-                 VALUES (?1, ?2, ?3, ?4, 'IDLE', 'NORMAL', ?5, 0, 0, ?6, ?7, 1, ?8, 'bench', 1)",
+                 quantity_scheduled, due_date, unit_of_measure_id, enabled, created_date, created_by, version, schedule_priority_rank) \
+                 VALUES (?1, ?2, ?3, ?4, 'IDLE', 'NORMAL', ?5, 0, 0, ?6, ?7, 1, ?8, 'bench', 1, ?9)",
             )?;
             let mut b = tx.prepare_cached(
                 "INSERT INTO bill_of_materials_items (id, production_order_id, product_id, material_id, quantity_per_produced_unit, \
@@ -129,7 +130,17 @@ fn baseline(path: &Path, orders: u64, ids: &(String, String, Vec<String>, Vec<St
                 let id = Id::generate().to_string();
                 let name = format!("IMP-{n:07}");
                 let quantity = (10 + n % 90) as f64;
-                o.execute(params![id, name, name_key(&name), product, quantity, now, unit, now])?;
+                o.execute(params![
+                    id,
+                    name,
+                    name_key(&name),
+                    product,
+                    quantity,
+                    now,
+                    unit,
+                    now,
+                    priority_rank("NORMAL")
+                ])?;
                 for (c, material) in components.iter().enumerate() {
                     let per = (c + 1) as f64;
                     b.execute(params![

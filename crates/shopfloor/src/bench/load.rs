@@ -20,6 +20,7 @@ use shopfloor_core::schema::Entity;
 use shopfloor_core::service::entity;
 use shopfloor_core::time::Timestamp;
 use shopfloor_core::tx::{Caller, Tx};
+use shopfloor_store::search::priority_rank;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -162,7 +163,8 @@ fn sampled(n: u64, every: u64) -> bool {
 
 pub const INSERT_ORDER: &str = "INSERT INTO production_orders (id, name, name_key, product_id, customer_id, location_id, status, \
      schedule_priority, quantity, quantity_produced, quantity_scheduled, start_date, end_date, due_date, unit_of_measure_id, \
-     enabled, created_date, created_by, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?16, 'bench', 1)";
+     enabled, created_date, created_by, version, schedule_priority_rank) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?16, 'bench', 1, ?17)";
 
 pub fn insert_order(stmt: &mut rusqlite::CachedStatement<'_>, r: &OrderRow) -> rusqlite::Result<usize> {
     stmt.execute(params![
@@ -182,6 +184,7 @@ pub fn insert_order(stmt: &mut rusqlite::CachedStatement<'_>, r: &OrderRow) -> r
         r.due_date,
         r.unit_id,
         r.created_date,
+        priority_rank(r.priority),
     ])
 }
 

@@ -35,14 +35,22 @@ pub enum Scenario {
     Get,
     /// `findProductionOrders`: status IN (SCHEDULED, RUNNING), dueDate in a 30-day window, by dueDate, 50 a page.
     Find,
+    /// `findProductionOrders` by name: `CONTAINS` five digits or `STARTS_WITH` a loaded order's
+    /// prefix and first five digits, 50 a page (the trigram and key indexes, docs/adr/0014).
+    Search,
+    /// `findProductionOrders` of every order sorted by schedulePriority (by rank) and dueDate,
+    /// descending, one of the first 20 pages of 50.
+    FindPriority,
     /// 80 % get/find, 20 % save/report.
     Mixed,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 6] = [
+    pub const ALL: [Scenario; 8] = [
         Scenario::Get,
         Scenario::Find,
+        Scenario::Search,
+        Scenario::FindPriority,
         Scenario::Save,
         Scenario::Update,
         Scenario::Report,
@@ -56,6 +64,8 @@ impl Scenario {
             Scenario::Report => "report",
             Scenario::Get => "get",
             Scenario::Find => "find",
+            Scenario::Search => "search",
+            Scenario::FindPriority => "find-priority",
             Scenario::Mixed => "mixed",
         }
     }

@@ -607,3 +607,51 @@ async fn names_are_trimmed_and_a_rename_onto_another_orders_name_in_other_case_i
     assert_eq!(renamed["name"], "BETA");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_sort_on_schedule_priority_follows_its_rank_in_find_and_in_the_rest_list() {
+    let app = spawn_app().await;
+    let (unit, material) = app.master_data().await;
+    // Alphabetically HIGH < LOW < NORMAL < URGENT; by rank LOW < NORMAL < HIGH < URGENT.
+    for (name, priority) in [("P1", "HIGH"), ("P2", "URGENT"), ("P3", "LOW"), ("P4", "NORMAL"), ("P5", "LOW")] {
+        save(
+            &app,
+            json!({"name": name, "productId": material, "unitOfMeasureId": unit, "schedulePriority": priority}),
+        )
+        .await;
+    }
+    let names = |page: &Value| -> Vec<String> {
+        page["content"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let ascending = app
+        .ok(PO, "findProductionOrders", json!({"sortFields": ["schedulePriority", "name"]}))
+        .await;
+    assert_eq!(names(&ascending), ["P3", "P5", "P4", "P1", "P2"]);
+
+    // Paged and descending (the id tie-break runs descending too, so only the ranks are compared).
+    let paged = app
+        .ok(
+            PO,
+            "findProductionOrders",
+            json!({"sortFields": ["schedulePriority"], "sortDirections": ["Descending"], "pageSize": 3}),
+        )
+        .await;
+    assert_eq!(names(&paged)[..2], ["P2", "P1"]);
+    assert_eq!(paged["content"][2]["schedulePriority"], "NORMAL");
+    assert_eq!(paged["totalElements"], 5);
+
+    // A change of priority moves the order.
+    let p2 = app.get_order("P2").await;
+    save(&app, json!({"id": p2["id"], "schedulePriority": "LOW"})).await;
+    let (status, listed) = app
+        .get("/api/v1/production-orders?sortFields=schedulePriority,name&sortDirections=desc,asc")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(names(&listed), ["P1", "P4", "P2", "P3", "P5"]);
+    app.stop().await;
+}

@@ -285,6 +285,22 @@ impl Filter {
     }
 }
 
+/// Sort order of a field's values: the schedule priority by rank (its values in rank order),
+/// every other field by [`cmp_v`].
+fn cmp_sort(field: &str, a: &V, b: &V) -> Ordering {
+    if field != "schedulePriority" {
+        return cmp_v(a, b);
+    }
+    let rank = |v: &V| match v {
+        V::S(s) => PRIORITY.iter().position(|p| p == s).expect("a known priority"),
+        other => panic!("priority {other:?}"),
+    };
+    rank(a).cmp(&rank(b))
+}
+
+/// The schedule priorities in rank order (LOW < NORMAL < HIGH < URGENT).
+const PRIORITY: &[&str] = &["LOW", "NORMAL", "HIGH", "URGENT"];
+
 /// Stored order of values: nulls first, text by code point (SQLite BINARY), numbers, booleans.
 fn cmp_v(a: &V, b: &V) -> Ordering {
     match (a, b) {
@@ -353,7 +369,7 @@ impl Q {
         let last_desc = self.sort.last().is_some_and(|(_, d)| *d);
         out.sort_by(|a, b| {
             for (field, desc) in &self.sort {
-                let o = cmp_v(a.get(field), b.get(field));
+                let o = cmp_sort(field, a.get(field), b.get(field));
                 let o = if *desc { o.reverse() } else { o };
                 if o != Ordering::Equal {
                     return o;
@@ -568,7 +584,6 @@ fn order_data(i: usize, m: &Master, rng: &mut Rng) -> Value {
     const PREFIX: &[&str] = &["Order", "ORDER", "order", "Ord%", "Ord_", "Äuftrag", "x", "Z"];
     const SUFFIX: &[&str] = &["", "_a", "%", "-B", "z", " END"];
     const STATUS: &[&str] = &["IDLE", "SCHEDULED", "RUNNING", "PAUSED", "STOPPED", "CLOSED", "CANCELLED"];
-    const PRIORITY: &[&str] = &["LOW", "NORMAL", "HIGH", "URGENT"];
     const QUANTITY: &[f64] = &[0.0, 1.0, 2.5, 10.0, 100.0, 250.0, 999.75, 1000.0];
     const NOTES: &[&str] = &[
         "",
