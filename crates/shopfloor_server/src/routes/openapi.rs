@@ -238,8 +238,14 @@ pub(crate) fn document() -> Value {
                         json!({"anyOf": names.map(|n| json!({"required": [n]})).collect::<Vec<_>>()})
                     })
                     .collect();
+                let mut keywords =
+                    json!({"type": "object", "description": "keyword arguments", "properties": props, "additionalProperties": false});
+                // `allOf` must not be empty (a function without required arguments has none).
+                if !one_name_each.is_empty() {
+                    keywords["allOf"] = Value::Array(one_name_each);
+                }
                 json!({"oneOf": [
-                    {"type": "object", "description": "keyword arguments", "properties": props, "allOf": one_name_each, "additionalProperties": false},
+                    keywords,
                     {"type": "array", "description": "positional arguments", "minItems": required.len(), "maxItems": f.params.len()}]})
             }
         };
