@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod support;
-use support::{client, master_data, ok, Server};
+use support::{client, feed_events, master_data, ok, Server};
 
 const PREFIX: &str = "plant";
 
@@ -157,24 +157,11 @@ fn event_sequences(inbox: &Inbox) -> Vec<i64> {
 
 /// Every event's sequence after `after`, as the feed lists them.
 async fn feed(http: &reqwest::Client, base: &str, after: i64) -> Vec<i64> {
-    let (mut out, mut after) = (Vec::new(), after);
-    loop {
-        let r = http
-            .get(format!("{base}/api/v1/events?after={after}&timeout=0"))
-            .send()
-            .await
-            .unwrap();
-        let last: i64 = r.headers()["x-last-sequence"].to_str().unwrap().parse().unwrap();
-        let text = r.text().await.unwrap();
-        if text.trim().is_empty() {
-            return out;
-        }
-        out.extend(
-            text.lines()
-                .map(|l| serde_json::from_str::<Value>(l).unwrap()["sequence"].as_i64().unwrap()),
-        );
-        after = last;
-    }
+    feed_events(http, base, after)
+        .await
+        .iter()
+        .map(|e| e["sequence"].as_i64().unwrap())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod support;
-use support::{client, master_data, ok, Database, Server};
+use support::{client, feed_events, master_data, ok, Database, Server};
 
 /// The `Shopfloor-Event` sequences the receiver accepted, in arrival order.
 type Inbox = Arc<Mutex<Vec<i64>>>;
@@ -38,27 +38,12 @@ async fn receiver() -> (String, Inbox) {
 
 /// The sequences of the order events after `after`, as the feed lists them.
 async fn order_events(http: &reqwest::Client, base: &str, after: i64) -> Vec<i64> {
-    let mut out = Vec::new();
-    let mut after = after;
-    loop {
-        let r = http
-            .get(format!("{base}/api/v1/events?after={after}&timeout=0"))
-            .send()
-            .await
-            .unwrap();
-        let last: i64 = r.headers()["x-last-sequence"].to_str().unwrap().parse().unwrap();
-        let text = r.text().await.unwrap();
-        if text.trim().is_empty() {
-            return out;
-        }
-        for line in text.lines() {
-            let e: Value = serde_json::from_str(line).unwrap();
-            if e["entity"] == "ProductionOrder" {
-                out.push(e["sequence"].as_i64().unwrap());
-            }
-        }
-        after = last;
-    }
+    let events = feed_events(http, base, after).await;
+    events
+        .iter()
+        .filter(|e| e["entity"] == "ProductionOrder")
+        .map(|e| e["sequence"].as_i64().unwrap())
+        .collect()
 }
 
 /// Waits until every sequence of `expected` has arrived (at most 90 s).

@@ -177,6 +177,25 @@ pub async fn ok(http: &reqwest::Client, base: &str, module: &str, function: &str
     value
 }
 
+/// Every event after `after`, as the change feed lists them (page by page, not waiting).
+pub async fn feed_events(http: &reqwest::Client, base: &str, after: i64) -> Vec<Value> {
+    let (mut out, mut after) = (Vec::new(), after);
+    loop {
+        let r = http
+            .get(format!("{base}/api/v1/events?after={after}&timeout=0"))
+            .send()
+            .await
+            .unwrap();
+        let last: i64 = r.headers()["x-last-sequence"].to_str().unwrap().parse().unwrap();
+        let text = r.text().await.unwrap();
+        if text.trim().is_empty() {
+            return out;
+        }
+        out.extend(text.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()));
+        after = last;
+    }
+}
+
 /// A unit and a material: (unit id, material id).
 pub async fn master_data(http: &reqwest::Client, base: &str) -> (String, String) {
     let unit = ok(
