@@ -4,9 +4,11 @@ use crate::args::Args;
 use crate::registry::{optional, record_or_null, records, required, Builder, EntityFunctions, Param};
 use serde_json::{json, Value as Json};
 use shopfloor_core::errors::{CoreError, CoreResult};
+use shopfloor_core::record::parse_time;
 use shopfloor_core::schema::Entity;
 use shopfloor_core::service::entity;
 use shopfloor_core::service::shift::{self, ShiftRef};
+use shopfloor_core::time::Timestamp;
 
 pub fn register(b: &mut Builder) {
     let mut m = b.module("shift");
@@ -47,7 +49,7 @@ pub fn register(b: &mut Builder) {
         .summary("Starts a shift — startShift(shiftId[, startDateMillis]) or startShift(locationIdOrPath, name[, startDateMillis]) — closing the location's active record unless the shift's runningConflictStrategy is THROW_EXCEPTION; returns the new ACTIVE record.")
         .handler(move |tx, c, a| {
             let (which, at) = shift_verb_call(a, "startDateMillis")?;
-            shift::start(tx, c, which, at.as_ref()).map(record_json)
+            shift::start(tx, c, which, at).map(record_json)
         });
     m.function("stopShift")
         .params(shift_verb_params("endDateMillis"))
@@ -56,7 +58,7 @@ pub fn register(b: &mut Builder) {
         .summary("Stops a shift — stopShift(shiftId[, endDateMillis]) or stopShift(locationIdOrPath, name[, endDateMillis]); returns its record CLOSED.")
         .handler(move |tx, c, a| {
             let (which, at) = shift_verb_call(a, "endDateMillis")?;
-            shift::stop(tx, c, which, at.as_ref()).map(record_json)
+            shift::stop(tx, c, which, at).map(record_json)
         });
     m.overload("getShift")
         .params([required("shiftId").or("id").or("locationIdOrPath"), optional("name")])
@@ -90,7 +92,7 @@ pub fn register(b: &mut Builder) {
             "The shift record in force at the location or its nearest ancestor — now (the ACTIVE one) or at timestampMillis — or null.",
         )
         .handler(|tx, _, a| {
-            let found = shift::record_at(tx, &a.str("locationIdOrPath")?, a.json("timestampMillis")?)?;
+            let found = shift::record_at(tx, &a.str("locationIdOrPath")?, a.opt_time("timestampMillis")?)?;
             Ok(record_or_null(Entity::ShiftRecord, found))
         });
     m.function("getCurrentShift")
@@ -98,7 +100,7 @@ pub fn register(b: &mut Builder) {
         .permission("SHIFT.READ.GET")
         .summary("The shift of the record getCurrentShiftRecord finds, or null.")
         .handler(|tx, _, a| {
-            let found = shift::shift_at(tx, &a.str("locationIdOrPath")?, a.json("timestampMillis")?)?;
+            let found = shift::shift_at(tx, &a.str("locationIdOrPath")?, a.opt_time("timestampMillis")?)?;
             Ok(record_or_null(Entity::Shift, found))
         });
     m.function("getShiftStatus")
@@ -147,7 +149,7 @@ fn shift_verb_params(time: &str) -> [Param; 3] {
 
 /// Reads the documented call forms: `(shiftId)`, `(shiftId, millis)`, `(locationIdOrPath, name)`,
 /// `(locationIdOrPath, name, millis)`. A number in second place is the time of the id form.
-fn shift_verb_call<'a>(a: &'a Args, time: &str) -> CoreResult<(ShiftRef<'a>, Option<Json>)> {
+fn shift_verb_call<'a>(a: &'a Args, time: &str) -> CoreResult<(ShiftRef<'a>, Option<Timestamp>)> {
     let first = a.json("shiftIdOrLocationIdOrPath")?.and_then(Json::as_str);
     let Some(first) = first else {
         return Err(CoreError::BadRequest(
@@ -155,9 +157,12 @@ fn shift_verb_call<'a>(a: &'a Args, time: &str) -> CoreResult<(ShiftRef<'a>, Opt
         ));
     };
     match a.json("nameOrTime")? {
-        None => Ok((ShiftRef::Id(first), a.json(time)?.cloned())),
-        Some(Json::String(name)) => Ok((ShiftRef::AtLocation { location: first, name }, a.json(time)?.cloned())),
-        Some(millis @ Json::Number(_)) if a.json(time)?.is_none() => Ok((ShiftRef::Id(first), Some(millis.clone()))),
+        None => Ok((ShiftRef::Id(first), a.opt_time(time)?)),
+        Some(Json::String(name)) => Ok((ShiftRef::AtLocation { location: first, name }, a.opt_time(time)?)),
+        Some(millis @ Json::Number(_)) if a.json(time)?.is_none() => {
+            let at = parse_time(millis).map_err(|m| CoreError::field(time, m))?;
+            Ok((ShiftRef::Id(first), Some(at)))
+        }
         Some(other) => Err(CoreError::field(
             "name",
             format!("must be the shift's name (or, after a shift id, epoch milliseconds), got {other}"),

@@ -128,15 +128,6 @@ pub fn get(tx: &mut dyn Tx, which: ShiftRef) -> CoreResult<Option<Record>> {
     Ok(find_shift(tx, which)?.map(|(shift, _)| shift))
 }
 
-/// A time argument (`startDateMillis`, `timestampMillis`): epoch milliseconds or RFC 3339; absent
-/// is now.
-fn time_arg(json: Option<&Json>, name: &str, now: Timestamp) -> CoreResult<Timestamp> {
-    match json {
-        None | Some(Json::Null) => Ok(now),
-        Some(v) => parse_time(v).map_err(|m| CoreError::field(name, m)),
-    }
-}
-
 fn close(tx: &mut dyn Tx, caller: &Caller, record: Record, at: Timestamp) -> CoreResult<Record> {
     let mut closed = record.clone();
     closed.set("status", Value::Text("CLOSED".into()));
@@ -149,9 +140,9 @@ fn close(tx: &mut dyn Tx, caller: &Caller, record: Record, at: Timestamp) -> Cor
 /// `startShift(shiftId[, startDateMillis])` · `startShift(locationIdOrPath, name[, startDateMillis])`:
 /// opens an ACTIVE record. Another record active at the location is closed first, or — when the
 /// shift's `runningConflictStrategy` is `THROW_EXCEPTION` — the start is refused.
-pub fn start(tx: &mut dyn Tx, caller: &Caller, which: ShiftRef, at: Option<&Json>) -> CoreResult<Record> {
+pub fn start(tx: &mut dyn Tx, caller: &Caller, which: ShiftRef, at: Option<Timestamp>) -> CoreResult<Record> {
     let (shift, loc) = require_shift(tx, which)?;
-    let at = time_arg(at, "startDateMillis", caller.now)?;
+    let at = at.unwrap_or(caller.now);
     if let Some(active) = active_at(tx, loc)? {
         if shift.text("runningConflictStrategy") == Some("THROW_EXCEPTION") {
             let running = match active.get("shiftId").as_id() {
@@ -178,9 +169,9 @@ pub fn start(tx: &mut dyn Tx, caller: &Caller, which: ShiftRef, at: Option<&Json
 
 /// `stopShift(shiftId[, endDateMillis])` · `stopShift(locationIdOrPath, name[, endDateMillis])`:
 /// closes the shift's active record there.
-pub fn stop(tx: &mut dyn Tx, caller: &Caller, which: ShiftRef, at: Option<&Json>) -> CoreResult<Record> {
+pub fn stop(tx: &mut dyn Tx, caller: &Caller, which: ShiftRef, at: Option<Timestamp>) -> CoreResult<Record> {
     let (shift, loc) = require_shift(tx, which)?;
-    let at = time_arg(at, "endDateMillis", caller.now)?;
+    let at = at.unwrap_or(caller.now);
     match active_at(tx, loc)? {
         Some(active) if active.get("shiftId") == shift.get("id") => close(tx, caller, active, at),
         _ => Err(CoreError::field(
@@ -193,13 +184,12 @@ pub fn stop(tx: &mut dyn Tx, caller: &Caller, which: ShiftRef, at: Option<&Json>
 /// `getCurrentShiftRecord(locationIdOrPath[, timestampMillis])`: without a time, the ACTIVE record
 /// at the location or its nearest ancestor; with one, the record that was running then (started
 /// at or before it, not ended before it), again walking up the tree.
-pub fn record_at(tx: &mut dyn Tx, location: &str, at: Option<&Json>) -> CoreResult<Option<Record>> {
+pub fn record_at(tx: &mut dyn Tx, location: &str, at: Option<Timestamp>) -> CoreResult<Option<Record>> {
     let loc = generic::require_as_field(tx, Entity::Location, location, "locationIdOrPath")?;
     let Some(loc) = loc.id() else { return Ok(None) };
-    if at.is_none_or(Json::is_null) {
+    let Some(at) = at else {
         return current_record(tx, loc);
-    }
-    let at = time_arg(at, "timestampMillis", Timestamp::now())?;
+    };
     let def = RECORD.def();
     let field = |k| FieldRef::resolve(def, k).expect("shift record field");
     let mut cursor = Some(loc);
@@ -228,7 +218,7 @@ pub fn record_at(tx: &mut dyn Tx, location: &str, at: Option<&Json>) -> CoreResu
 }
 
 /// `getCurrentShift(locationIdOrPath[, timestampMillis])`: the shift of that record.
-pub fn shift_at(tx: &mut dyn Tx, location: &str, at: Option<&Json>) -> CoreResult<Option<Record>> {
+pub fn shift_at(tx: &mut dyn Tx, location: &str, at: Option<Timestamp>) -> CoreResult<Option<Record>> {
     match record_at(tx, location, at)?.and_then(|r| r.get("shiftId").as_id()) {
         Some(shift) => tx.get(Entity::Shift, shift),
         None => Ok(None),
