@@ -38,3 +38,20 @@ impl Kind {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_found_again_by_its_stored_name_and_unknown_names_by_none() {
+        let kinds = [Kind::Orders]
+            .into_iter()
+            .chain(crate::master_data::ALL.iter().map(|x| Kind::MasterData(x)));
+        for kind in kinds {
+            assert_eq!(Kind::parse(kind.name()).map(Kind::name), Some(kind.name()));
+        }
+        assert!(Kind::parse("Customer").is_none(), "customers are not exchanged (yet)");
+        assert_eq!(Kind::parse("Material").unwrap().save_permission(), "MATERIAL.WRITE.SAVE");
+    }
+}
