@@ -9,6 +9,7 @@ mod args;
 mod customer;
 mod integration;
 mod location;
+mod master_data_exchange;
 mod material;
 mod personnel;
 mod production_order;

@@ -1,12 +1,14 @@
 //! `system.mes.location`: the site/area/line tree, and the location properties and their
 //! values (typed definitions, one value per location and property).
 
+use crate::master_data_exchange::ExchangeFunctions;
 use crate::properties::{self, value_json};
 use crate::registry::{optional, records, required, Builder, EntityFunctions};
 use serde_json::Value as Json;
 use shopfloor_core::schema::Entity;
 use shopfloor_core::service::location;
 use shopfloor_core::service::property::{self, LOCATION};
+use shopfloor_exchange::master_data;
 
 const LOCATION_PARAM: &str = "locationIdOrPath";
 const PROPERTY: &str = "propertyIdOrName";
@@ -29,6 +31,16 @@ pub fn register(b: &mut Builder) {
     .register();
     m.permission_list("getLocationPermissions", "LOCATION");
     m.no_cache_to_clear("clearLocationCache", "LOCATION");
+    m.documented_files_as_text(&master_data::LOCATIONS);
+    m.master_data_exchange(&[(
+        &master_data::LOCATIONS,
+        ExchangeFunctions {
+            import: "importLocations",
+            export: "exportLocations",
+            queue_size: "getLocationImportQueueSize",
+            cancel_queue: "cancelLocationImportQueue",
+        },
+    )]);
     m.function("getChildren")
         .params([required(LOCATION_PARAM)])
         .permission("LOCATION.READ.GET")

@@ -1,12 +1,14 @@
 //! `system.mes.material`: materials and their class tree, the material properties (defined per
 //! material class) and their values per material, and material reason codes.
 
+use crate::master_data_exchange::ExchangeFunctions;
 use crate::properties::{self, value_json};
 use crate::registry::{record_or_null, records, required, script_delete, Builder, EntityFunctions, Module};
 use serde_json::Value as Json;
 use shopfloor_core::schema::Entity;
 use shopfloor_core::service::property::{self, MATERIAL};
 use shopfloor_core::service::{entity, material};
+use shopfloor_exchange::master_data;
 
 const MATERIAL_PARAM: &str = "materialIdOrPath";
 const CLASS_PARAM: &str = "materialClassIdOrPath";
@@ -45,6 +47,16 @@ pub fn register(b: &mut Builder) {
     m.permission_list("getMaterialPermissions", "MATERIAL");
     m.no_cache_to_clear("clearMaterialCache", "MATERIAL");
     m.no_cache_to_clear("clearMaterialClassCache", "MATERIAL");
+    m.documented_files_as_bytes(&master_data::MATERIALS);
+    m.master_data_exchange(&[(
+        &master_data::MATERIALS,
+        ExchangeFunctions {
+            import: "importMaterials",
+            export: "exportMaterials",
+            queue_size: "getMaterialImportQueueSize",
+            cancel_queue: "cancelMaterialImportQueue",
+        },
+    )]);
     m.function("createMaterialClassesForPath")
         .params([required("path")])
         .permission("MATERIAL.WRITE.SAVE")

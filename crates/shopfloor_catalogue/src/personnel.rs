@@ -2,9 +2,11 @@
 //! looked up by path). A person is found by id or `username` and may be linked to one login
 //! user (`userId`); people without a login (operators at a line) are people without that link.
 
+use crate::master_data_exchange::ExchangeFunctions;
 use crate::registry::{required, script_delete, Builder, EntityFunctions};
 use shopfloor_core::schema::Entity;
 use shopfloor_core::service::entity;
+use shopfloor_exchange::master_data;
 
 pub fn register(b: &mut Builder) {
     let mut m = b.module("personnel");
@@ -38,6 +40,26 @@ pub fn register(b: &mut Builder) {
     .register();
     m.permission_list("getPersonnelPermissions", "PERSONNEL");
     m.no_cache_to_clear("clearDepartmentCache", "PERSONNEL");
+    m.master_data_exchange(&[
+        (
+            &master_data::PEOPLE,
+            ExchangeFunctions {
+                import: "importPeople",
+                export: "exportPeople",
+                queue_size: "getPersonnelImportQueueSize",
+                cancel_queue: "cancelPersonnelImportQueue",
+            },
+        ),
+        (
+            &master_data::DEPARTMENTS,
+            ExchangeFunctions {
+                import: "importDepartments",
+                export: "exportDepartments",
+                queue_size: "getDepartmentImportQueueSize",
+                cancel_queue: "cancelDepartmentImportQueue",
+            },
+        ),
+    ]);
     // The reference's table names the argument `idsOrUsernames`, its Syntax line `ids`.
     for (name, param, also, e) in [
         ("deletePeople", "idsOrUsernames", "ids", Entity::Person),

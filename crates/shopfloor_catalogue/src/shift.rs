@@ -1,6 +1,7 @@
 //! `system.mes.shift`: shift definitions and the records of shifts worked at a location.
 
 use crate::args::Args;
+use crate::master_data_exchange::ExchangeFunctions;
 use crate::registry::{optional, record_or_null, records, required, Builder, EntityFunctions, Param};
 use serde_json::{json, Value as Json};
 use shopfloor_core::errors::{CoreError, CoreResult};
@@ -9,6 +10,7 @@ use shopfloor_core::schema::Entity;
 use shopfloor_core::service::entity;
 use shopfloor_core::service::shift::{self, ShiftRef};
 use shopfloor_core::time::Timestamp;
+use shopfloor_exchange::master_data;
 
 pub fn register(b: &mut Builder) {
     let mut m = b.module("shift");
@@ -41,6 +43,15 @@ pub fn register(b: &mut Builder) {
     )
     .register();
     m.permission_list("getShiftPermissions", "SHIFT");
+    m.master_data_exchange(&[(
+        &master_data::SHIFTS,
+        ExchangeFunctions {
+            import: "importShifts",
+            export: "exportShifts",
+            queue_size: "getShiftImportQueueSize",
+            cancel_queue: "cancelShiftImportQueue",
+        },
+    )]);
     let record_json = |r: shopfloor_core::record::Record| r.to_json(Entity::ShiftRecord.def());
     m.function("startShift")
         .params(shift_verb_params("startDateMillis"))

@@ -1,6 +1,7 @@
 //! `system.mes.unitOfMeasure`: units, conversions between them, and converting amounts.
 
 use crate::args::Args;
+use crate::master_data_exchange::ExchangeFunctions;
 use crate::registry::{optional, record_or_null, records, required, Builder, EntityFunctions};
 use serde_json::json;
 use shopfloor_core::errors::CoreResult;
@@ -8,6 +9,7 @@ use shopfloor_core::record::Record;
 use shopfloor_core::schema::Entity;
 use shopfloor_core::service::{entity, unit_of_measure};
 use shopfloor_core::tx::Tx;
+use shopfloor_exchange::master_data;
 
 pub fn register(b: &mut Builder) {
     let mut m = b.module("unitOfMeasure");
@@ -41,6 +43,15 @@ pub fn register(b: &mut Builder) {
     .register();
     m.permission_list("getUnitOfMeasurePermissions", "UNIT_OF_MEASURE");
     m.no_cache_to_clear("clearUnitOfMeasureCache", "UNIT_OF_MEASURE");
+    m.master_data_exchange(&[(
+        &master_data::UNITS_OF_MEASURE,
+        ExchangeFunctions {
+            import: "importUnitsOfMeasure",
+            export: "exportUnitsOfMeasure",
+            queue_size: "getUnitOfMeasureImportQueueSize",
+            cancel_queue: "cancelUnitOfMeasureImportQueue",
+        },
+    )]);
     m.function("getUnitOfMeasureOrCreateNew")
         .params([required("name"), required("symbol")])
         .permission("UNIT_OF_MEASURE.READ.GET")

@@ -26,6 +26,9 @@ pub struct QueuedRow {
 #[derive(Clone, Debug)]
 pub struct Job {
     pub id: Id,
+    /// What the job imports: `ProductionOrder`, or the script noun of the master data an
+    /// exchange of `shopfloor_exchange::master_data` reads (`Location`, `Material`, …).
+    pub kind: String,
     pub created_at: Timestamp,
     pub created_by: String,
     /// The permissions of the caller who queued it (`None`: unrestricted), used to run it.
@@ -55,10 +58,14 @@ pub trait ImportQueue {
     fn next_pending(&mut self, limit: u32) -> CoreResult<Vec<QueuedRow>>;
     /// Stores a row's result (drops its data).
     fn finish_row(&mut self, row: &QueuedRow) -> CoreResult<()>;
+    /// The pending rows of one job, or of every job (`None`).
     fn pending_count(&mut self, job: Option<Id>) -> CoreResult<u64>;
+    /// The pending rows of every job of one [`Job::kind`].
+    fn pending_count_of_kind(&mut self, kind: &str) -> CoreResult<u64>;
     fn set_finished(&mut self, job: Id, at: Timestamp) -> CoreResult<()>;
-    /// Marks every pending row `cancelled` and finishes their jobs; returns the rows cancelled.
-    fn cancel_pending(&mut self, at: Timestamp) -> CoreResult<u64>;
+    /// Marks every pending row of the jobs of one [`Job::kind`] `cancelled` and finishes those
+    /// jobs; returns the rows cancelled.
+    fn cancel_pending(&mut self, kind: &str, at: Timestamp) -> CoreResult<u64>;
     /// Deletes jobs (and their rows) finished before `before`; returns how many.
     fn purge_finished(&mut self, before: Timestamp) -> CoreResult<u64>;
 }

@@ -172,6 +172,25 @@ pub fn for_each_order(input: impl BufRead, each: &mut dyn FnMut(u64, Json) -> Co
     Ok(warnings)
 }
 
+/// Records of any kind: `check_header(columns)` refuses a header (a master-data file's
+/// unknown columns), then `each(rowNumber, row)` per record, as it is read, its empty cells
+/// left out.
+pub fn for_each_record(
+    input: impl BufRead,
+    check_header: &dyn Fn(&[String]) -> CoreResult<()>,
+    each: &mut dyn FnMut(u64, Json) -> CoreResult<()>,
+) -> CoreResult<()> {
+    let (mut rdr, headers) = reader(input)?;
+    check_header(&headers)?;
+    let mut record = csv::StringRecord::new();
+    let mut n = 0;
+    while next_record(&mut rdr, &mut record)? {
+        n += 1;
+        each(n, Json::Object(to_row(&headers, &record)))?;
+    }
+    Ok(())
+}
+
 /// Bill-of-materials lines: `each(n, {name, billOfMaterials: [...]})` per order, in the order
 /// orders first appear. The whole file is read (and checked) before the first order is given,
 /// since an order's lines may be anywhere in it: memory holds the file's items (as JSON).

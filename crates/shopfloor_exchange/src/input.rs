@@ -65,23 +65,32 @@ pub fn for_each_input_row<'a>(
     }
 }
 
-/// The rows of a file in `format`, read from `bytes` through a [`TextReader`]. When the reader
-/// failed (not UTF-8, too large, a read error), that is the file's error, not what the format's
-/// parser made of the interrupted input.
+/// The rows of a file in `format`, read from `bytes` through a [`TextReader`] ([`read_text`]).
 fn read_rows(
     bytes: &mut dyn Read,
     limit: u64,
     format: Format,
     each: &mut dyn FnMut(u64, Json) -> CoreResult<()>,
 ) -> CoreResult<Vec<String>> {
-    let mut text = TextReader::new(bytes, limit);
-    let result = match format {
-        Format::Json => json::for_each_row(&mut text, each).map(|()| Vec::new()),
-        Format::Csv => csv::for_each_order(&mut text, each),
-        Format::CsvBom => csv::for_each_bill_of_materials(&mut text, each).map(|()| Vec::new()),
-        Format::B2mml => b2mml::for_each_request(&mut text, each).map(|()| Vec::new()),
+    read_text(bytes, limit, |text| match format {
+        Format::Json => json::for_each_row(text, each).map(|()| Vec::new()),
+        Format::Csv => csv::for_each_order(text, each),
+        Format::CsvBom => csv::for_each_bill_of_materials(text, each).map(|()| Vec::new()),
+        Format::B2mml => b2mml::for_each_request(text, each).map(|()| Vec::new()),
         Format::B2mmlPerformance => unreachable!("refused above"),
-    };
+    })
+}
+
+/// Runs `parse` over `bytes` read through a [`TextReader`] (at most `limit` of them). When the
+/// reader failed (not UTF-8, too large, a read error), that is the file's error, not what the
+/// parser made of the interrupted input.
+pub(crate) fn read_text(
+    bytes: &mut dyn Read,
+    limit: u64,
+    parse: impl FnOnce(&mut TextReader) -> CoreResult<Vec<String>>,
+) -> CoreResult<Vec<String>> {
+    let mut text = TextReader::new(bytes, limit);
+    let result = parse(&mut text);
     match (result, text.failure.take()) {
         (Err(_), Some(failure)) => Err(failure),
         (result, _) => result,

@@ -2,7 +2,9 @@
 //! per row (order + bill of materials + property values), a per-row report, dry runs; the file
 //! formats live in their own modules. Imported rows go through the same services as
 //! `saveProductionOrder`, `saveBillOfMaterialsItem` and `setPropertyValue`, so validation,
-//! lifecycle and history are exactly those of saved orders. See docs/adr/0006.
+//! lifecycle and history are exactly those of saved orders. Master data (locations, materials,
+//! units, shifts, people, departments) is exchanged through the same rows, report and queue
+//! ([`master_data`], issue 18). See docs/adr/0006.
 
 mod apply;
 pub mod b2mml;
@@ -11,12 +13,15 @@ mod export;
 pub mod import_tx;
 pub mod input;
 pub mod json;
+pub mod kind;
+pub mod master_data;
 mod natural_keys;
 pub mod parsed;
 pub mod queue;
 
 pub use export::export;
 pub use input::{for_each_input_row, Source};
+pub use kind::Kind;
 pub use parsed::ParsedFile;
 
 use apply::apply_row;
@@ -229,13 +234,13 @@ const DRY_RUN_SAVEPOINT: &str = "import_dry_run";
 /// first and calls [`import_parsed`] instead, so that no parse runs in its write transaction;
 /// this streaming form is the CLI's, whose file may be far larger than memory.
 pub fn import<'a>(tx: &mut dyn Tx, caller: &Caller, data: impl Into<Source<'a>>, format: Format, options: Options) -> CoreResult<Report> {
-    apply_rows(tx, caller, options, |each| for_each_input_row(data, format, each))
+    apply_rows(tx, caller, Kind::Orders, options, |each| for_each_input_row(data, format, each))
 }
 
 /// [`import`] of a file parsed beforehand ([`ParsedFile::parse`]): the transaction only applies
 /// rows, each made a JSON tree while it is applied.
 pub fn import_parsed(tx: &mut dyn Tx, caller: &Caller, file: &ParsedFile, options: Options) -> CoreResult<Report> {
-    apply_rows(tx, caller, options, |each| {
+    apply_rows(tx, caller, file.kind(), options, |each| {
         file.for_each_row(each)?;
         Ok(file.warnings().to_vec())
     })
@@ -246,6 +251,7 @@ pub fn import_parsed(tx: &mut dyn Tx, caller: &Caller, file: &ParsedFile, option
 fn apply_rows(
     tx: &mut dyn Tx,
     caller: &Caller,
+    kind: Kind,
     options: Options,
     feed: impl FnOnce(&mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<Vec<String>>,
 ) -> CoreResult<Report> {
@@ -255,7 +261,7 @@ fn apply_rows(
     let mut rows = Vec::new();
     let mut rows_tx = ImportTx::new(tx);
     let result = feed(&mut |n, row| {
-        rows.push(import_row(&mut rows_tx, caller, n, row, options.create_missing)?);
+        rows.push(import_row(&mut rows_tx, caller, kind, n, row, options.create_missing)?);
         Ok(())
     });
     if options.dry_run {
@@ -266,9 +272,9 @@ fn apply_rows(
 
 /// Imports one row in its own savepoint. Row problems (validation, missing master data,
 /// conflicts) become an `error` row; store failures abort the import.
-pub fn import_row(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json, create_missing: bool) -> CoreResult<RowResult> {
+pub fn import_row(tx: &mut ImportTx, caller: &Caller, kind: Kind, n: u64, row: Json, create_missing: bool) -> CoreResult<RowResult> {
     tx.savepoint(ROW_SAVEPOINT)?;
-    match apply_row_unguarded(tx, caller, n, row, create_missing) {
+    match apply_row_unguarded(tx, caller, kind, n, row, create_missing) {
         Ok((result, writes)) if result.status == RowStatus::Error && writes > 0 => {
             tx.rollback_to(ROW_SAVEPOINT)?;
             Ok(result)
@@ -288,8 +294,19 @@ pub fn import_row(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json, create_
 /// made. The caller undoes the writes of an `error` row (by rolling back to a savepoint taken
 /// before it), and those of a store failure; an `error` row that made none (refused before its
 /// first write, as rows naming missing master data or bad fields are) left nothing to undo.
-pub fn apply_row_unguarded(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json, create_missing: bool) -> CoreResult<(RowResult, u64)> {
-    let name = parsed::row_name(&row).map(str::to_string);
+pub fn apply_row_unguarded(
+    tx: &mut ImportTx,
+    caller: &Caller,
+    kind: Kind,
+    n: u64,
+    row: Json,
+    create_missing: bool,
+) -> CoreResult<(RowResult, u64)> {
+    let name = match kind {
+        Kind::Orders => parsed::row_name(&row),
+        Kind::MasterData(_) => master_data::row_name(&row),
+    }
+    .map(str::to_string);
     let notes: Vec<String> = row
         .get("importNotes")
         .and_then(Json::as_array)
@@ -300,7 +317,10 @@ pub fn apply_row_unguarded(tx: &mut ImportTx, caller: &Caller, n: u64, row: Json
         caller: create_missing.then_some(caller),
         created: Vec::new(),
     };
-    let outcome = apply_row(tx, caller, row, &mut missing);
+    let outcome = match kind {
+        Kind::Orders => apply_row(tx, caller, row, &mut missing),
+        Kind::MasterData(x) => master_data::apply_row(tx, caller, x, row),
+    };
     let writes = tx.take_writes();
     let failed = |errors: FieldErrors| -> CoreResult<(RowResult, u64)> {
         let result = RowResult {

@@ -8,13 +8,14 @@
 //! tree costs several times its text (a map per row, a string per key). A row becomes a tree
 //! only while it is applied, one at a time.
 
-use super::{for_each_input_row, Format, Source};
+use super::{for_each_input_row, Format, Kind, Source};
 use serde_json::Value as Json;
 use shopfloor_core::errors::{CoreError, CoreResult};
 
 /// The rows of an import file, parsed and checked, with the file's warnings.
 #[derive(Debug)]
 pub struct ParsedFile {
+    kind: Kind,
     format: Format,
     rows: Vec<ParsedRow>,
     warnings: Vec<String>,
@@ -37,15 +38,37 @@ impl ParsedFile {
     /// Reads every row of `data` (a JSON array, the text of a file in `format`, or a file's
     /// bytes); a file that cannot be read, or is beyond a limit, fails as a whole.
     pub fn parse<'a>(data: impl Into<Source<'a>>, format: Format) -> CoreResult<ParsedFile> {
+        ParsedFile::collect(Kind::Orders, format, row_name, |each| for_each_input_row(data, format, each))
+    }
+
+    /// The rows `feed` hands to its callback (`feed` answers the file's warnings), each listed
+    /// under the name `name_of` finds in it: the one home of a parsed file's rows, for every
+    /// kind of import.
+    pub(crate) fn collect(
+        kind: Kind,
+        format: Format,
+        name_of: fn(&Json) -> Option<&str>,
+        feed: impl FnOnce(&mut dyn FnMut(u64, Json) -> CoreResult<()>) -> CoreResult<Vec<String>>,
+    ) -> CoreResult<ParsedFile> {
         let mut rows = Vec::new();
-        let warnings = for_each_input_row(data, format, &mut |_, row| {
+        let warnings = feed(&mut |_, row| {
             rows.push(ParsedRow {
-                name: row_name(&row).map(Into::into),
+                name: name_of(&row).map(Into::into),
                 data: row.to_string().into_boxed_str(),
             });
             Ok(())
         })?;
-        Ok(ParsedFile { format, rows, warnings })
+        Ok(ParsedFile {
+            kind,
+            format,
+            rows,
+            warnings,
+        })
+    }
+
+    /// What the file imports: orders, or the master data of one exchange.
+    pub fn kind(&self) -> Kind {
+        self.kind
     }
 
     pub fn format(&self) -> Format {

@@ -5,7 +5,7 @@
 //! row: no row is lost or applied twice. Finished jobs stay readable until the retention time has passed.
 
 use super::parsed::row_name;
-use super::{apply_row_unguarded, import_row, import_tx::ImportTx, Format, Options, ParsedFile, RowResult, RowStatus, Source};
+use super::{apply_row_unguarded, import_row, import_tx::ImportTx, Format, Kind, Options, ParsedFile, RowResult, RowStatus, Source};
 use serde_json::{json, Value as Json};
 use shopfloor_core::errors::{CoreError, CoreResult, FieldErrors};
 use shopfloor_core::id::Id;
@@ -29,7 +29,7 @@ pub fn enqueue<'a>(tx: &mut dyn Tx, caller: &Caller, data: impl Into<Source<'a>>
         };
         super::for_each_input_row(data, format, &mut each)?
     };
-    insert_job(tx, caller, id, format, total, options, warnings)
+    insert_job(tx, caller, id, Kind::Orders, format, total, options, warnings)
 }
 
 /// Queues the rows of a file parsed beforehand ([`ParsedFile::parse`]) as one job and returns
@@ -40,7 +40,16 @@ pub fn enqueue_parsed(tx: &mut dyn Tx, caller: &Caller, file: &ParsedFile, optio
     for (n, name, data) in file.rows() {
         insert_pending(queue, id, n, name, data.to_string())?;
     }
-    insert_job(tx, caller, id, file.format(), file.len() as u64, options, file.warnings().to_vec())
+    insert_job(
+        tx,
+        caller,
+        id,
+        file.kind(),
+        file.format(),
+        file.len() as u64,
+        options,
+        file.warnings().to_vec(),
+    )
 }
 
 /// Stores row `n` of job `id` as pending.
@@ -58,10 +67,12 @@ fn insert_pending(queue: &mut dyn ImportQueue, id: Id, n: u64, name: Option<&str
 }
 
 /// Stores the job of `total` queued rows (finished at once when there are none).
+#[allow(clippy::too_many_arguments)]
 fn insert_job(
     tx: &mut dyn Tx,
     caller: &Caller,
     id: Id,
+    kind: Kind,
     format: Format,
     total: u64,
     options: Options,
@@ -69,6 +80,7 @@ fn insert_job(
 ) -> CoreResult<Job> {
     let job = Job {
         id,
+        kind: kind.name().into(),
         created_at: caller.now,
         created_by: caller.user.clone(),
         permissions: caller.permissions.clone(),
@@ -107,10 +119,12 @@ fn chunk_size(done: usize, failures: usize) -> usize {
     ((2.0 * SAVEPOINT_COST / rate).sqrt() as usize).clamp(1, MAX_CHUNK)
 }
 
-/// A job whose rows this batch applies: its caller, whether it creates missing master data,
-/// and the refusal of a caller who may not save orders (its rows are errors, applying nothing).
+/// A job whose rows this batch applies: what it imports, its caller, whether it creates
+/// missing master data, and the refusal of a caller who may not save what it imports (or of a
+/// kind this build does not know): its rows are errors, applying nothing.
 struct JobRun {
     id: Id,
+    kind: Kind,
     caller: Caller,
     create_missing: bool,
     refused: Option<String>,
@@ -133,9 +147,14 @@ pub fn run_pending(tx: &mut dyn Tx, limit: u32) -> CoreResult<usize> {
                 now: Timestamp::now(),
                 permissions: job.permissions,
             };
-            let refused = caller.require("PRODUCTION_ORDER.WRITE.SAVE").err().map(|e| e.to_string());
+            let kind = Kind::parse(&job.kind);
+            let refused = match kind {
+                Some(kind) => caller.require(&kind.save_permission()).err().map(|e| e.to_string()),
+                None => Some(format!("this server does not import '{}'", job.kind)),
+            };
             jobs.push(JobRun {
                 id: row.job,
+                kind: kind.unwrap_or(Kind::Orders),
                 caller,
                 create_missing: job.create_missing,
                 refused,
@@ -155,7 +174,7 @@ pub fn run_pending(tx: &mut dyn Tx, limit: u32) -> CoreResult<usize> {
             let (row, job) = (&rows[start], job_of(&rows[start]));
             let result = match &job.refused {
                 Some(message) => refused(row, message),
-                None => import_row(tx, &job.caller, row.row, row_data(row)?, job.create_missing)?,
+                None => import_row(tx, &job.caller, job.kind, row.row, row_data(row)?, job.create_missing)?,
             };
             finish(tx, row, &result)?;
             start = end;
@@ -167,7 +186,7 @@ pub fn run_pending(tx: &mut dyn Tx, limit: u32) -> CoreResult<usize> {
             let job = job_of(row);
             let applied = match &job.refused {
                 Some(message) => Ok((refused(row, message), 0)),
-                None => row_data(row).and_then(|data| apply_row_unguarded(tx, &job.caller, row.row, data, job.create_missing)),
+                None => row_data(row).and_then(|data| apply_row_unguarded(tx, &job.caller, job.kind, row.row, data, job.create_missing)),
             };
             let result = match applied {
                 Ok((result, writes)) if result.status == RowStatus::Error && writes > 0 => {
@@ -208,7 +227,7 @@ fn row_data(row: &QueuedRow) -> CoreResult<Json> {
         .map_err(|e| CoreError::Internal(format!("stored import row is not JSON: {e}")))
 }
 
-/// The result of a row whose job's caller may not save orders.
+/// The result of a row whose job's caller may not save what it imports.
 fn refused(row: &QueuedRow, message: &str) -> RowResult {
     RowResult {
         row: row.row,
@@ -253,14 +272,16 @@ pub fn fail_next(tx: &mut dyn Tx, message: &str) -> CoreResult<()> {
     Ok(())
 }
 
-/// `getProductionOrderImportQueueSize()`: rows still waiting.
-pub fn queue_size(tx: &mut dyn Tx) -> CoreResult<u64> {
-    tx.import_queue()?.pending_count(None)
+/// `getProductionOrderImportQueueSize()`, `getLocationImportQueueSize()`, …: the rows of jobs
+/// of `kind` still waiting.
+pub fn queue_size(tx: &mut dyn Tx, kind: Kind) -> CoreResult<u64> {
+    tx.import_queue()?.pending_count_of_kind(kind.name())
 }
 
-/// `cancelProductionOrderImportQueue()`: cancels the rows not started; returns their count.
-pub fn cancel(tx: &mut dyn Tx, caller: &Caller) -> CoreResult<u64> {
-    tx.import_queue()?.cancel_pending(caller.now)
+/// `cancelProductionOrderImportQueue()`, `cancelLocationImportQueue()`, …: cancels the rows of
+/// jobs of `kind` not started; returns their count.
+pub fn cancel(tx: &mut dyn Tx, caller: &Caller, kind: Kind) -> CoreResult<u64> {
+    tx.import_queue()?.cancel_pending(kind.name(), caller.now)
 }
 
 const PENDING: &str = "pending";
@@ -340,8 +361,16 @@ fn row_json(r: &QueuedRow) -> Json {
 /// QueryResult (`totalElements` counts the rows with the status asked for); `null` when there
 /// is no such job (or it has expired).
 pub fn job_json(tx: &mut dyn Tx, id: Id, page: Option<&RowsPage>) -> CoreResult<Json> {
+    job_json_of(tx, &[Kind::Orders], id, page)
+}
+
+/// [`job_json`] of a job of one of `kinds` (a module's `getImportJob` answers its own jobs
+/// only); `null` for a job of another kind.
+pub fn job_json_of(tx: &mut dyn Tx, kinds: &[Kind], id: Id, page: Option<&RowsPage>) -> CoreResult<Json> {
     let queue = tx.import_queue()?;
-    let Some(job) = queue.job(id)? else { return Ok(Json::Null) };
+    let Some(job) = queue.job(id)?.filter(|j| kinds.iter().any(|k| k.name() == j.kind)) else {
+        return Ok(Json::Null);
+    };
     let counts = queue.job_counts(id)?;
     let count = |s: &str| counts.iter().find(|(status, _)| status == s).map_or(0, |(_, n)| *n);
     let (pending, cancelled) = (count(PENDING), count(CANCELLED));

@@ -1,4 +1,4 @@
-//! The import queue's tables (migrations 0005-0008) behind [`ImportQueue`], written once for
+//! The import queue's tables (migrations 0005-0007, 0010, 0015) behind [`ImportQueue`], written once for
 //! both backends over [`SqlTx`]: the statements (with `?N` parameters, which
 //! [`crate::sql::for_dialect`] spells for PostgreSQL), the decoding of their rows, and the
 //! encoding of a job's permissions.
@@ -24,12 +24,12 @@ use shopfloor_core::import_queue::{ImportQueue, Job, QueuedRow};
 use shopfloor_core::time::Timestamp;
 
 pub const INSERT_JOB: &str =
-    "INSERT INTO import_jobs (id, created_at, created_by, permissions, format, total, finished_at, create_missing, warnings) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    "INSERT INTO import_jobs (id, created_at, created_by, permissions, format, total, finished_at, create_missing, warnings, kind) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 pub const INSERT_ROW: &str =
     "INSERT INTO import_job_rows (job_id, row_number, name, status, data, order_id, errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 pub const JOB: &str =
-    "SELECT id, created_at, created_by, permissions, format, total, finished_at, create_missing, warnings FROM import_jobs WHERE id = ?1";
+    "SELECT id, created_at, created_by, permissions, format, total, finished_at, create_missing, warnings, kind FROM import_jobs WHERE id = ?1";
 /// How many rows of a job have each status.
 pub const JOB_COUNTS: &str = "SELECT status, COUNT(*) FROM import_job_rows WHERE job_id = ?1 GROUP BY status";
 /// A page of a job's rows, the columns in [`QueuedRow`] order (`data` left out): `?2` rows
@@ -54,10 +54,13 @@ pub const FINISH_ROW: &str =
     "UPDATE import_job_rows SET status = ?3, data = NULL, order_id = ?4, errors = ?5, notes = ?6 WHERE job_id = ?1 AND row_number = ?2";
 pub const PENDING_COUNT_OF_JOB: &str = "SELECT COUNT(*) FROM import_job_rows WHERE status = 'pending' AND job_id = ?1";
 pub const PENDING_COUNT: &str = "SELECT COUNT(*) FROM import_job_rows WHERE status = 'pending'";
+pub const PENDING_COUNT_OF_KIND: &str = "SELECT COUNT(*) FROM import_job_rows r JOIN import_jobs j ON j.id = r.job_id \
+     WHERE r.status = 'pending' AND j.kind = ?1";
 pub const SET_FINISHED: &str = "UPDATE import_jobs SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL";
-pub const CANCEL_JOBS: &str = "UPDATE import_jobs SET finished_at = ?1 WHERE finished_at IS NULL \
+pub const CANCEL_JOBS: &str = "UPDATE import_jobs SET finished_at = ?1 WHERE finished_at IS NULL AND kind = ?2 \
      AND id IN (SELECT job_id FROM import_job_rows WHERE status = 'pending')";
-pub const CANCEL_ROWS: &str = "UPDATE import_job_rows SET status = 'cancelled', data = NULL WHERE status = 'pending'";
+pub const CANCEL_ROWS: &str = "UPDATE import_job_rows SET status = 'cancelled', data = NULL WHERE status = 'pending' \
+     AND job_id IN (SELECT id FROM import_jobs WHERE kind = ?1)";
 pub const PURGE_ROWS: &str = "DELETE FROM import_job_rows WHERE job_id IN (SELECT id FROM import_jobs WHERE finished_at < ?1)";
 pub const PURGE_JOBS: &str = "DELETE FROM import_jobs WHERE finished_at < ?1";
 
@@ -120,6 +123,7 @@ fn job(r: &dyn Row) -> CoreResult<Job> {
         finished_at: row::opt_int(r, 6)?.map(Timestamp),
         create_missing: row::int(r, 7)? != 0,
         warnings: warnings_of(row::opt_text(r, 8)?)?,
+        kind: row::text(r, 9)?,
     })
 }
 
@@ -141,6 +145,7 @@ impl<D: Driver> ImportQueue for SqlTx<'_, D> {
             Param::from(job.finished_at.map(|t| t.millis())),
             Param::Int(job.create_missing.into()),
             Param::from(warnings_text(&job.warnings)),
+            Param::from(job.kind.as_str()),
         ];
         self.queue_execute(INSERT_JOB, params).map(|_| ())
     }
@@ -216,14 +221,19 @@ impl<D: Driver> ImportQueue for SqlTx<'_, D> {
         Ok(n.unwrap_or(0).max(0) as u64)
     }
 
+    fn pending_count_of_kind(&mut self, kind: &str) -> CoreResult<u64> {
+        let n = self.number(&for_dialect(D::DIALECT, PENDING_COUNT_OF_KIND), vec![Param::from(kind)])?;
+        Ok(n.unwrap_or(0).max(0) as u64)
+    }
+
     fn set_finished(&mut self, job: Id, at: Timestamp) -> CoreResult<()> {
         self.queue_execute(SET_FINISHED, vec![Param::Text(job.to_string()), Param::Int(at.millis())])
             .map(|_| ())
     }
 
-    fn cancel_pending(&mut self, at: Timestamp) -> CoreResult<u64> {
-        self.queue_execute(CANCEL_JOBS, vec![Param::Int(at.millis())])?;
-        self.queue_execute(CANCEL_ROWS, Vec::new())
+    fn cancel_pending(&mut self, kind: &str, at: Timestamp) -> CoreResult<u64> {
+        self.queue_execute(CANCEL_JOBS, vec![Param::Int(at.millis()), Param::from(kind)])?;
+        self.queue_execute(CANCEL_ROWS, vec![Param::from(kind)])
     }
 
     fn purge_finished(&mut self, before: Timestamp) -> CoreResult<u64> {

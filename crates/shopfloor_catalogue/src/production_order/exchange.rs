@@ -3,7 +3,7 @@
 use crate::registry::{optional, required, Answer, Module};
 use serde_json::{json, Value as Json};
 use shopfloor_core::errors::CoreError;
-use shopfloor_exchange::{self as exchange, queue, Format, Options, ParsedFile};
+use shopfloor_exchange::{self as exchange, queue, Format, Kind, Options, ParsedFile};
 
 /// The `format` argument, JSON when absent.
 fn format(a: &crate::Args) -> shopfloor_core::errors::CoreResult<Format> {
@@ -52,12 +52,12 @@ pub fn register(m: &mut Module) {
     m.function("getProductionOrderImportQueueSize")
         .permission("PRODUCTION_ORDER.READ.GET")
         .summary("How many imported rows are still waiting to be applied.")
-        .handler(|tx, _, _| Ok(json!(queue::queue_size(tx)?)));
+        .handler(|tx, _, _| Ok(json!(queue::queue_size(tx, Kind::Orders)?)));
     m.function("cancelProductionOrderImportQueue")
         .permission("PRODUCTION_ORDER.WRITE.SAVE")
         .writes()
         .summary("Cancels every queued row not yet applied; returns how many.")
-        .handler(|tx, c, _| Ok(json!(queue::cancel(tx, c)?)));
+        .handler(|tx, c, _| Ok(json!(queue::cancel(tx, c, Kind::Orders)?)));
     m.function("exportProductionOrders")
         .params([optional("format"), optional("queryRequest")])
         .permission("PRODUCTION_ORDER.READ.GET")

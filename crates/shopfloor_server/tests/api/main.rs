@@ -16,6 +16,7 @@ mod lifecycle;
 mod location_material_properties;
 mod login_slowdown;
 mod master_data;
+mod master_data_exchange;
 mod order_search;
 mod personnel;
 mod production_orders;
