@@ -71,6 +71,12 @@ async fn seed(app: &TestApp) {
         json!({"name": "Batch Size", "dataType": "INTEGER", "lowLimit": 1, "highLimit": 500, "nullable": true}),
     )
     .await;
+    app.ok(
+        "productionOrder",
+        "saveProductionOrderProperty",
+        json!({"name": "Line Speed", "dataType": "FLOAT", "nullable": true}),
+    )
+    .await;
 }
 
 async fn login(b: &Browser, base: &str, name: &str, password: &str) {
@@ -172,7 +178,7 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
 
     // The second session (a Viewer) watches the board while the supervisor runs the order.
     login(b, &base, "vera", VIEWER_PASSWORD).await;
-    b.goto(&format!("{base}/#/orders?q=WO-1")).await;
+    b.goto(&format!("{base}/#/orders?q=WO-1&status=all")).await;
     b.wait_text(&row_status(&id), "IDLE").await;
     assert!(!b.exists("#new-order").await, "a Viewer sees no New order button");
 
@@ -224,6 +230,26 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.wait_text("#order-status-value", "PAUSED").await;
     b.wait_text(&row_status(&id), "PAUSED").await;
     a.type_into("#report-quantity", "40").await;
+    a.wait_text("label[for='report-quantity']", "Add to produced").await;
+    a.click("#report-submit").await;
+    a.wait_text("#order-status", "produced 40").await;
+    // An entry far past the plan is asked about first; going back reports nothing.
+    a.type_into("#report-quantity", "99999").await;
+    a.click("#report-submit").await;
+    a.wait_text("dialog.confirm", "over the plan").await;
+    a.screenshot(&shots, "06a-report-over-plan").await;
+    a.click("#confirm-keep").await;
+    assert!(!a.exists("dialog.confirm").await, "the dialog closes");
+    assert_eq!(app.get_order(&id).await["quantityProduced"], json!(40.0));
+    // A correction subtracts, and needs a reason.
+    a.click("#report-correction").await;
+    a.type_into("#report-quantity", "5").await;
+    a.click("#report-submit").await;
+    a.wait_text("#order-messages .banner.error", "Say why").await;
+    a.type_into("#report-reason", "miscounted").await;
+    a.click("#report-submit").await;
+    a.wait_text("#order-status", "produced 35").await;
+    a.type_into("#report-quantity", "5").await;
     a.click("#report-submit").await;
     a.wait_text("#order-status", "produced 40").await;
     b.wait_text(&format!("#board tr[data-id='{id}'] .qty"), "40 / 100").await;
@@ -257,6 +283,11 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
         .map(|l| l["materialName"].as_str().unwrap_or(""))
         .collect();
     assert_eq!(names, ["Housing", "Bolt"], "the stored order follows the page: {bom}");
+    // Removing a line is confirmed, naming what happens; going back keeps it.
+    a.click("#bom tbody tr:nth-child(2) .bom-remove").await;
+    a.wait_text("dialog.confirm", "Remove Bolt?").await;
+    a.click("#confirm-keep").await;
+    a.wait_text("#bom", "Bolt").await;
     a.js("document.querySelector('.tabs').scrollIntoView()", json!([])).await;
     a.screenshot(&shots, "07-order-bom").await;
     assert_eq!(unlabelled(a).await, json!([]), "unlabelled controls on the order page");
@@ -266,6 +297,11 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     let prop = "input[data-property='Batch Size']";
     a.type_into(prop, "9999").await;
     a.click("button.prop-save[data-property='Batch Size']").await;
+    a.wait_text("#properties [data-field='Batch Size'] .err", "500").await;
+    // Saving another property keeps the refused one marked and named.
+    a.type_into("input[data-property='Line Speed']", "12.5").await;
+    a.click("button.prop-save[data-property='Line Speed']").await;
+    a.wait_text("#order-tabpanel .banner.warn", "Still not saved: Batch Size").await;
     a.wait_text("#properties [data-field='Batch Size'] .err", "500").await;
     a.type_into(prop, "250").await;
     a.click("button.prop-save[data-property='Batch Size']").await;
@@ -278,9 +314,19 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.screenshot(&shots, "08-order-properties").await;
 
     // Stop, report more, close; the history shows who did what, with the reason.
+    // Stop and close say what cannot be undone before they happen.
     a.click("[data-transition='STOPPED']").await;
+    a.wait_text("dialog.confirm", "end date").await;
+    a.click("#confirm-ok").await;
     a.wait_text("#order-status-value", "STOPPED").await;
     a.click("[data-transition='CLOSED']").await;
+    a.wait_text("dialog.confirm", "accepts no more production").await;
+    a.screenshot(&shots, "08a-confirm-close").await;
+    a.click("#confirm-keep").await;
+    assert_eq!(app.get_order(&id).await["status"], json!("STOPPED"), "going back changes nothing");
+    a.click("[data-transition='CLOSED']").await;
+    a.wait_text("dialog.confirm", "accepts no more production").await;
+    a.click("#confirm-ok").await;
     a.wait_text("#order-status-value", "CLOSED").await;
     assert!(!a.exists("[data-transition]").await, "a closed order offers no transitions");
     b.wait_text(&row_status(&id), "CLOSED").await;
@@ -347,7 +393,7 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
         )
         .await;
     assert_eq!(forged[0][0], json!(403), "the Viewer's forged start: {forged}");
-    assert_eq!(forged[0][1]["error"]["permission"], json!("PRODUCTION_ORDER.EXECUTE"));
+    assert_eq!(forged[0][1]["error"]["permission"], json!("PRODUCTION_ORDER.EXECUTE.START"));
     assert_eq!(forged[1][0], json!(403), "a request without the CSRF token: {forged}");
     let still = app.ok("productionOrder", "getProductionOrder", json!(["WO-2"])).await;
     assert_eq!(still["status"], json!("IDLE"), "refused requests change nothing");
@@ -356,8 +402,13 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
         .await;
     assert!(!nav.to_string().contains("Admin"), "a Viewer has no admin page: {nav}");
 
-    // The board: filters and sorting live in the URL, and the back button restores them.
+    // The board opens on open work: the closed WO-1 is left out until "All orders".
     a.goto(&format!("{base}/#/orders")).await;
+    a.wait_text("#board-summary", "of 1 order").await;
+    a.wait_text("#board tbody", "WO-2").await;
+    a.click("#view-all").await;
+    a.wait_until("location.hash.includes('status=all')", "all orders in the URL").await;
+    // Filters and sorting live in the URL, and the back button restores them.
     a.wait_text("#board-summary", "of 2 orders").await;
     a.click("#board button.sort[data-sort='name']").await;
     a.wait_until("location.hash.includes('sort=name')", "sort in the URL").await;
@@ -384,8 +435,8 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.wait_text("#board tbody", "WO-1").await;
     let mut wo2 = app.ok("productionOrder", "getProductionOrder", json!(["WO-2"])).await;
     wo2["dueDate"] = json!("2030-06-15T12:00:00Z");
-    app.ok("productionOrder", "saveProductionOrder", wo2).await;
-    a.goto(&format!("{base}/#/orders")).await;
+    app.ok("productionOrder", "saveProductionOrder", wo2.clone()).await;
+    a.goto(&format!("{base}/#/orders?status=all")).await;
     a.wait_text("#board-summary", "of 2 orders").await;
     a.js(
         "document.querySelector('#filter-from').value = '2030-06-01'; document.querySelector('#filter-to').value = '2030-06-30'",
@@ -400,6 +451,18 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     .await;
     a.wait_text("#board-summary", "of 1 order").await;
     a.wait_text("#board tbody", "WO-2").await;
+    // Quick views: overdue (due before now and still open), due today.
+    let mut wo2 = app.ok("productionOrder", "getProductionOrder", json!(["WO-2"])).await;
+    wo2["dueDate"] = json!("2020-01-15T12:00:00Z");
+    app.ok("productionOrder", "saveProductionOrder", wo2).await;
+    a.goto(&format!("{base}/#/orders")).await;
+    a.click("#view-overdue").await;
+    a.wait_until("location.hash.includes('due=overdue')", "overdue in the URL").await;
+    a.wait_text("#board-summary", "of 1 order").await;
+    a.wait_text("#board tbody tr.overdue", "WO-2").await;
+    a.screenshot(&shots, "12a-board-overdue").await;
+    a.click("#view-today").await;
+    a.wait_text("#board-summary", "of 0 orders").await;
 
     // Master data and admin pages render for the administrator.
     for (path, name, text) in [
@@ -451,10 +514,15 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     login(b, &base, "olga", "olga-pass-1").await;
     let fits = "document.documentElement.scrollWidth <= window.innerWidth";
     b.wait_until(fits, "the board to fit a tablet's width").await;
+    // The Operator may read the lines, so the board filters by his own.
+    b.wait_text("#filter-location", "Line1").await;
     b.screenshot(&shots, "20-operator-tablet-board").await;
     b.goto(&format!("{base}/#/orders/{}", running["id"].as_str().unwrap())).await;
     b.find("[data-transition='RUNNING']").await;
     assert!(!b.exists("#order-save").await, "an Operator does not edit orders");
+    for css in ["[data-transition='CANCELLED']", "[data-transition='SCHEDULED']"] {
+        assert!(!b.exists(css).await, "an Operator neither cancels nor schedules: {css}");
+    }
     // Without read access to materials and units the pickers still name the order's own.
     b.wait_until(
         "document.querySelector('#order-productId').selectedOptions[0].text === 'FG/Gearbox'",

@@ -2,7 +2,7 @@
 // rows reloads on every change-feed event about an order (at most every 500 ms).
 
 import { call, errorText } from './api.js';
-import { orderStatuses } from './catalogue.js';
+import { loadCatalogue, orderStatus, orderStatuses } from './catalogue.js';
 import { announce, banner, debounce, field, h, select } from './dom.js';
 import { onChange } from './feed.js';
 import { NUM, fmtDay, fmtNum } from './format.js';
@@ -18,11 +18,41 @@ const BOARD_COLUMNS = [
 /** Statuses in which a past due date no longer makes an order overdue (docs/adr/0008). */
 const NOT_OVERDUE = ['CLOSED', 'CANCELLED', 'STOPPED'];
 
-/** The QueryRequest of the board's URL. `known` statuses filter the URL's (null: taken as given). */
-function boardQuery(params, locations, known) {
+/** Open work: the statuses that are not final (the board's default). */
+const openStatuses = () => orderStatuses().filter((s) => !orderStatus(s).final);
+
+/** The statuses of the board's URL: none given → open work; `all` → no status filter. */
+function chosenStatuses(params) {
+  const given = params.get('status');
+  if (given === null) return openStatuses();
+  const known = orderStatuses();
+  return given.split(',').filter((s) => known.includes(s));
+}
+
+/** Local midnight of today plus `days`. */
+function dayStart(days = 0) {
+  const d = new Date();
+  d.setHours(0, 0, 0, 0);
+  d.setDate(d.getDate() + days);
+  return d;
+}
+
+/** The QueryRequest of the board's URL (the catalogue's lists must be loaded). */
+function boardQuery(params, locations) {
   const filters = [];
-  const statuses = (params.get('status') || '').split(',').filter((s) => s && (!known || known.includes(s)));
+  const statuses = chosenStatuses(params);
   if (statuses.length) filters.push({ field: 'status', condition: 'IN', stringListValue: statuses });
+  // Quick filters: overdue (due before now, not final), due today.
+  const due = params.get('due');
+  if (due === 'overdue') {
+    const now = new Date();
+    now.setSeconds(0, 0); // the same request within a minute (the prefetch is matched by it)
+    filters.push({ field: 'dueDate', condition: 'LESS_THAN', dateValue: now.toISOString() });
+    filters.push({ field: 'status', condition: 'IN', stringListValue: openStatuses() });
+  } else if (due === 'today') {
+    filters.push({ field: 'dueDate', condition: 'GREATER_THAN_OR_EQUAL_TO', dateValue: dayStart().toISOString() });
+    filters.push({ field: 'dueDate', condition: 'LESS_THAN', dateValue: dayStart(1).toISOString() });
+  }
   const loc = params.get('location');
   if (loc) {
     const root = locations.find((l) => l.id === loc);
@@ -47,23 +77,27 @@ function boardQuery(params, locations, known) {
 
 let prefetched = null;
 
-/** The board's first page, requested while the session is still being checked (saves a round trip). */
+/** The board's first page, requested while the session is still being checked (saves a round
+ * trip; it waits only for the catalogue's lists, asked for at the same time and usually a 304). */
 export function prefetchBoard() {
   const { path, params } = parseHash();
   if (path !== '/orders' || params.get('location')) return;
-  const { request } = boardQuery(params, [], null);
-  const promise = call('productionOrder', 'findProductionOrders', request);
-  promise.catch(() => {}); // a refused prefetch is simply not used
-  prefetched = { key: JSON.stringify(request), promise };
+  const promise = loadCatalogue().then(() => {
+    const { request } = boardQuery(params, []);
+    return { key: JSON.stringify(request), result: call('productionOrder', 'findProductionOrders', request) };
+  });
+  promise.then((p) => p.result).catch(() => {}); // a refused prefetch is simply not used
+  prefetched = promise;
 }
 
 /** Forgets the prefetched page (nobody was logged in to see it). */
 export function dropPrefetch() { prefetched = null; }
 
-function takePrefetch(request) {
+async function takePrefetch(request) {
   const p = prefetched;
   prefetched = null;
-  return p && p.key === JSON.stringify(request) ? p.promise : null;
+  const early = p && await p.catch(() => null);
+  return early && early.key === JSON.stringify(request) ? early.result : null;
 }
 
 export async function boardPage(main, params) {
@@ -72,7 +106,7 @@ export async function boardPage(main, params) {
   const locationsP = locationList().catch(() => []);
   const locations = params.get('location') ? await locationsP : [];
   const statuses = orderStatuses();
-  const { sort, dir, page, request } = boardQuery(params, locations, statuses);
+  const { sort, dir, page, request } = boardQuery(params, locations);
   const setParams = (change, resetPage = true) => {
     const p = new URLSearchParams(params);
     for (const [k, v] of Object.entries(change)) { if (v === null || v === '' || v === undefined) p.delete(k); else p.set(k, v); }
@@ -81,7 +115,7 @@ export async function boardPage(main, params) {
     go('/orders', p);
   };
 
-  const selected = new Set((params.get('status') || '').split(',').filter(Boolean));
+  const selected = new Set(chosenStatuses(params));
   const statusBoxes = statuses.map((s) => h('label', { class: 'check' },
     h('input', { type: 'checkbox', name: 'status', value: s, checked: selected.has(s) }), s));
   const locSelect = select([['', 'All locations']], params.get('location') || '', { id: 'filter-location' });
@@ -95,7 +129,7 @@ export async function boardPage(main, params) {
   const filters = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter orders', onsubmit: (ev) => {
     ev.preventDefault();
     const st = statusBoxes.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
-    setParams({ status: st.join(','), location: locSelect.value, from: from.value, to: to.value, q: q.value.trim() });
+    setParams({ status: st.length ? st.join(',') : 'all', location: locSelect.value, from: from.value, to: to.value, q: q.value.trim() });
   } },
   h('fieldset', {}, h('legend', {}, 'Status'), statusBoxes),
   field('Location', locSelect),
@@ -105,6 +139,15 @@ export async function boardPage(main, params) {
   h('div', { class: 'bar' },
     h('button', { type: 'submit', class: 'primary', id: 'filter-apply' }, 'Apply filters'),
     h('button', { type: 'button', onclick: () => go('/orders', new URLSearchParams()) }, 'Clear')));
+
+  // Quick views: open work (the default), everything, overdue, due today — toggles in the URL.
+  const due = params.get('due');
+  const view = (id, text, change, pressed) => h('button', { type: 'button', id, 'aria-pressed': String(pressed), onclick: () => setParams(change) }, text);
+  const views = h('div', { class: 'bar views', role: 'group', 'aria-label': 'Quick views' },
+    view('view-open', 'Open work', { status: null, due: null }, params.get('status') === null && !due),
+    view('view-overdue', 'Overdue', { due: due === 'overdue' ? null : 'overdue' }, due === 'overdue'),
+    view('view-today', 'Due today', { due: due === 'today' ? null : 'today' }, due === 'today'),
+    view('view-all', 'All orders', { status: 'all', due: null }, params.get('status') === 'all' && !due));
 
   const tbody = h('tbody', {});
   const head = h('tr', {}, BOARD_COLUMNS.map(([key, text]) => {
@@ -119,6 +162,7 @@ export async function boardPage(main, params) {
   main.append(
     h('div', { class: 'bar' }, h('h1', { style: null }, 'Production orders'),
       can('productionOrder', 'saveProductionOrder') ? h('a', { class: 'button primary', href: '#/orders/new', id: 'new-order' }, 'New order') : null),
+    views,
     filters,
     summary,
     h('div', { class: 'table-wrap' }, h('table', { id: 'board' }, h('caption', { class: 'sr-only' }, 'Production orders; column headers sort'), h('thead', {}, head), tbody)),
@@ -144,7 +188,7 @@ export async function boardPage(main, params) {
   let shown = new Map();
   const load = async (changed = new Set()) => {
     const t0 = performance.now();
-    const early = takePrefetch(request);
+    const early = await takePrefetch(request);
     const fresh = () => call('productionOrder', 'findProductionOrders', request);
     const result = await (early ? early.catch(fresh) : fresh());
     const next = new Map(result.content.map((o) => [o.id, o]));

@@ -3,7 +3,7 @@
 
 import { call, errorText } from './api.js';
 import { choices } from './catalogue.js';
-import { banner, field, h, select, showFieldErrors } from './dom.js';
+import { banner, confirmAction, field, h, select, showFieldErrors } from './dom.js';
 import { fmtDate, fmtNum, readDate, toLocalInput } from './format.js';
 import { rows } from './lookups.js';
 import { can } from './session.js';
@@ -58,7 +58,10 @@ export async function bomTab(panel, order) {
         ev.target.setAttribute('aria-expanded', 'true');
         tr.nextElementSibling.querySelector('select')?.focus();
       } }, 'Edit') : null,
-      canDelete ? h('button', { type: 'button', class: 'danger bom-remove', 'aria-label': `Remove ${l.materialName || 'line'}`, onclick: () => act('deleteBillOfMaterialsItem', [l.id]) }, 'Remove') : null))));
+      canDelete ? h('button', { type: 'button', class: 'danger bom-remove', 'aria-label': `Remove ${l.materialName || 'line'}`, onclick: async () => {
+        const sure = await confirmAction({ title: `Remove ${l.materialName || 'this line'}?`, text: `The line leaves the order's bill of materials (${order.name}); adding it again starts a new line.`, confirm: 'Remove line' });
+        if (sure) act('deleteBillOfMaterialsItem', [l.id]);
+      } }, 'Remove') : null))));
   panel.replaceChildren(msg,
     lines.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'bom' },
       h('thead', {}, h('tr', {}, ['Pos.', 'Material', 'Qty / unit', 'Unit', 'Group', 'Type', ''].map((t) => h('th', { scope: 'col' }, t)))), body))
@@ -104,16 +107,22 @@ export async function propertiesTab(panel, order) {
     const box = field(d.name, input, { key: d.name, hint: hints.join(' · ') });
     if (canSet) {
       box.append(h('button', { type: 'button', class: 'prop-save', 'data-property': d.name, onclick: async () => {
+        const err = box.querySelector('.err');
         try {
           await call('productionOrder', 'setPropertyValue', [order.id, d.id, read()]);
-          showFieldErrors(box.parentElement, {});
-          msg.replaceChildren(banner('ok', `${d.name} saved.`));
+          err.hidden = true;
+          err.textContent = '';
+          input.setAttribute('aria-invalid', 'false');
+          // A value refused earlier stays marked, and named, until it is saved.
+          const still = [...panel.querySelectorAll('#properties [aria-invalid="true"]')].map((i) => i.closest('[data-field]').dataset.field);
+          msg.replaceChildren(still.length
+            ? banner('warn', `${d.name} saved. Still not saved: ${still.join(', ')}.`)
+            : banner('ok', `${d.name} saved.`));
         } catch (e) {
-          const err = box.querySelector('.err');
           err.hidden = false;
           err.textContent = e.fields ? Object.values(e.fields).flat().join('; ') : errorText(e);
           input.setAttribute('aria-invalid', 'true');
-          msg.replaceChildren(banner('error', `${d.name} was not saved.`));
+          msg.replaceChildren(banner('error', `${d.name} was not saved: ${err.textContent}`));
         }
       } }, 'Save'));
     }

@@ -4,7 +4,7 @@
 
 import { call, errorText } from './api.js';
 import { choices, orderStatus, verbTo } from './catalogue.js';
-import { $, announce, banner, debounce, field, h, select, showFieldErrors } from './dom.js';
+import { $, announce, banner, confirmAction, debounce, field, h, select, showFieldErrors } from './dom.js';
 import { onChange } from './feed.js';
 import { fmtDate, fmtNum, readDate, toLocalInput } from './format.js';
 import { indent, locationList, rows } from './lookups.js';
@@ -208,22 +208,59 @@ async function actionsSection(order, messages) {
       messages.replaceChildren(banner('error', errorText(e)));
     }
   };
+  // A verb whose consequence the server names (stop, close, cancel) is confirmed first.
   const buttons = allowed.map(verbTo).filter((v) => v && can('productionOrder', v.function)).map((v) =>
-    h('button', { type: 'button', 'data-transition': v.to, class: v.to === 'CANCELLED' ? 'danger' : null,
-      onclick: () => doAction(v.function, { productionOrderIdOrName: order.id, reason: reason.value.trim() || null }, `Order ${order.name} is now ${v.to}`) },
+    h('button', { type: 'button', 'data-transition': v.to, class: v.consequence ? 'danger' : null,
+      onclick: async () => {
+        if (v.consequence && !await confirmAction({ title: `${v.label}: order ${order.name}?`, text: v.consequence, confirm: v.label })) return;
+        doAction(v.function, { productionOrderIdOrName: order.id, reason: reason.value.trim() || null }, `Order ${order.name} is now ${v.to}`);
+      } },
     v.label));
   if (buttons.length) actions.append(h('div', { class: 'bar' }, field('Reason', reason), ...buttons));
-  if (can('productionOrder', 'reportProduction') && orderStatus(order.status)?.acceptsReports) {
-    const qty = h('input', { type: 'number', step: 'any', min: 0, id: 'report-quantity', inputmode: 'decimal' });
-    const rreason = h('input', { type: 'text', id: 'report-reason', placeholder: 'optional' });
-    actions.append(h('form', { class: 'bar', id: 'report-form', onsubmit: (ev) => {
-      ev.preventDefault();
-      if (qty.value === '') { messages.replaceChildren(banner('error', 'Enter the quantity produced.')); qty.focus(); return; }
-      doAction('reportProduction', { productionOrderIdOrName: order.id, quantity: Number(qty.value), reason: rreason.value.trim() || null }, `Reported ${qty.value} ${order.unitOfMeasureSymbol || ''}`);
-    } }, field(`Report production (${order.unitOfMeasureSymbol || order.unitOfMeasureName || ''})`, qty), field('Reason', rreason),
-    h('button', { type: 'submit', class: 'primary', id: 'report-submit' }, 'Report')));
-  }
+  if (can('productionOrder', 'reportProduction') && orderStatus(order.status)?.acceptsReports) actions.append(reportForm(order, messages, doAction));
   return actions.children.length > 1 ? actions : null;
+}
+
+/** How far past the planned quantity a report may take the produced total before the page asks. */
+const OVER_PLAN_MARGIN = 0.1;
+
+/** Production reporting: a report adds to the produced quantity; a correction subtracts and
+ * needs a reason; an entry that takes the total past the plan by more than the margin is
+ * confirmed first. */
+function reportForm(order, messages, doAction) {
+  const unit = order.unitOfMeasureSymbol || order.unitOfMeasureName || '';
+  const qty = h('input', { type: 'number', step: 'any', min: 0, id: 'report-quantity', inputmode: 'decimal' });
+  const rreason = h('input', { type: 'text', id: 'report-reason', placeholder: 'optional' });
+  const correct = h('input', { type: 'checkbox', id: 'report-correction' });
+  const submit = h('button', { type: 'submit', class: 'primary', id: 'report-submit' }, 'Add');
+  const qtyLabel = h('span', {}, `Add to produced (${unit})`);
+  correct.addEventListener('change', () => {
+    qtyLabel.textContent = correct.checked ? `Subtract from produced (${unit})` : `Add to produced (${unit})`;
+    submit.textContent = correct.checked ? 'Subtract' : 'Add';
+    rreason.placeholder = correct.checked ? 'required for a correction' : 'optional';
+  });
+  const form = h('form', { class: 'bar', id: 'report-form', onsubmit: async (ev) => {
+    ev.preventDefault();
+    const amount = Number(qty.value);
+    if (qty.value === '' || !(amount > 0)) { messages.replaceChildren(banner('error', 'Enter a quantity greater than zero.')); qty.focus(); return; }
+    const why = rreason.value.trim() || null;
+    if (correct.checked && !why) { messages.replaceChildren(banner('error', 'Say why the produced quantity is corrected.')); rreason.focus(); return; }
+    const delta = correct.checked ? -amount : amount;
+    const total = order.quantityProduced + delta;
+    if (delta > 0 && order.quantity > 0 && total > order.quantity * (1 + OVER_PLAN_MARGIN)) {
+      const over = Math.round((100 * (total - order.quantity)) / order.quantity);
+      const sure = await confirmAction({ title: `Add ${fmtNum(amount)} ${unit}?`, danger: false, confirm: `Add ${fmtNum(amount)}`,
+        text: `Produced would be ${fmtNum(total)} of ${fmtNum(order.quantity)} ${unit} planned: ${over}% over the plan.` });
+      if (!sure) return;
+    }
+    const done = delta > 0 ? `Added ${fmtNum(amount)} ${unit}: produced ${fmtNum(total)}` : `Subtracted ${fmtNum(amount)} ${unit}: produced ${fmtNum(total)}`;
+    doAction('reportProduction', { productionOrderIdOrName: order.id, quantity: delta, reason: why }, done);
+  } },
+  h('div', { class: 'field' }, h('label', { for: 'report-quantity' }, qtyLabel), qty),
+  field('Reason', rreason),
+  h('label', { class: 'check' }, correct, 'Correction (subtract)'),
+  submit);
+  return form;
 }
 
 /** The order's tabs (ARIA tab pattern, arrow keys); the chosen one is kept in the URL. */
