@@ -11,6 +11,8 @@ import { go, keepFocus, parseHash } from './router.js';
 import { can } from './session.js';
 
 const PAGE_SIZE = 50;
+/** The most rows one export holds (the server's largest page). */
+const MAX_EXPORT = 10000;
 const BOARD_COLUMNS = [
   ['name', 'Order'], ['productName', 'Product'], ['customerName', 'Customer'], ['locationPath', 'Location'],
   ['status', 'Status'], ['schedulePriority', 'Priority'], ['quantity', 'Quantity / produced'], ['dueDate', 'Due'],
@@ -100,6 +102,18 @@ async function takePrefetch(request) {
   return early && early.key === JSON.stringify(request) ? early.result : null;
 }
 
+/** Fills each status toggle's count: the orders in that status that the view's other filters
+ * leave (asked after the first page is shown, one count per status, in parallel). */
+function countStatuses(request, toggles) {
+  const others = request.filters.filter((f) => f.field !== 'status');
+  for (const t of toggles) {
+    const filters = [...others, { field: 'status', condition: 'IN', stringListValue: [t.dataset.status] }];
+    call('productionOrder', 'findProductionOrders', { pageSize: 1, pageIndex: 0, filters })
+      .then((r) => { t.querySelector('.count').textContent = NUM.format(r.totalElements); })
+      .catch(() => {});
+  }
+}
+
 export async function boardPage(main, params) {
   // The location tree is only needed to expand a chosen location to its subtree; the first page
   // of orders does not wait for it otherwise.
@@ -116,8 +130,13 @@ export async function boardPage(main, params) {
   };
 
   const selected = new Set(chosenStatuses(params));
-  const statusBoxes = statuses.map((s) => h('label', { class: 'check' },
-    h('input', { type: 'checkbox', name: 'status', value: s, checked: selected.has(s) }), s));
+  // One toggle per status, with how many orders the other filters leave in it.
+  const statusToggles = statuses.map((s) => h('button', { type: 'button', 'data-status': s, 'aria-pressed': String(selected.has(s)),
+    onclick: () => {
+      const next = new Set(selected);
+      if (next.has(s)) next.delete(s); else next.add(s);
+      setParams({ status: next.size ? statuses.filter((x) => next.has(x)).join(',') : 'all' });
+    } }, s, ' ', h('span', { class: 'count', 'aria-label': 'orders' }, '')));
   const locSelect = select([['', 'All locations']], params.get('location') || '', { id: 'filter-location' });
   locationsP.then((ls) => {
     for (const l of ls) locSelect.append(h('option', { value: l.id }, indent(l)));
@@ -128,10 +147,8 @@ export async function boardPage(main, params) {
   const q = h('input', { type: 'search', id: 'filter-q', value: params.get('q') || '', placeholder: 'Order name contains…' });
   const filters = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter orders', onsubmit: (ev) => {
     ev.preventDefault();
-    const st = statusBoxes.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
-    setParams({ status: st.length ? st.join(',') : 'all', location: locSelect.value, from: from.value, to: to.value, q: q.value.trim() });
+    setParams({ location: locSelect.value, from: from.value, to: to.value, q: q.value.trim() });
   } },
-  h('fieldset', {}, h('legend', {}, 'Status'), statusBoxes),
   field('Location', locSelect),
   field('Due from', from),
   field('Due to', to),
@@ -158,13 +175,33 @@ export async function boardPage(main, params) {
         text, active ? (dir === 'asc' ? ' ▲' : ' ▼') : ''));
   }));
   const summary = h('p', { class: 'muted', id: 'board-summary', 'aria-live': 'polite' }, 'Loading orders…');
+  // The pager above the table too: paging needs no tabbing through fifty rows.
+  const pagerTop = h('nav', { class: 'pager', 'aria-label': 'Pages (top)' });
   const pager = h('nav', { class: 'pager', 'aria-label': 'Pages' });
+  // CSV export of exactly this view (its filters and sort, every page up to the server's
+  // largest page), made by the server's export, so it re-imports as it is.
+  const exported = h('span', { id: 'export-result' });
+  const exportCsv = async () => {
+    exported.replaceChildren('Exporting…');
+    try {
+      const { pageSize, pageIndex, ...view } = request;
+      const csv = await call('productionOrder', 'exportProductionOrders', { format: 'csv', queryRequest: { ...view, pageSize: MAX_EXPORT, pageIndex: 0 } });
+      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+      const name = `orders-${new Date().toISOString().slice(0, 10)}.csv`;
+      const link = h('a', { href: url, download: name, id: 'export-link' }, `Download ${name}`);
+      exported.replaceChildren(link, shownTotal > MAX_EXPORT ? ` (the first ${NUM.format(MAX_EXPORT)} of ${NUM.format(shownTotal)}: narrow the filters for the rest)` : '');
+      link.click();
+    } catch (e) { exported.replaceChildren(banner('error', errorText(e))); }
+  };
   main.append(
     h('div', { class: 'bar' }, h('h1', { style: null }, 'Production orders'),
-      can('productionOrder', 'saveProductionOrder') ? h('a', { class: 'button primary', href: '#/orders/new', id: 'new-order' }, 'New order') : null),
+      can('productionOrder', 'saveProductionOrder') ? h('a', { class: 'button primary', href: '#/orders/new', id: 'new-order' }, 'New order') : null,
+      can('productionOrder', 'exportProductionOrders') ? h('button', { type: 'button', id: 'export-csv', onclick: exportCsv }, 'Export CSV') : null,
+      exported),
     views,
+    h('div', { class: 'bar views statuses', role: 'group', 'aria-label': 'Statuses (toggle; counts follow the other filters)' }, statusToggles),
     filters,
-    summary,
+    h('div', { class: 'bar' }, summary, pagerTop),
     h('div', { class: 'table-wrap' }, h('table', { id: 'board' }, h('caption', { class: 'sr-only' }, 'Production orders; column headers sort'), h('thead', {}, head), tbody)),
     pager);
 
@@ -186,6 +223,7 @@ export async function boardPage(main, params) {
   };
 
   let shown = new Map();
+  let shownTotal = 0;
   const load = async (changed = new Set()) => {
     const t0 = performance.now();
     const early = await takePrefetch(request);
@@ -199,17 +237,21 @@ export async function boardPage(main, params) {
       return row;
     }));
     shown = next;
+    shownTotal = result.totalElements;
     const first = result.totalElements ? page * PAGE_SIZE + 1 : 0;
     summary.textContent = `${first}–${page * PAGE_SIZE + result.content.length} of ${NUM.format(result.totalElements)} ${result.totalElements === 1 ? 'order' : 'orders'}`;
-    pager.replaceChildren(
-      h('button', { type: 'button', disabled: !result.hasPrevious, onclick: () => setParams({ page: page - 1 }, false) }, '← Previous'),
-      h('span', {}, `Page ${page + 1} of ${Math.max(1, result.totalPages)}`),
-      h('button', { type: 'button', disabled: !result.hasNext, onclick: () => setParams({ page: page + 1 }, false) }, 'Next →'));
+    for (const [nav, where] of [[pagerTop, 'top'], [pager, 'bottom']]) {
+      nav.replaceChildren(
+        h('button', { type: 'button', id: `page-previous-${where}`, disabled: !result.hasPrevious, onclick: () => setParams({ page: page - 1 }, false) }, '← Previous'),
+        h('span', {}, `Page ${page + 1} of ${Math.max(1, result.totalPages)}`),
+        h('button', { type: 'button', id: `page-next-${where}`, disabled: !result.hasNext, onclick: () => setParams({ page: page + 1 }, false) }, 'Next →'));
+    }
     main.dataset.loadedMs = String(Math.round(performance.now() - t0));
     return result;
   };
   await load().catch((e) => { summary.replaceWith(banner('error', errorText(e))); });
   document.body.dataset.boardReady = String(performance.now());
+  countStatuses(request, statusToggles);
 
   // Live: any change to an order reloads the page of rows (at most every 500 ms); rows whose
   // version moved flash and are announced.
