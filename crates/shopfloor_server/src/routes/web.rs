@@ -61,6 +61,8 @@ const ASSETS: &[Asset] = &[
     asset!("js/board.js", JS),
     asset!("js/line.js", JS),
     asset!("js/order.js", JS),
+    asset!("js/barcode.js", JS),
+    asset!("js/traveler.js", JS),
     asset!("js/order-actions.js", JS),
     asset!("js/order-fields.js", JS),
     asset!("js/order-tabs.js", JS),

@@ -134,6 +134,17 @@ async fn shot(b: &Browser, dir: &std::path::Path, name: &str) {
     b.screenshot(dir, name).await;
 }
 
+/// What zbar's decoder (Debian's `zbar-tools`, as a hand scanner would) reads from the barcodes
+/// of an image.
+fn scanned(png: &std::path::Path) -> String {
+    let out = std::process::Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(png)
+        .output()
+        .expect("zbarimg runs (scripts/setup installs zbar-tools)");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 /// Status of the order's row on a board page.
 fn row_status(id: &str) -> String {
     format!("#board tr[data-id='{id}'] .status")
@@ -349,6 +360,18 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     assert_eq!(value["value"], json!(250), "stored value: {value}");
     a.js("document.querySelector('.tabs').scrollIntoView()", json!([])).await;
     shot(a, &shots, "08-order-properties").await;
+
+    // The printable traveler: the order's facts, the BOM with what the whole order needs, the
+    // property values, lines to sign, and the name as a barcode that a scanner reads back.
+    a.click("#order-traveler").await;
+    a.wait_text("#traveler h1", "Traveler — order WO-1").await;
+    a.wait_text("#traveler-bom-table", "400").await;
+    a.wait_text("#traveler", "Batch Size").await;
+    a.wait_text("#traveler", "Completed by").await;
+    shot(a, &shots, "08b-traveler").await;
+    assert_eq!(scanned(&shots.join("08b-traveler.png")), "WO-1", "the traveler's barcode");
+    a.js("history.back()", json!([])).await;
+    a.find("[data-transition='STOPPED']").await;
 
     // Stop, report more, close; the history shows who did what, with the reason.
     // Stop and close say what cannot be undone before they happen.

@@ -164,7 +164,8 @@ export async function orderPage(main, id, params) {
   if (isFinal && canSave) form.append(h('p', { class: 'muted', id: 'order-final-note' }, `This order is ${order.status}: only notes, enabled and the spare fields can change.`));
   form.append(grid, ...(canSave ? [h('div', { class: 'bar' }, saveBtn)] : []));
 
-  main.append(h('p', {}, h('a', { href: '#/orders' }, '← Order board')), title, statusLine, messages);
+  main.append(h('p', { class: 'bar' }, h('a', { href: '#/orders' }, '← Order board'),
+    isNew ? null : h('a', { href: `#/orders/${encodeURIComponent(order.id)}/traveler`, id: 'order-traveler' }, 'Print traveler')), title, statusLine, messages);
   if (isNew) {
     main.append(form);
     return;
