@@ -113,7 +113,7 @@ mod tests {
     fn every_lifecycle_verb_is_a_function() {
         for verb in shopfloor_core::lifecycle::VERBS {
             let f = CATALOGUE.get("productionOrder", verb.function).unwrap();
-            assert_eq!(f.permission.as_deref(), Some("PRODUCTION_ORDER.EXECUTE"));
+            assert_eq!(f.permission.as_deref(), Some(verb.permission));
         }
     }
 

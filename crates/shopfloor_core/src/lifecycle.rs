@@ -81,6 +81,9 @@ pub struct Verb {
     pub label: &'static str,
     /// What cannot be undone, for a confirmation before it (`None`: no confirmation needed).
     pub consequence: Option<&'static str>,
+    /// The permission the verb needs (also a save or import that moves an order into `to`).
+    /// Each lies below `PRODUCTION_ORDER.EXECUTE`, so a role holding that prefix may do all.
+    pub permission: &'static str,
 }
 
 /// Every lifecycle verb. A status the transition table lets an order enter has one verb here
@@ -91,42 +94,49 @@ pub const VERBS: &[Verb] = &[
         to: Status::Scheduled,
         label: "Schedule",
         consequence: None,
+        permission: "PRODUCTION_ORDER.EXECUTE.SCHEDULE",
     },
     Verb {
         function: "unscheduleProductionOrder",
         to: Status::Idle,
         label: "Unschedule",
         consequence: None,
+        permission: "PRODUCTION_ORDER.EXECUTE.UNSCHEDULE",
     },
     Verb {
         function: "startProductionOrder",
         to: Status::Running,
         label: "Start",
         consequence: None,
+        permission: "PRODUCTION_ORDER.EXECUTE.START",
     },
     Verb {
         function: "pauseProductionOrder",
         to: Status::Paused,
         label: "Pause",
         consequence: None,
+        permission: "PRODUCTION_ORDER.EXECUTE.PAUSE",
     },
     Verb {
         function: "stopProductionOrder",
         to: Status::Stopped,
         label: "Stop",
         consequence: Some("The order stops running and gets its end date."),
+        permission: "PRODUCTION_ORDER.EXECUTE.STOP",
     },
     Verb {
         function: "closeProductionOrder",
         to: Status::Closed,
         label: "Close",
         consequence: Some("A closed order accepts no more production, status or field changes (only notes)."),
+        permission: "PRODUCTION_ORDER.EXECUTE.CLOSE",
     },
     Verb {
         function: "cancelProductionOrder",
         to: Status::Cancelled,
         label: "Cancel order",
         consequence: Some("A cancelled order can never run again (only notes can change)."),
+        permission: "PRODUCTION_ORDER.EXECUTE.CANCEL",
     },
 ];
 

@@ -37,7 +37,7 @@ pub fn register(b: &mut Builder) {
         let to = verb.to;
         m.function(verb.function)
             .params([required(ORDER), optional("reason")])
-            .permission("PRODUCTION_ORDER.EXECUTE")
+            .permission(verb.permission)
             .writes()
             .summary(format!(
                 "Moves the order to {} (if the lifecycle allows it) and returns it.",
@@ -52,7 +52,7 @@ pub fn register(b: &mut Builder) {
         .handler(|tx, _, a| Ok(json!(production_order::allowed_transitions(tx, &a.str(ORDER)?)?)));
     m.function("reportProduction")
         .params([required(ORDER), required("quantity"), optional("reason")])
-        .permission("PRODUCTION_ORDER.EXECUTE")
+        .permission(production_order::REPORT)
         .writes()
         .summary("Adds quantity (negative to correct) to quantityProduced atomically; returns the order.")
         .handler(move |tx, c, a| {

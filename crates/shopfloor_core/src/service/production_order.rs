@@ -27,14 +27,14 @@ fn status_of(record: &Record) -> Option<Status> {
     record.text("status").and_then(Status::parse)
 }
 
-/// The permission of the lifecycle verbs and `reportProduction`; a save or an import that
-/// moves an order's status or `quantityProduced` needs it as well.
-pub const EXECUTE: &str = "PRODUCTION_ORDER.EXECUTE";
+/// The permission of `reportProduction`; a save or an import that changes `quantityProduced`
+/// needs it as well. A status change needs its verb's permission ([`lifecycle::Verb::permission`]).
+pub const REPORT: &str = "PRODUCTION_ORDER.EXECUTE.REPORT";
 
 /// Refuses a save that sets `quantityProduced` to something other than the stored value (or,
 /// creating, the default) unless the caller may execute orders; the status is checked by
 /// [`change_status`].
-fn require_execute_for_quantity_produced(draft: &Draft) -> CoreResult<()> {
+fn require_report_for_quantity_produced(draft: &Draft) -> CoreResult<()> {
     let key = "quantityProduced";
     let given = draft.record.get(key).as_real();
     let baseline = match draft.before {
@@ -42,15 +42,15 @@ fn require_execute_for_quantity_produced(draft: &Draft) -> CoreResult<()> {
         None => Record::template(ORDER.def()).get(key).as_real(),
     };
     if given != baseline {
-        draft.caller.require(EXECUTE)?;
+        draft.caller.require(REPORT)?;
     }
     Ok(())
 }
 
-/// Save-time rules: end not before start, the read-only final states, `EXECUTE` for what the
+/// Save-time rules: end not before start, the read-only final states, the execute permissions for what the
 /// verbs move, and a status change through [`change_status`] (recorded as a TRANSITION).
 fn save_rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
-    require_execute_for_quantity_produced(draft)?;
+    require_report_for_quantity_produced(draft)?;
     check_dates(&draft.record, "startDate", "endDate", &mut draft.errors);
     let Some(to) = status_of(&draft.record) else { return Ok(()) };
     let stored = draft.before.and_then(|b| status_of(b).map(|s| (b, s)));
@@ -85,10 +85,11 @@ fn save_rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
 /// import all move an order through here, and nothing else checks the transition table or
 /// applies its effects. `from` is the stored status (`None`: the order is being created, in any
 /// status); see [`lifecycle::transition`]. Changes `record` only; the caller writes it.
-/// Every change needs [`EXECUTE`], also creating an order in any status but IDLE.
+/// Every change needs the permission of the verb into `to`, also creating an order in any status
+/// but IDLE.
 pub fn change_status(tx: &mut dyn Tx, caller: &Caller, record: &mut Record, from: Option<Status>, to: Status) -> CoreResult<()> {
     if from.is_some() || to != Status::Idle {
-        caller.require(EXECUTE)?;
+        caller.require(lifecycle::verb_to(to).map_or("PRODUCTION_ORDER.EXECUTE", |v| v.permission))?;
     }
     lifecycle::transition(record, from, to, caller.now, |location| shift::current_record_id(tx, location))
 }

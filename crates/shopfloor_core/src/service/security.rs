@@ -55,8 +55,17 @@ pub const BUILT_IN_ROLES: [(&str, &str, &[&str]); 4] = [
     ),
     (
         "Operator",
-        "Runs orders at the line: reads them, starts/stops them, reports production",
-        &["PRODUCTION_ORDER.READ", "PRODUCTION_ORDER.EXECUTE", "PERSONNEL.READ.GET"],
+        "Runs orders at the line: reads them, their lines and shifts; starts, pauses and stops them and reports production (cannot schedule, close or cancel)",
+        &[
+            "PRODUCTION_ORDER.READ",
+            "PRODUCTION_ORDER.EXECUTE.START",
+            "PRODUCTION_ORDER.EXECUTE.PAUSE",
+            "PRODUCTION_ORDER.EXECUTE.STOP",
+            "PRODUCTION_ORDER.EXECUTE.REPORT",
+            "LOCATION.READ.GET",
+            "SHIFT.READ.GET",
+            "PERSONNEL.READ.GET",
+        ],
     ),
     (
         "Viewer",
@@ -72,6 +81,44 @@ pub const BUILT_IN_ROLES: [(&str, &str, &[&str]); 4] = [
         ],
     ),
 ];
+
+/// What earlier versions created for a built-in role: a stored role whose permissions are still
+/// exactly one of these was never edited, and is brought to today's [`BUILT_IN_ROLES`] on start.
+/// A role an administrator changed is left as it is.
+const EARLIER_BUILT_IN_PERMISSIONS: &[(&str, &[&str])] = &[
+    (
+        "Supervisor",
+        &[
+            "PRODUCTION_ORDER",
+            "MATERIAL.READ",
+            "LOCATION.READ",
+            "UNIT_OF_MEASURE.READ",
+            "CUSTOMER.READ",
+            "SHIFT.READ",
+            "QUERY.READ",
+        ],
+    ),
+    ("Operator", &["PRODUCTION_ORDER.READ", "PRODUCTION_ORDER.EXECUTE"]),
+    (
+        "Operator",
+        &["PRODUCTION_ORDER.READ", "PRODUCTION_ORDER.EXECUTE", "PERSONNEL.READ.GET"],
+    ),
+    (
+        "Viewer",
+        &[
+            "PRODUCTION_ORDER.READ.GET",
+            "MATERIAL.READ.GET",
+            "LOCATION.READ.GET",
+            "UNIT_OF_MEASURE.READ.GET",
+            "CUSTOMER.READ.GET",
+            "SHIFT.READ.GET",
+        ],
+    ),
+];
+
+fn same_permissions(stored: &[String], listed: &[&str]) -> bool {
+    stored.len() == listed.len() && listed.iter().all(|p| stored.iter().any(|s| s == p))
+}
 
 fn string_list(v: &Value) -> Vec<String> {
     match v {
@@ -147,17 +194,32 @@ pub fn touch_token(tx: &mut dyn Tx, id: Id, now: Timestamp) -> CoreResult<()> {
     Ok(())
 }
 
-/// Creates the built-in roles that do not exist yet.
+/// Creates the built-in roles that do not exist yet, and brings a built-in role nobody edited
+/// (its permissions still one of [`EARLIER_BUILT_IN_PERMISSIONS`]) to today's permissions.
 pub fn ensure_built_in_roles(tx: &mut dyn Tx, caller: &Caller) -> CoreResult<()> {
     for (name, description, permissions) in BUILT_IN_ROLES {
-        if generic::lookup(tx, ROLE, name)?.is_none() {
-            let mut r = Record::template(ROLE.def());
-            r.set("name", Value::Text(name.into()));
-            r.set("description", Value::Text(description.into()));
-            r.set("permissions", Value::Json(json!(permissions)));
-            r.set("builtIn", Value::Bool(true));
-            generic::write(tx, caller, &ROLE_HOOKS, r, None, Event::default())?;
-        }
+        let stored = generic::lookup(tx, ROLE, name)?;
+        let (record, before, reason) = match stored {
+            None => (Record::template(ROLE.def()), None, None),
+            Some(role) => {
+                let held = string_list(role.get("permissions"));
+                let untouched = role.get("builtIn") == &Value::Bool(true)
+                    && EARLIER_BUILT_IN_PERMISSIONS
+                        .iter()
+                        .any(|(n, earlier)| *n == name && same_permissions(&held, earlier));
+                if !untouched {
+                    continue;
+                }
+                let reason = Some(format!("built-in role {name} brought to this version's permissions"));
+                (role.clone(), Some(role), reason)
+            }
+        };
+        let mut r = record;
+        r.set("name", Value::Text(name.into()));
+        r.set("description", Value::Text(description.into()));
+        r.set("permissions", Value::Json(json!(permissions)));
+        r.set("builtIn", Value::Bool(true));
+        generic::write(tx, caller, &ROLE_HOOKS, r, before, Event { action: None, reason })?;
     }
     Ok(())
 }

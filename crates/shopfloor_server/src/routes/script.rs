@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 use shopfloor_catalogue::{Answer, CATALOGUE};
-use shopfloor_core::lifecycle::{Status, VERBS};
+use shopfloor_core::lifecycle::{Status, EDITABLE_WHEN_FINAL, VERBS};
 use shopfloor_core::schema::{Access, Entity, Kind};
 use std::sync::LazyLock;
 
@@ -70,9 +70,11 @@ fn lifecycle() -> Value {
         .collect();
     let verbs: Vec<Value> = VERBS
         .iter()
-        .map(|v| json!({"function": v.function, "to": v.to.as_str(), "label": v.label, "consequence": v.consequence}))
+        .map(|v| {
+            json!({"function": v.function, "to": v.to.as_str(), "label": v.label, "consequence": v.consequence, "permission": v.permission})
+        })
         .collect();
-    json!({ "statuses": statuses, "verbs": verbs })
+    json!({ "statuses": statuses, "verbs": verbs, "editableWhenFinal": EDITABLE_WHEN_FINAL })
 }
 
 /// The choices of every enumerated field of the record catalogue, by entity noun and field key.

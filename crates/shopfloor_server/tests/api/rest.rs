@@ -393,7 +393,7 @@ async fn the_script_listing_names_every_module_function_parameter_and_permission
     );
     assert!(find("productionOrder", "newProductionOrder")["permission"].is_null());
     let report = find("productionOrder", "reportProduction");
-    assert_eq!(report["permission"], "PRODUCTION_ORDER.EXECUTE");
+    assert_eq!(report["permission"], "PRODUCTION_ORDER.EXECUTE.REPORT");
     let params: Vec<(&str, bool)> = report["params"]
         .as_array()
         .unwrap()

@@ -136,20 +136,28 @@ async fn every_script_function_and_rest_route_demands_its_permission() {
 }
 
 #[tokio::test]
-async fn moving_an_order_back_to_idle_over_rest_is_the_unschedule_verb_needing_execute() {
+async fn moving_an_order_back_to_idle_over_rest_is_the_unschedule_verb_needing_its_permission() {
     let app = spawn_app().await;
     let (unit, material) = app.master_data().await;
     app.order("O1", &unit, &material).await;
     app.ok("productionOrder", "scheduleProductionOrder", json!(["O1"])).await;
     let url = format!("{}/api/v1/production-orders/O1/transitions", app.address);
-    let saver = authorized_client(&token_with(&app, "saver", &["PRODUCTION_ORDER.WRITE.SAVE"]).await);
-    let operator = authorized_client(&token_with(&app, "operator", &["PRODUCTION_ORDER.EXECUTE"]).await);
+    // The route is open to readers of the order; the service demands the verb's own permission.
+    let saver = authorized_client(&token_with(&app, "saver", &["PRODUCTION_ORDER.READ.GET", "PRODUCTION_ORDER.WRITE.SAVE"]).await);
+    let operator = authorized_client(
+        &token_with(
+            &app,
+            "operator",
+            &["PRODUCTION_ORDER.READ.GET", "PRODUCTION_ORDER.EXECUTE.UNSCHEDULE"],
+        )
+        .await,
+    );
 
     let (refused, answer) = send(&saver, Method::POST, url.clone(), Some(json!({"status": "IDLE"}))).await;
     let (status, order) = send(&operator, Method::POST, url, Some(json!({"status": "idle", "reason": "not yet"}))).await;
 
     assert_eq!(refused, StatusCode::FORBIDDEN, "{answer}");
-    assert_eq!(answer["error"]["permission"], "PRODUCTION_ORDER.EXECUTE");
+    assert_eq!(answer["error"]["permission"], "PRODUCTION_ORDER.EXECUTE.UNSCHEDULE");
     assert_eq!(status, StatusCode::OK, "{order}");
     assert_eq!(order["status"], "IDLE");
     let history = app.history("O1").await;
@@ -545,4 +553,71 @@ async fn web_login_sets_a_strict_cookie_and_writes_need_the_csrf_token() {
         .await
         .unwrap();
     assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_built_in_operator_runs_orders_at_the_line_but_cannot_schedule_close_or_cancel() {
+    let app = spawn_app().await;
+    let (unit, material) = app.master_data().await;
+    let line = app.location("Line 7", None).await;
+    app.ok("shift", "saveShift", json!({"name": "Early", "locationId": line["id"]}))
+        .await;
+    app.order("OP-1", &unit, &material).await;
+    app.order("OP-2", &unit, &material).await;
+    app.ok(SEC, "saveUser", json!({"name": "olga", "roles": ["Operator"]})).await;
+    let token = app.ok(SEC, "createApiToken", json!(["olga", "tablet"])).await;
+    let olga = authorized_client(token["token"].as_str().unwrap());
+    let script = |f: &str| format!("{}/api/v1/script/{f}", app.address);
+
+    // What the line screens need: the lines and the shift records.
+    let (status, lines) = send(&olga, Method::POST, script("location/getAllLocations"), Some(json!({}))).await;
+    assert_eq!(status, StatusCode::OK, "{lines}");
+    assert!(lines.to_string().contains("Line 7"), "{lines}");
+    let (status, records) = send(&olga, Method::POST, script("shift/findShiftRecords"), Some(json!({}))).await;
+    assert_eq!(status, StatusCode::OK, "{records}");
+
+    // Start, pause, report, stop: yes.
+    for (f, args) in [
+        ("productionOrder/startProductionOrder", json!(["OP-1"])),
+        ("productionOrder/pauseProductionOrder", json!(["OP-1", "jam"])),
+        ("productionOrder/reportProduction", json!(["OP-1", 5])),
+        ("productionOrder/stopProductionOrder", json!(["OP-1"])),
+    ] {
+        let (status, body) = send(&olga, Method::POST, script(f), Some(args)).await;
+        assert_eq!(status, StatusCode::OK, "{f}: {body}");
+    }
+    // Schedule, close, cancel, edit: no — each refusal names the permission it lacks.
+    for (f, args, permission) in [
+        (
+            "productionOrder/scheduleProductionOrder",
+            json!(["OP-2"]),
+            "PRODUCTION_ORDER.EXECUTE.SCHEDULE",
+        ),
+        (
+            "productionOrder/closeProductionOrder",
+            json!(["OP-1"]),
+            "PRODUCTION_ORDER.EXECUTE.CLOSE",
+        ),
+        (
+            "productionOrder/cancelProductionOrder",
+            json!(["OP-2"]),
+            "PRODUCTION_ORDER.EXECUTE.CANCEL",
+        ),
+        (
+            "productionOrder/saveProductionOrder",
+            json!({"name": "OP-3"}),
+            "PRODUCTION_ORDER.WRITE.SAVE",
+        ),
+    ] {
+        let (status, body) = send(&olga, Method::POST, script(f), Some(args)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{f}: {body}");
+        assert_eq!(body["error"]["permission"], permission, "{f}");
+    }
+    // Nor over REST: the transitions route reaches the service, which checks the verb.
+    let url = format!("{}/api/v1/production-orders/OP-2/transitions", app.address);
+    let (status, body) = send(&olga, Method::POST, url, Some(json!({"status": "CANCELLED"}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["permission"], "PRODUCTION_ORDER.EXECUTE.CANCEL");
+    assert_eq!(app.get_order("OP-2").await["status"], "IDLE");
+    assert_eq!(app.get_order("OP-1").await["status"], "STOPPED");
 }

@@ -71,6 +71,12 @@ async fn seed(app: &TestApp) {
         json!({"name": "Batch Size", "dataType": "INTEGER", "lowLimit": 1, "highLimit": 500, "nullable": true}),
     )
     .await;
+    app.ok(
+        "productionOrder",
+        "saveProductionOrderProperty",
+        json!({"name": "Line Speed", "dataType": "FLOAT", "nullable": true}),
+    )
+    .await;
 }
 
 async fn login(b: &Browser, base: &str, name: &str, password: &str) {
@@ -97,6 +103,46 @@ async fn unlabelled(b: &Browser) -> Value {
         json!([]),
     )
     .await
+}
+
+/// axe-core, vendored (tests/web/vendor/axe-core/README.md): no network in the tests.
+const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
+
+/// Runs axe-core on the page as it stands and fails on any serious or critical finding, naming
+/// the rule, its help text and the first elements it found.
+async fn assert_accessible(b: &Browser, what: &str) {
+    if b.js("return typeof window.axe", json!([])).await != json!("object") {
+        b.inject("axe-core", AXE).await;
+    }
+    let found = b
+        .js_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations
+               .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+               .map((v) => ({ rule: v.id, impact: v.impact, help: v.help,
+                              nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }))),
+               (e) => done([{ rule: 'axe failed', help: String(e) }]));",
+            json!([]),
+        )
+        .await;
+    assert_eq!(found, json!([]), "axe-core on {what}");
+}
+
+/// A screenshot of the page, after axe-core found nothing serious on it.
+async fn shot(b: &Browser, dir: &std::path::Path, name: &str) {
+    assert_accessible(b, name).await;
+    b.screenshot(dir, name).await;
+}
+
+/// What zbar's decoder (Debian's `zbar-tools`, as a hand scanner would) reads from the barcodes
+/// of an image.
+fn scanned(png: &std::path::Path) -> String {
+    let out = std::process::Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(png)
+        .output()
+        .expect("zbarimg runs (scripts/setup installs zbar-tools)");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// Status of the order's row on a board page.
@@ -137,12 +183,12 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.type_into("#login-password", "wrong-password").await;
     a.click("#login-submit").await;
     a.wait_text(".login .banner.error", "invalid user name or password").await;
-    a.screenshot(&shots, "01-login-failed").await;
+    shot(a, &shots, "01-login-failed").await;
     a.type_into("#login-password", ADMIN_PASSWORD).await;
     a.click("#login-submit").await;
     a.find("#board").await;
     a.wait_text("#board-summary", "of ").await;
-    a.screenshot(&shots, "02-board-empty").await;
+    shot(a, &shots, "02-board-empty").await;
 
     // Create an order: a validation message while typing, fixed, then saved.
     a.click("#new-order").await;
@@ -151,9 +197,15 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.type_into("#order-quantity", "-5").await;
     a.wait_text("[data-field='quantity'] .err", "must not be negative").await;
     a.wait_text("[data-field='productId'] .err", "is required").await;
-    a.screenshot(&shots, "03-new-order-validation").await;
+    shot(a, &shots, "03-new-order-validation").await;
     a.type_into("#order-quantity", "100").await;
     a.choose("#order-productId", "Gearbox").await;
+    // Choosing the product fills in its unit.
+    a.wait_until(
+        "document.querySelector('#order-unitOfMeasureId').selectedOptions[0].text.startsWith('Each')",
+        "the product's unit filled in",
+    )
+    .await;
     a.choose("#order-unitOfMeasureId", "Each").await;
     a.choose("#order-locationId", "Line1").await;
     a.choose("#order-customerId", "Acme").await;
@@ -168,11 +220,11 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     let id = order["id"].as_str().expect("saved order has an id").to_string();
     assert_eq!(order["quantity"], json!(100.0));
     assert_eq!(order["customerName"], json!("Acme"));
-    a.screenshot(&shots, "04-order-created").await;
+    shot(a, &shots, "04-order-created").await;
 
     // The second session (a Viewer) watches the board while the supervisor runs the order.
     login(b, &base, "vera", VIEWER_PASSWORD).await;
-    b.goto(&format!("{base}/#/orders?q=WO-1")).await;
+    b.goto(&format!("{base}/#/orders?q=WO-1&status=all")).await;
     b.wait_text(&row_status(&id), "IDLE").await;
     assert!(!b.exists("#new-order").await, "a Viewer sees no New order button");
 
@@ -218,16 +270,36 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.click("[data-transition='RUNNING']").await;
     a.wait_text("#order-status-value", "RUNNING").await;
     b.wait_text(&row_status(&id), "RUNNING").await;
-    b.screenshot(&shots, "05-viewer-board-live").await;
+    shot(b, &shots, "05-viewer-board-live").await;
     a.type_into("#transition-reason", "material shortage").await;
     a.click("[data-transition='PAUSED']").await;
     a.wait_text("#order-status-value", "PAUSED").await;
     b.wait_text(&row_status(&id), "PAUSED").await;
     a.type_into("#report-quantity", "40").await;
+    a.wait_text("label[for='report-quantity']", "Add to produced").await;
+    a.click("#report-submit").await;
+    a.wait_text("#order-status", "produced 40").await;
+    // An entry far past the plan is asked about first; going back reports nothing.
+    a.type_into("#report-quantity", "99999").await;
+    a.click("#report-submit").await;
+    a.wait_text("dialog.confirm", "over the plan").await;
+    shot(a, &shots, "06a-report-over-plan").await;
+    a.click("#confirm-keep").await;
+    assert!(!a.exists("dialog.confirm").await, "the dialog closes");
+    assert_eq!(app.get_order(&id).await["quantityProduced"], json!(40.0));
+    // A correction subtracts, and needs a reason.
+    a.click("#report-correction").await;
+    a.type_into("#report-quantity", "5").await;
+    a.click("#report-submit").await;
+    a.wait_text("#order-messages .banner.error", "Say why").await;
+    a.type_into("#report-reason", "miscounted").await;
+    a.click("#report-submit").await;
+    a.wait_text("#order-status", "produced 35").await;
+    a.type_into("#report-quantity", "5").await;
     a.click("#report-submit").await;
     a.wait_text("#order-status", "produced 40").await;
     b.wait_text(&format!("#board tr[data-id='{id}'] .qty"), "40 / 100").await;
-    a.screenshot(&shots, "06-order-paused-reported").await;
+    shot(a, &shots, "06-order-paused-reported").await;
 
     // BOM: add two lines, then move the second one up.
     a.click("#tab-bom").await;
@@ -241,6 +313,8 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.click(".bom-editor button[type='submit']").await;
     a.wait_text("#bom", "Housing").await;
     a.wait_text("#bom tbody tr:first-child .bom-material", "Bolt").await;
+    // Required for the order: 4 per unit × 100.
+    a.wait_text("#bom tbody tr:first-child .bom-required", "400").await;
     a.click("#bom tbody tr:nth-child(2) .bom-up").await;
     a.wait_text("#bom tbody tr:first-child .bom-material", "Housing").await;
     // Edit a line in place.
@@ -257,8 +331,13 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
         .map(|l| l["materialName"].as_str().unwrap_or(""))
         .collect();
     assert_eq!(names, ["Housing", "Bolt"], "the stored order follows the page: {bom}");
+    // Removing a line is confirmed, naming what happens; going back keeps it.
+    a.click("#bom tbody tr:nth-child(2) .bom-remove").await;
+    a.wait_text("dialog.confirm", "Remove Bolt?").await;
+    a.click("#confirm-keep").await;
+    a.wait_text("#bom", "Bolt").await;
     a.js("document.querySelector('.tabs').scrollIntoView()", json!([])).await;
-    a.screenshot(&shots, "07-order-bom").await;
+    shot(a, &shots, "07-order-bom").await;
     assert_eq!(unlabelled(a).await, json!([]), "unlabelled controls on the order page");
 
     // A property value: one out of its limits is refused and shown, a good one saved.
@@ -266,6 +345,11 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     let prop = "input[data-property='Batch Size']";
     a.type_into(prop, "9999").await;
     a.click("button.prop-save[data-property='Batch Size']").await;
+    a.wait_text("#properties [data-field='Batch Size'] .err", "500").await;
+    // Saving another property keeps the refused one marked and named.
+    a.type_into("input[data-property='Line Speed']", "12.5").await;
+    a.click("button.prop-save[data-property='Line Speed']").await;
+    a.wait_text("#order-tabpanel .banner.warn", "Still not saved: Batch Size").await;
     a.wait_text("#properties [data-field='Batch Size'] .err", "500").await;
     a.type_into(prop, "250").await;
     a.click("button.prop-save[data-property='Batch Size']").await;
@@ -275,22 +359,69 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
         .await;
     assert_eq!(value["value"], json!(250), "stored value: {value}");
     a.js("document.querySelector('.tabs').scrollIntoView()", json!([])).await;
-    a.screenshot(&shots, "08-order-properties").await;
+    shot(a, &shots, "08-order-properties").await;
+
+    // The printable traveler: the order's facts, the BOM with what the whole order needs, the
+    // property values, lines to sign, and the name as a barcode that a scanner reads back.
+    a.click("#order-traveler").await;
+    a.wait_text("#traveler h1", "Traveler — order WO-1").await;
+    a.wait_text("#traveler-bom-table", "400").await;
+    a.wait_text("#traveler", "Batch Size").await;
+    a.wait_text("#traveler", "Completed by").await;
+    shot(a, &shots, "08b-traveler").await;
+    assert_eq!(scanned(&shots.join("08b-traveler.png")), "WO-1", "the traveler's barcode");
+    a.js("history.back()", json!([])).await;
+    a.find("[data-transition='STOPPED']").await;
 
     // Stop, report more, close; the history shows who did what, with the reason.
+    // Stop and close say what cannot be undone before they happen.
     a.click("[data-transition='STOPPED']").await;
+    a.wait_text("dialog.confirm", "end date").await;
+    a.click("#confirm-ok").await;
     a.wait_text("#order-status-value", "STOPPED").await;
     a.click("[data-transition='CLOSED']").await;
+    a.wait_text("dialog.confirm", "accepts no more production").await;
+    shot(a, &shots, "08a-confirm-close").await;
+    a.click("#confirm-keep").await;
+    assert_eq!(app.get_order(&id).await["status"], json!("STOPPED"), "going back changes nothing");
+    a.click("[data-transition='CLOSED']").await;
+    a.wait_text("dialog.confirm", "accepts no more production").await;
+    a.click("#confirm-ok").await;
     a.wait_text("#order-status-value", "CLOSED").await;
     assert!(!a.exists("[data-transition]").await, "a closed order offers no transitions");
+    // A closed order looks read-only but for notes, enabled and the spares, and says so.
+    a.wait_text("#order-final-note", "only notes").await;
+    let disabled = a
+        .js(
+            "return ['name', 'quantity', 'dueDate', 'notes', 'spare1'].map(k => document.querySelector('#order-' + k).disabled)",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        disabled,
+        json!([true, true, true, false, false]),
+        "name, quantity, due, notes, spare1"
+    );
+    a.wait_text("[aria-current='step']", "CLOSED").await;
     b.wait_text(&row_status(&id), "CLOSED").await;
     a.click("#tab-history").await;
     let history = a.wait_text("#history", "material shortage").await;
-    for needle in ["by admin", "status", "quantityProduced", "CLOSED"] {
+    // In words, with names instead of ids.
+    for needle in [
+        "by admin",
+        "Status changed",
+        "Status: STOPPED → CLOSED",
+        "Quantity produced: 0 → 40",
+        "Product: —",
+        "Gearbox",
+    ] {
         assert!(history.contains(needle), "history lacks {needle:?}: {history}");
     }
+    for raw in [order["productId"].as_str().unwrap(), "quantityProduced", "TRANSITION"] {
+        assert!(!history.contains(raw), "history shows {raw:?}: {history}");
+    }
     a.js("document.querySelector('.tabs').scrollIntoView()", json!([])).await;
-    a.screenshot(&shots, "09-order-history").await;
+    shot(a, &shots, "09-order-history").await;
 
     // Version conflict: someone else changes the order while the page has it open.
     // (Through the board, so the notes field found is the freshly loaded page's.)
@@ -307,7 +438,7 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.wait_text("#order-messages", "changed by admin at").await;
     a.click("#conflict-compare").await;
     a.wait_text("#order-messages table", "changed behind your back").await;
-    a.screenshot(&shots, "10-order-conflict").await;
+    shot(a, &shots, "10-order-conflict").await;
 
     // The Viewer: the order page has no edit or lifecycle controls, and forged requests fail.
     let running = app
@@ -333,7 +464,7 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
         b.js("return document.querySelector('#order-name').disabled", json!([])).await,
         json!(true)
     );
-    b.screenshot(&shots, "11-viewer-order").await;
+    shot(b, &shots, "11-viewer-order").await;
     let forged = b
         .js_async(
             "const done = arguments[arguments.length - 1];
@@ -347,7 +478,7 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
         )
         .await;
     assert_eq!(forged[0][0], json!(403), "the Viewer's forged start: {forged}");
-    assert_eq!(forged[0][1]["error"]["permission"], json!("PRODUCTION_ORDER.EXECUTE"));
+    assert_eq!(forged[0][1]["error"]["permission"], json!("PRODUCTION_ORDER.EXECUTE.START"));
     assert_eq!(forged[1][0], json!(403), "a request without the CSRF token: {forged}");
     let still = app.ok("productionOrder", "getProductionOrder", json!(["WO-2"])).await;
     assert_eq!(still["status"], json!("IDLE"), "refused requests change nothing");
@@ -356,22 +487,35 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
         .await;
     assert!(!nav.to_string().contains("Admin"), "a Viewer has no admin page: {nav}");
 
-    // The board: filters and sorting live in the URL, and the back button restores them.
+    // The board opens on open work: the closed WO-1 is left out until "All orders".
     a.goto(&format!("{base}/#/orders")).await;
+    a.wait_text("#board-summary", "of 1 order").await;
+    a.wait_text("#board tbody", "WO-2").await;
+    a.click("#view-all").await;
+    a.wait_until("location.hash.includes('status=all')", "all orders in the URL").await;
+    // Filters and sorting live in the URL, and the back button restores them.
     a.wait_text("#board-summary", "of 2 orders").await;
     a.click("#board button.sort[data-sort='name']").await;
     a.wait_until("location.hash.includes('sort=name')", "sort in the URL").await;
+    // The focus stays on the sort button used, on the board drawn anew.
+    a.wait_until(
+        "document.activeElement && document.activeElement.dataset.sort === 'name'",
+        "focus kept on the sort button",
+    )
+    .await;
     a.wait_text("#board tbody tr:first-child", "WO-1").await;
     a.click("#board button.sort[data-sort='name']").await;
     a.wait_until("location.hash.includes('dir=desc')", "descending sort in the URL")
         .await;
     a.wait_text("#board tbody tr:first-child", "WO-2").await;
-    a.click("input[name='status'][value='CLOSED']").await;
-    a.click("#filter-apply").await;
+    // Counts per status (for the other filters) on toggles that filter at once.
+    a.wait_text("button[data-status='CLOSED'] .count", "1").await;
+    a.wait_text("button[data-status='CANCELLED'] .count", "0").await;
+    a.click("button[data-status='CLOSED']").await;
     a.wait_text("#board-summary", "of 1 order").await;
     a.wait_until("location.hash.includes('status=CLOSED')", "status filter in the URL")
         .await;
-    a.screenshot(&shots, "12-board-filtered").await;
+    shot(a, &shots, "12-board-filtered").await;
     assert_eq!(unlabelled(a).await, json!([]), "unlabelled controls on the board");
     a.js("history.back()", json!([])).await;
     a.wait_text("#board-summary", "of 2 orders").await;
@@ -384,8 +528,8 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.wait_text("#board tbody", "WO-1").await;
     let mut wo2 = app.ok("productionOrder", "getProductionOrder", json!(["WO-2"])).await;
     wo2["dueDate"] = json!("2030-06-15T12:00:00Z");
-    app.ok("productionOrder", "saveProductionOrder", wo2).await;
-    a.goto(&format!("{base}/#/orders")).await;
+    app.ok("productionOrder", "saveProductionOrder", wo2.clone()).await;
+    a.goto(&format!("{base}/#/orders?status=all")).await;
     a.wait_text("#board-summary", "of 2 orders").await;
     a.js(
         "document.querySelector('#filter-from').value = '2030-06-01'; document.querySelector('#filter-to').value = '2030-06-30'",
@@ -400,6 +544,38 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     .await;
     a.wait_text("#board-summary", "of 1 order").await;
     a.wait_text("#board tbody", "WO-2").await;
+    // Quick views: overdue (due before now and still open), due today.
+    let mut wo2 = app.ok("productionOrder", "getProductionOrder", json!(["WO-2"])).await;
+    wo2["dueDate"] = json!("2020-01-15T12:00:00Z");
+    app.ok("productionOrder", "saveProductionOrder", wo2).await;
+    a.goto(&format!("{base}/#/orders")).await;
+    a.click("#view-overdue").await;
+    a.wait_until("location.hash.includes('due=overdue')", "overdue in the URL").await;
+    a.wait_text("#board-summary", "of 1 order").await;
+    a.wait_text("#board tbody tr.overdue", "WO-2").await;
+    shot(a, &shots, "12a-board-overdue").await;
+    // CSV export of exactly this view, by the server's export. (The page's CSP keeps it from
+    // fetching its own blob: the test keeps the Blob the page hands to the download link.)
+    a.js(
+        "window.exported = []; const make = URL.createObjectURL;
+         URL.createObjectURL = (blob) => { window.exported.push(blob); return make(blob); };",
+        json!([]),
+    )
+    .await;
+    a.click("#export-csv").await;
+    a.find("#export-link").await;
+    let csv = a
+        .js_async(
+            "const done = arguments[arguments.length - 1];
+             window.exported[0].text().then(done, e => done(String(e)));",
+            json!([]),
+        )
+        .await;
+    let csv = csv.as_str().unwrap_or_default().to_string();
+    assert!(csv.starts_with("name,"), "a CSV with its header: {csv}");
+    assert!(csv.contains("WO-2") && !csv.contains("WO-1"), "only the view's orders: {csv}");
+    a.click("#view-today").await;
+    a.wait_text("#board-summary", "of 0 orders").await;
 
     // Master data and admin pages render for the administrator.
     for (path, name, text) in [
@@ -413,7 +589,7 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     ] {
         a.goto(&format!("{base}/#/{path}")).await;
         a.wait_text("main", text).await;
-        a.screenshot(&shots, name).await;
+        shot(a, &shots, name).await;
         assert_eq!(unlabelled(a).await, json!([]), "unlabelled controls on #/{path}");
     }
     // Master data is edited through the same generic editor: create a customer.
@@ -451,10 +627,15 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     login(b, &base, "olga", "olga-pass-1").await;
     let fits = "document.documentElement.scrollWidth <= window.innerWidth";
     b.wait_until(fits, "the board to fit a tablet's width").await;
-    b.screenshot(&shots, "20-operator-tablet-board").await;
+    // The Operator may read the lines, so the board filters by his own.
+    b.wait_text("#filter-location", "Line1").await;
+    shot(b, &shots, "20-operator-tablet-board").await;
     b.goto(&format!("{base}/#/orders/{}", running["id"].as_str().unwrap())).await;
     b.find("[data-transition='RUNNING']").await;
     assert!(!b.exists("#order-save").await, "an Operator does not edit orders");
+    for css in ["[data-transition='CANCELLED']", "[data-transition='SCHEDULED']"] {
+        assert!(!b.exists(css).await, "an Operator neither cancels nor schedules: {css}");
+    }
     // Without read access to materials and units the pickers still name the order's own.
     b.wait_until(
         "document.querySelector('#order-productId').selectedOptions[0].text === 'FG/Gearbox'",
@@ -469,10 +650,37 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     b.click("#report-submit").await;
     b.wait_text("#order-status", "produced 3").await;
     b.wait_until(fits, "the order page to fit a tablet's width").await;
-    b.screenshot(&shots, "21-operator-tablet-order").await;
+    shot(b, &shots, "21-operator-tablet-order").await;
     let wo2 = app.ok("productionOrder", "getProductionOrder", json!(["WO-2"])).await;
     assert_eq!(wo2["status"], json!("RUNNING"));
     assert_eq!(wo2["modifiedBy"], json!("olga"));
+    // The line view: pick the line, run an order from its card, scan another one open.
+    let line1 = app.ok("location", "getLocation", json!(["Plant/Line1"])).await;
+    app.ok(
+        "productionOrder",
+        "saveProductionOrder",
+        json!({"name": "WO-3", "productId": order["productId"], "unitOfMeasureId": order["unitOfMeasureId"], "quantity": 50, "locationId": line1["id"]}),
+    )
+    .await;
+    b.goto(&format!("{base}/#/line")).await;
+    b.choose("#line-location", "Line1").await;
+    b.wait_text("#line-next article[data-order='WO-3']", "IDLE").await;
+    assert!(
+        !b.exists("article[data-order='WO-3'] [data-transition='CANCELLED']").await,
+        "an Operator cannot cancel from the line view"
+    );
+    b.click("article[data-order='WO-3'] [data-transition='RUNNING']").await;
+    b.wait_text("#line-now article[data-order='WO-3']", "RUNNING").await;
+    b.type_into("article[data-order='WO-3'] .report-quantity", "12").await;
+    b.click("article[data-order='WO-3'] .report-submit").await;
+    b.wait_text("#line-now article[data-order='WO-3'] .qty", "12 / 50").await;
+    b.wait_until(fits, "the line view to fit a tablet's width").await;
+    shot(b, &shots, "22-operator-line-view").await;
+    b.type_into("#scan", "WO-2\u{E007}").await;
+    b.wait_text("h1", "Order WO-2").await;
+    b.goto(&format!("{base}/#/line")).await;
+    b.type_into("#scan", "NO-SUCH\u{E007}").await;
+    b.wait_text("#line-messages .banner.error", "No order is named NO-SUCH").await;
     // Starting a shift from its page opens a shift record.
     a.goto(&format!("{base}/#/master/shifts")).await;
     a.click("button.shift-start").await;

@@ -132,6 +132,14 @@ impl Browser {
     }
 
     /// Runs an async script (its last argument is the callback).
+    /// Runs a library's source in the page; a failure names the library, not its text.
+    pub async fn inject(&self, name: &str, source: &str) {
+        self.client
+            .execute(source, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("injecting {name} failed: {e}"));
+    }
+
     pub async fn js_async(&self, script: &str, args: Value) -> Value {
         self.client
             .execute_async(script, arguments(args))

@@ -54,6 +54,8 @@ export const call = (module, fn, args) => http('POST', `/api/v1/script/${module}
 
 /** The words to show for a failed call. */
 export function errorText(e) {
+  // fetch rejects (a TypeError) only when no answer came at all.
+  if (e instanceof TypeError) return 'The server cannot be reached — check the connection and try again.';
   if (!(e instanceof ApiError)) return String(e.message || e);
   if (e.code === 'forbidden') return `Not allowed: ${e.message}`;
   return e.message;

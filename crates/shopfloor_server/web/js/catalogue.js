@@ -6,14 +6,15 @@
 import { http } from './api.js';
 
 let loading = null;
-let lists = { statuses: [], verbs: [], enums: {} };
+let lists = { statuses: [], verbs: [], enums: {}, editableWhenFinal: [] };
 
 /** Loads the lists (once; a failed load is tried again on the next call). */
 export function loadCatalogue() {
   if (!loading) {
     loading = http('GET', '/api/v1/script')
       .then((listing) => {
-        lists = { statuses: listing.lifecycle.statuses, verbs: listing.lifecycle.verbs, enums: listing.enums };
+        const { statuses, verbs, editableWhenFinal } = listing.lifecycle;
+        lists = { statuses, verbs, enums: listing.enums, editableWhenFinal };
       })
       .catch((e) => { loading = null; throw e; });
   }
@@ -28,6 +29,9 @@ export const orderStatus = (name) => lists.statuses.find((s) => s.name === name)
 
 /** The lifecycle verb that moves an order to `status`: `{function, to, label, consequence}`. */
 export const verbTo = (status) => lists.verbs.find((v) => v.to === status);
+
+/** The fields a final (closed, cancelled) order still accepts changes to. */
+export const editableWhenFinal = (key) => lists.editableWhenFinal.includes(key);
 
 /** The choices of an enumerated field (`choices('Location', 'type')`), or undefined. */
 export const choices = (noun, key) => (lists.enums[noun] || {})[key];

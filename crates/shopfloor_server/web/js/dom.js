@@ -71,3 +71,23 @@ export function debounce(fn, ms) {
   let t = null;
   return (...a) => { clearTimeout(t); t = setTimeout(() => fn(...a), ms); };
 }
+
+/** Asks before something that cannot be undone: a modal dialog naming the consequence, with the
+ * safe choice focused. Resolves to true only when the user confirms. */
+export function confirmAction({ title, text, confirm, danger = true }) {
+  return new Promise((resolve) => {
+    const keep = h('button', { type: 'button', id: 'confirm-keep' }, 'Go back');
+    const ok = h('button', { type: 'button', id: 'confirm-ok', class: danger ? 'danger' : 'primary' }, confirm);
+    const dialog = h('dialog', { class: 'confirm', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-text' },
+      h('h2', { id: 'confirm-title' }, title),
+      h('p', { id: 'confirm-text' }, text),
+      h('div', { class: 'bar' }, keep, ok));
+    const done = (answer) => { dialog.close(); dialog.remove(); resolve(answer); };
+    keep.addEventListener('click', () => done(false));
+    ok.addEventListener('click', () => done(true));
+    dialog.addEventListener('cancel', (ev) => { ev.preventDefault(); done(false); });
+    document.body.append(dialog);
+    dialog.showModal();
+    keep.focus();
+  });
+}

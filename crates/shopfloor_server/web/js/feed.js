@@ -15,14 +15,39 @@ export function startFeed(after) {
     lastSequence = ev.sequence;
     for (const l of [...listeners]) l(ev);
   });
-  es.addEventListener('open', () => document.body.removeAttribute('data-feed-down'));
-  es.addEventListener('error', () => document.body.setAttribute('data-feed-down', ''));
+  es.addEventListener('open', () => connectionDown(false));
+  es.addEventListener('error', () => {
+    connectionDown(true);
+    // The browser retries a dropped connection by itself, but not one the server refused
+    // (restarting, overloaded): that one is opened again from the last event seen.
+    if (es.readyState === EventSource.CLOSED) {
+      setTimeout(() => { if (source === es) { stopFeed(); startFeed(lastSequence); } }, RETRY_MS);
+    }
+  });
   source = es;
+}
+
+const RETRY_MS = 3000;
+/** A short drop (a proxy's idle timeout) is not worth a warning: it shows after this long. */
+const WARN_AFTER_MS = 1500;
+let warnTimer = null;
+
+/** Shows or clears "connection lost — retrying" (the page would otherwise silently go stale). */
+function connectionDown(down) {
+  const el = document.getElementById('connection');
+  document.body.toggleAttribute('data-feed-down', down);
+  clearTimeout(warnTimer);
+  if (!down) { el.hidden = true; el.textContent = ''; return; }
+  warnTimer = setTimeout(() => {
+    el.textContent = 'Connection to the server lost — retrying. What you see may be out of date.';
+    el.hidden = false;
+  }, WARN_AFTER_MS);
 }
 
 export function stopFeed() {
   if (source) source.close();
   source = null;
+  clearTimeout(warnTimer);
 }
 
 export const feedRunning = () => source !== null;

@@ -7,16 +7,20 @@ import { errorText, onUnauthorized } from './api.js';
 import { boardPage, dropPrefetch, prefetchBoard } from './board.js';
 import { $, banner } from './dom.js';
 import { feedRunning, stopFeed } from './feed.js';
+import { linePage } from './line.js';
 import { loginPage } from './login.js';
 import { MASTER, masterPage } from './master-data.js';
 import { orderPage } from './order.js';
+import { travelerPage } from './traveler.js';
 import { go, route, setPages } from './router.js';
 import { loadSession, logOut, session } from './session.js';
 
 setPages(async (main, parts, params) => {
   if (parts[0] === 'login') await loginPage(main, params);
+  else if (parts[0] === 'orders' && parts[1] && parts[2] === 'traveler') await travelerPage(main, decodeURIComponent(parts[1]));
   else if (parts[0] === 'orders' && parts[1]) await orderPage(main, decodeURIComponent(parts[1]), params);
   else if (parts[0] === 'orders') await boardPage(main, params);
+  else if (parts[0] === 'line') await linePage(main, params);
   else if (parts[0] === 'master' && MASTER[parts[1]]) await masterPage(main, parts[1]);
   else if (parts[0] === 'admin') await adminPage(main);
   else return false;

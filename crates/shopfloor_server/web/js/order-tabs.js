@@ -3,9 +3,10 @@
 
 import { call, errorText } from './api.js';
 import { choices } from './catalogue.js';
-import { banner, field, h, select, showFieldErrors } from './dom.js';
+import { banner, confirmAction, field, h, select, showFieldErrors } from './dom.js';
 import { fmtDate, fmtNum, readDate, toLocalInput } from './format.js';
-import { rows } from './lookups.js';
+import { locationList, rows } from './lookups.js';
+import { fieldLabel, ORDER_FIELDS, REF_TEXT } from './order-fields.js';
 import { can } from './session.js';
 
 export async function bomTab(panel, order) {
@@ -45,6 +46,8 @@ export async function bomTab(panel, order) {
     h('td', { class: 'num' }, l.position ?? i + 1),
     h('td', { class: 'bom-material' }, l.materialPath || l.materialName || l.materialId),
     h('td', { class: 'num' }, fmtNum(l.quantityPerProducedUnit)),
+    // What the whole order needs of it: quantity per produced unit × the order's quantity.
+    h('td', { class: 'num bom-required' }, l.quantityPerProducedUnit === null || l.quantityPerProducedUnit === undefined ? '' : fmtNum(l.quantityPerProducedUnit * order.quantity)),
     h('td', {}, l.unitOfMeasureSymbol || ''),
     h('td', {}, l.materialGroup || ''),
     h('td', {}, l.materialType || ''),
@@ -54,14 +57,17 @@ export async function bomTab(panel, order) {
       canSave ? h('button', { type: 'button', class: 'bom-edit', 'aria-expanded': 'false', onclick: (ev) => {
         const tr = ev.target.closest('tr');
         if (tr.nextElementSibling?.classList.contains('bom-edit-row')) { tr.nextElementSibling.remove(); ev.target.setAttribute('aria-expanded', 'false'); return; }
-        tr.after(h('tr', { class: 'bom-edit-row' }, h('td', { colspan: 7 }, editor(l))));
+        tr.after(h('tr', { class: 'bom-edit-row' }, h('td', { colspan: 8 }, editor(l))));
         ev.target.setAttribute('aria-expanded', 'true');
         tr.nextElementSibling.querySelector('select')?.focus();
       } }, 'Edit') : null,
-      canDelete ? h('button', { type: 'button', class: 'danger bom-remove', 'aria-label': `Remove ${l.materialName || 'line'}`, onclick: () => act('deleteBillOfMaterialsItem', [l.id]) }, 'Remove') : null))));
+      canDelete ? h('button', { type: 'button', class: 'danger bom-remove', 'aria-label': `Remove ${l.materialName || 'line'}`, onclick: async () => {
+        const sure = await confirmAction({ title: `Remove ${l.materialName || 'this line'}?`, text: `The line leaves the order's bill of materials (${order.name}); adding it again starts a new line.`, confirm: 'Remove line' });
+        if (sure) act('deleteBillOfMaterialsItem', [l.id]);
+      } }, 'Remove') : null))));
   panel.replaceChildren(msg,
     lines.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'bom' },
-      h('thead', {}, h('tr', {}, ['Pos.', 'Material', 'Qty / unit', 'Unit', 'Group', 'Type', ''].map((t) => h('th', { scope: 'col' }, t)))), body))
+      h('thead', {}, h('tr', {}, ['Pos.', 'Material', 'Qty / unit', `Required for ${fmtNum(order.quantity)}`, 'Unit', 'Group', 'Type', ''].map((t) => h('th', { scope: 'col' }, t)))), body))
       : h('p', { class: 'muted' }, 'No bill of materials lines.'),
     ...(canSave ? [h('section', { 'aria-label': 'Add a line' }, h('h3', {}, 'Add a line'), editor({ materialType: 'COMPONENT', quantityPerProducedUnit: 1 }))] : []));
 }
@@ -104,16 +110,22 @@ export async function propertiesTab(panel, order) {
     const box = field(d.name, input, { key: d.name, hint: hints.join(' · ') });
     if (canSet) {
       box.append(h('button', { type: 'button', class: 'prop-save', 'data-property': d.name, onclick: async () => {
+        const err = box.querySelector('.err');
         try {
           await call('productionOrder', 'setPropertyValue', [order.id, d.id, read()]);
-          showFieldErrors(box.parentElement, {});
-          msg.replaceChildren(banner('ok', `${d.name} saved.`));
+          err.hidden = true;
+          err.textContent = '';
+          input.setAttribute('aria-invalid', 'false');
+          // A value refused earlier stays marked, and named, until it is saved.
+          const still = [...panel.querySelectorAll('#properties [aria-invalid="true"]')].map((i) => i.closest('[data-field]').dataset.field);
+          msg.replaceChildren(still.length
+            ? banner('warn', `${d.name} saved. Still not saved: ${still.join(', ')}.`)
+            : banner('ok', `${d.name} saved.`));
         } catch (e) {
-          const err = box.querySelector('.err');
           err.hidden = false;
           err.textContent = e.fields ? Object.values(e.fields).flat().join('; ') : errorText(e);
           input.setAttribute('aria-invalid', 'true');
-          msg.replaceChildren(banner('error', `${d.name} was not saved.`));
+          msg.replaceChildren(banner('error', `${d.name} was not saved: ${err.textContent}`));
         }
       } }, 'Save'));
     }
@@ -122,12 +134,45 @@ export async function propertiesTab(panel, order) {
   panel.replaceChildren(msg, h('div', { class: 'grid', id: 'properties' }, list));
 }
 
+/** What the history says for an action and for a record other than the order itself. */
+const ACTION_WORDS = { CREATE: 'Created', UPDATE: 'Changed', DELETE: 'Removed', TRANSITION: 'Status changed', REPORT: 'Production reported' };
+const ENTITY_WORDS = { BillOfMaterialsItem: 'bill of materials line', ProductionOrderPropertyValue: 'property value' };
+/** Bookkeeping every write changes: not news to a reader of the history. */
+const AUDIT = new Set(['id', 'version', 'createdBy', 'createdDate', 'modifiedBy', 'modifiedDate', 'productionOrderId']);
+
+/** Names for the ids a history may hold: what the caller may read of products, units, customers
+ * and locations, and the order's own references. */
+async function namesForIds(order) {
+  const names = new Map();
+  for (const [key, textKey] of Object.entries(REF_TEXT)) if (order[key]) names.set(order[key], order[textKey]);
+  const lists = ORDER_FIELDS.filter(([, , kind, opt]) => kind === 'ref' && opt.fn !== 'recentShiftRecords' && can(opt.module, opt.fn))
+    .map(([, , , opt]) => rows(opt.module, opt.fn).then((list) => list.forEach((r) => names.set(r.id, opt.text(r)))));
+  lists.push(locationList().then((list) => list.forEach((l) => names.set(l.id, l.path || l.name))));
+  await Promise.allSettled(lists);
+  return names;
+}
+
+function valueText(key, v, names) {
+  if (v === null || v === undefined || v === '') return '—';
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'number') return fmtNum(v);
+  if (key.endsWith('Id') && typeof v === 'string') return names.get(v) || 'another record';
+  if (key.endsWith('Date') && typeof v === 'string') return fmtDate(v);
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** The order's history, newest first, in words: "Quantity 1,230 → 1,500", who, when, why. */
 export async function historyTab(panel, order) {
-  const events = await call('productionOrder', 'getProductionOrderHistory', [order.id]);
-  const items = [...events].reverse().map((e) => h('li', {},
-    h('strong', {}, e.action), ` ${e.entity !== 'ProductionOrder' ? `(${e.entity}) ` : ''}by ${e.user} at `, h('time', { datetime: e.at }, fmtDate(e.at)),
-    e.reason ? h('span', {}, ` — reason: ${e.reason}`) : null,
-    h('ul', { class: 'changes' }, Object.entries(e.changes || {}).filter(([k]) => k !== 'id').map(([k, [a, b]]) =>
-      h('li', {}, `${k}: ${a === null || a === undefined ? '∅' : JSON.stringify(a)} → ${b === null || b === undefined ? '∅' : JSON.stringify(b)}`)))));
+  const [events, names] = await Promise.all([call('productionOrder', 'getProductionOrderHistory', [order.id]), namesForIds(order)]);
+  const items = [...events].reverse().map((e) => {
+    const what = ENTITY_WORDS[e.entity] || (e.entity !== 'ProductionOrder' ? fieldLabel(e.entity).toLowerCase() : null);
+    const changes = Object.entries(e.changes || {}).filter(([k]) => !AUDIT.has(k));
+    return h('li', {},
+      h('strong', {}, ACTION_WORDS[e.action] || e.action, what ? ` (${what})` : ''),
+      ` by ${e.user}, `, h('time', { datetime: e.at }, fmtDate(e.at)),
+      e.reason ? h('span', {}, ` — reason: ${e.reason}`) : null,
+      changes.length ? h('ul', { class: 'changes' }, changes.map(([k, [a, b]]) =>
+        h('li', {}, `${fieldLabel(k)}: ${valueText(k, a, names)} → ${valueText(k, b, names)}`))) : null);
+  });
   panel.replaceChildren(items.length ? h('ol', { class: 'timeline', id: 'history' }, items) : h('p', { class: 'muted' }, 'No history.'));
 }

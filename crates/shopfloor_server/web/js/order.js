@@ -3,38 +3,16 @@
 // the server's verbs name, production reporting, and the tabs of order-tabs.js.
 
 import { call, errorText } from './api.js';
-import { choices, orderStatus, verbTo } from './catalogue.js';
+import { choices, editableWhenFinal, orderStatus, orderStatuses } from './catalogue.js';
 import { $, announce, banner, debounce, field, h, select, showFieldErrors } from './dom.js';
 import { onChange } from './feed.js';
 import { fmtDate, fmtNum, readDate, toLocalInput } from './format.js';
 import { indent, locationList, rows } from './lookups.js';
+import { mayReport, reportForm, runAndRedraw, verbButtons } from './order-actions.js';
+import { GROUPS, ORDER_FIELDS, REF_TEXT } from './order-fields.js';
 import { bomTab, historyTab, propertiesTab } from './order-tabs.js';
 import { go, keepFocus, route } from './router.js';
 import { can, session } from './session.js';
-
-const ORDER_FIELDS = [
-  // key, label, kind, options
-  ['name', 'Name', 'text', { required: true }],
-  ['productId', 'Product', 'ref', { required: true, module: 'material', fn: 'getAllMaterials', text: (m) => m.path || m.name }],
-  ['unitOfMeasureId', 'Unit', 'ref', { required: true, module: 'unitOfMeasure', fn: 'getAllUnitsOfMeasure', text: (u) => `${u.name} (${u.symbol})` }],
-  ['quantity', 'Quantity', 'number', { required: true }],
-  ['quantityScheduled', 'Quantity scheduled', 'number', {}],
-  ['schedulePriority', 'Priority', 'enum', {}],
-  ['locationId', 'Location', 'location', {}],
-  ['customerId', 'Customer', 'ref', { module: 'customer', fn: 'getAllCustomers', text: (c) => c.name }],
-  ['shiftRecordId', 'Shift record', 'ref', { module: 'shift', fn: 'recentShiftRecords', text: (r) => `${r.shiftName || 'Shift'} @ ${r.locationName || ''} ${fmtDate(r.startDate)} (${r.status})` }],
-  ['dueDate', 'Due date', 'datetime', {}],
-  ['startDate', 'Start date', 'datetime', {}],
-  ['endDate', 'End date', 'datetime', {}],
-  ['enabled', 'Enabled', 'bool', {}],
-  ['spare1', 'Spare 1', 'text', {}],
-  ['spare2', 'Spare 2', 'text', {}],
-  ['spare3', 'Spare 3', 'text', {}],
-  ['notes', 'Notes', 'textarea', {}],
-];
-
-/** The name the order itself carries for a reference (shown when the picker's list is not readable). */
-const REF_TEXT = { productId: 'productPath', unitOfMeasureId: 'unitOfMeasureName', customerId: 'customerName', locationId: 'locationPath' };
 
 async function buildControl(key, kind, opt, value, readOnly, order = {}) {
   let el;
@@ -111,14 +89,31 @@ export async function orderPage(main, id, params) {
   const messages = h('div', { id: 'order-messages', 'aria-live': 'polite' });
   const form = h('form', { id: 'order-form', novalidate: true, 'aria-labelledby': 'order-form-title' });
   const controls = {};
-  const grid = h('div', { class: 'grid' });
+  // A closed or cancelled order accepts changes to a few fields only: the others look read-only.
+  const isFinal = !isNew && !!orderStatus(order.status)?.final;
+  const parts = new Map(GROUPS.map(([g]) => [g, h('div', { class: 'grid' })]));
   for (const [key, label, kind, opt] of ORDER_FIELDS) {
-    const el = await buildControl(key, kind, opt, order[key], !canSave, order);
+    const el = await buildControl(key, kind, opt, order[key], !canSave || (isFinal && !editableWhenFinal(key)), order);
     controls[key] = [el, kind];
     const box = field(label, el, { key, required: opt.required });
     if (kind === 'textarea') box.style.gridColumn = '1 / -1';
-    grid.append(box);
+    parts.get(opt.group).append(box);
   }
+  const grid = h('div', {}, GROUPS.map(([g, legend, o]) => o?.folded
+    ? h('details', { class: 'group', 'data-group': g }, h('summary', {}, legend), parts.get(g))
+    : h('fieldset', { class: 'group', 'data-group': g }, h('legend', {}, legend), parts.get(g))));
+  // Choosing a product fills in its unit (unless one was chosen already).
+  const [productEl] = controls.productId;
+  const [unitEl] = controls.unitOfMeasureId;
+  productEl.addEventListener('change', async () => {
+    if (unitEl.value && !isNew) return;
+    const materials = can('material', 'getAllMaterials') ? await rows('material', 'getAllMaterials').catch(() => []) : [];
+    const unit = materials.find((m) => m.id === productEl.value)?.unitOfMeasureId;
+    if (unit && [...unitEl.options].some((o) => o.value === unit)) {
+      unitEl.value = unit;
+      unitEl.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+  });
   const data = () => {
     const d = { ...order };
     for (const [key, [el, kind]] of Object.entries(controls)) d[key] = readControl(el, kind);
@@ -165,9 +160,12 @@ export async function orderPage(main, id, params) {
       saveBtn.disabled = false;
     }
   });
-  form.append(h('h2', { id: 'order-form-title' }, 'Details'), grid, ...(canSave ? [h('div', { class: 'bar' }, saveBtn)] : []));
+  form.append(h('h2', { id: 'order-form-title' }, 'Details'));
+  if (isFinal && canSave) form.append(h('p', { class: 'muted', id: 'order-final-note' }, `This order is ${order.status}: only notes, enabled and the spare fields can change.`));
+  form.append(grid, ...(canSave ? [h('div', { class: 'bar' }, saveBtn)] : []));
 
-  main.append(h('p', {}, h('a', { href: '#/orders' }, '← Order board')), title, statusLine, messages);
+  main.append(h('p', { class: 'bar' }, h('a', { href: '#/orders' }, '← Order board'),
+    isNew ? null : h('a', { href: `#/orders/${encodeURIComponent(order.id)}/traveler`, id: 'order-traveler' }, 'Print traveler')), title, statusLine, messages);
   if (isNew) {
     main.append(form);
     return;
@@ -175,6 +173,7 @@ export async function orderPage(main, id, params) {
   statusLine.append('Status ', h('span', { class: `status ${order.status}`, id: 'order-status-value' }, order.status),
     ` · produced ${fmtNum(order.quantityProduced)} of ${fmtNum(order.quantity)} ${order.unitOfMeasureSymbol || ''} · version ${order.version}`,
     order.modifiedBy ? ` · last changed by ${order.modifiedBy} at ${fmtDate(order.modifiedDate)}` : '');
+  statusLine.after(pipeline(order), producedBar(order));
 
   const actions = await actionsSection(order, messages);
   if (actions) main.append(actions);
@@ -190,39 +189,39 @@ export async function orderPage(main, id, params) {
   });
 }
 
+/** The lifecycle as a row of steps, the order's status marked. */
+function pipeline(order) {
+  const all = orderStatuses();
+  const at = all.indexOf(order.status);
+  return h('ol', { class: 'pipeline', 'aria-label': 'Lifecycle' }, all.map((s, i) =>
+    h('li', { class: i < at ? 'done' : null, 'aria-current': i === at ? 'step' : null }, s)));
+}
+
+/** Produced against planned, coloured when over the plan. */
+function producedBar(order) {
+  const pct = order.quantity > 0 ? (100 * order.quantityProduced) / order.quantity : 0;
+  const over = order.quantityProduced > order.quantity;
+  return h('div', { class: `progress produced${over ? ' over' : ''}`, id: 'order-produced' },
+    h('progress', { max: 100, value: Math.min(100, pct), 'aria-label': `${Math.round(pct)}% of the planned quantity produced` }),
+    h('span', {}, `${Math.round(pct)}%${over ? ' — over the plan' : ''}`));
+}
+
 /** Lifecycle buttons (one per status the order may enter whose verb the caller may call) and
  * production reporting; null when the caller may do neither. */
 async function actionsSection(order, messages) {
   const actions = h('section', { 'aria-labelledby': 'actions-title' }, h('h2', { id: 'actions-title' }, 'Run'));
   const allowed = await call('productionOrder', 'getAllowedTransitions', [order.id]).catch(() => []);
   const reason = h('input', { type: 'text', id: 'transition-reason', placeholder: 'optional' });
-  const doAction = async (fn, args, okText) => {
-    messages.replaceChildren();
-    try {
-      await call('productionOrder', fn, args);
-      announce(okText);
-      keepFocus();
-      await route();
-      $('#order-messages')?.replaceChildren(banner('ok', okText));
-    } catch (e) {
-      messages.replaceChildren(banner('error', errorText(e)));
-    }
-  };
-  const buttons = allowed.map(verbTo).filter((v) => v && can('productionOrder', v.function)).map((v) =>
-    h('button', { type: 'button', 'data-transition': v.to, class: v.to === 'CANCELLED' ? 'danger' : null,
-      onclick: () => doAction(v.function, { productionOrderIdOrName: order.id, reason: reason.value.trim() || null }, `Order ${order.name} is now ${v.to}`) },
-    v.label));
+  const doAction = runAndRedraw('order-messages');
+  const buttons = verbButtons(order, allowed, { reason: () => reason.value.trim() || null, run: doAction });
+  // The usual next step (the first later status that is not final, and not a danger) stands out.
+  const all = orderStatuses();
+  const next = buttons.find((b) => all.indexOf(b.dataset.transition) > all.indexOf(order.status)
+    && !orderStatus(b.dataset.transition)?.final && !b.classList.contains('danger'));
+  if (next) next.classList.add('primary');
   if (buttons.length) actions.append(h('div', { class: 'bar' }, field('Reason', reason), ...buttons));
-  if (can('productionOrder', 'reportProduction') && orderStatus(order.status)?.acceptsReports) {
-    const qty = h('input', { type: 'number', step: 'any', min: 0, id: 'report-quantity', inputmode: 'decimal' });
-    const rreason = h('input', { type: 'text', id: 'report-reason', placeholder: 'optional' });
-    actions.append(h('form', { class: 'bar', id: 'report-form', onsubmit: (ev) => {
-      ev.preventDefault();
-      if (qty.value === '') { messages.replaceChildren(banner('error', 'Enter the quantity produced.')); qty.focus(); return; }
-      doAction('reportProduction', { productionOrderIdOrName: order.id, quantity: Number(qty.value), reason: rreason.value.trim() || null }, `Reported ${qty.value} ${order.unitOfMeasureSymbol || ''}`);
-    } }, field(`Report production (${order.unitOfMeasureSymbol || order.unitOfMeasureName || ''})`, qty), field('Reason', rreason),
-    h('button', { type: 'submit', class: 'primary', id: 'report-submit' }, 'Report')));
-  }
+  const fail = (text, control) => { messages.replaceChildren(banner('error', text)); control.focus(); };
+  if (mayReport(order)) actions.append(reportForm(order, { fail, run: doAction }));
   return actions.children.length > 1 ? actions : null;
 }
 

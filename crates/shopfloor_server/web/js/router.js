@@ -22,11 +22,26 @@ export function go(path, params, replace = false) {
 // Focus moves to the main region on navigation, except when the page itself changes its own view
 // (a filter, a save, a tab): then the control the person used keeps it.
 let focusMain = true;
-/** The next `route()` leaves the focus where it is. */
-export function keepFocus() { focusMain = false; }
+let focusKey = null;
+/** The next `route()` leaves the focus where it is: on the control the person used, or on the
+ * same control of the page drawn anew (found again by id or by what it stands for). */
+export function keepFocus() {
+  focusMain = false;
+  focusKey = selectorOf(document.activeElement);
+}
+
+function selectorOf(el) {
+  if (!el || el === document.body) return null;
+  if (el.id) return `#${CSS.escape(el.id)}`;
+  for (const a of ['data-sort', 'data-transition', 'data-property', 'name']) {
+    if (el.hasAttribute(a)) return `${el.tagName.toLowerCase()}[${a}="${CSS.escape(el.getAttribute(a))}"]`;
+  }
+  return null;
+}
 
 const NAV = [
   ['/orders', 'Orders', 'productionOrder', 'findProductionOrders'],
+  ['/line', 'Line', 'productionOrder', 'findProductionOrders'],
   ['/master/units', 'Units', 'unitOfMeasure', 'findUnitsOfMeasure'],
   ['/master/materials', 'Materials', 'material', 'findMaterials'],
   ['/master/locations', 'Locations', 'location', 'getLocationTree'],
@@ -66,5 +81,9 @@ export async function route() {
   const heading = main.querySelector('h1');
   if (heading) document.title = `${heading.textContent} · Shopfloor`;
   if (focusMain) main.focus({ preventScroll: true });
+  else if (focusKey && (!document.activeElement?.isConnected || document.activeElement === document.body)) {
+    document.querySelector(focusKey)?.focus({ preventScroll: true });
+  }
   focusMain = true;
+  focusKey = null;
 }

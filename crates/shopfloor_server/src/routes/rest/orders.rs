@@ -45,14 +45,14 @@ pub(super) fn routes() -> Vec<Route> {
             transitions,
         )
         .ok("200", "OK", list(json!({"enum": statuses}))),
-        // Every lifecycle verb needs the permission of startProductionOrder (the table's test
-        // checks that they share it).
+        // Open to whoever may read the order's transitions; the service then demands the
+        // permission of the verb into the requested status (`lifecycle::Verb::permission`).
         Route::new(
             Method::POST,
             format!("{ORDER}/transitions"),
             PO,
-            "startProductionOrder",
-            "Moves the order to a status through that status's lifecycle verb",
+            "getAllowedTransitions",
+            "Moves the order to a status through that status's lifecycle verb (which needs the verb's own permission)",
             transition,
         )
         .body(json!({"type": "object", "properties": {

@@ -60,15 +60,22 @@ fn the_openapi_document_has_every_route_with_its_permission_and_no_other_rest_op
 }
 
 #[test]
-fn every_lifecycle_verb_needs_the_permission_the_transitions_route_checks() {
+fn every_lifecycle_verb_has_its_own_permission_below_execute_and_the_catalogue_uses_it() {
     let route = table()
         .into_iter()
         .find(|r| r.method == Method::POST && r.path.ends_with("/transitions"))
         .expect("POST …/transitions");
-    let needed = route.permission().unwrap();
+    assert_eq!(
+        route.permission().unwrap(),
+        "PRODUCTION_ORDER.READ.GET",
+        "the service checks the verb's permission"
+    );
+    let mut seen = BTreeSet::new();
     for verb in VERBS {
+        assert!(verb.permission.starts_with("PRODUCTION_ORDER.EXECUTE."), "{}", verb.permission);
+        assert!(seen.insert(verb.permission), "{} twice", verb.permission);
         let f = CATALOGUE.get("productionOrder", verb.function);
         let f = f.unwrap_or_else(|| panic!("{} is not registered", verb.function));
-        assert_eq!(f.permission.as_deref(), Some(needed), "{}", f.name);
+        assert_eq!(f.permission.as_deref(), Some(verb.permission), "{}", f.name);
     }
 }
