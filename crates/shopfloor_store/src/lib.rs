@@ -113,6 +113,15 @@ macro_rules! migrations {
                     "/0014_order_search.sql"
                 )),
             ),
+            (
+                15,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0015_role_security_levels.sql"
+                )),
+            ),
         ]
     };
 }
