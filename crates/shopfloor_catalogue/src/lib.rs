@@ -16,6 +16,8 @@ mod production_order;
 mod properties;
 mod query;
 mod registry;
+mod role;
+mod schedule;
 mod security;
 mod shift;
 mod unit_of_measure;
@@ -37,6 +39,8 @@ fn build() -> Catalogue {
     shift::register(&mut b);
     query::register(&mut b);
     security::register(&mut b);
+    role::register(&mut b);
+    schedule::register(&mut b);
     integration::register(&mut b);
     b.finish()
 }

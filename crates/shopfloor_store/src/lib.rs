@@ -122,6 +122,15 @@ macro_rules! migrations {
                     "/0015_import_jobs_kind.sql"
                 )),
             ),
+            (
+                16,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0016_role_security_levels.sql"
+                )),
+            ),
         ]
     };
 }

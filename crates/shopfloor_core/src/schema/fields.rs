@@ -35,6 +35,8 @@ pub const RUNNING_CONFLICT_STRATEGIES: &[&str] = &["STOP_PREVIOUS", "THROW_EXCEP
 pub const TRIGGER_TYPES: &[&str] = &["RISING_EDGE", "FALLING_EDGE", "CHANGE"];
 pub const DATA_TYPES: &[&str] = &["STRING", "INTEGER", "FLOAT", "BOOLEAN", "DATETIME"];
 pub const TOKEN_KINDS: &[&str] = &["TOKEN", "SESSION"];
+/// Whether a role needs all or any of its security levels (the original API's data model).
+pub const ROLE_REQUIREMENT_TYPES: &[&str] = &["ALL_OF", "ANY_OF"];
 pub const MATERIAL_TYPES: &[&str] = &["COMPONENT", "PRODUCT", "BYPRODUCT"];
 pub const PERSON_STATUSES: &[&str] = &["ACTIVE", "INACTIVE"];
 

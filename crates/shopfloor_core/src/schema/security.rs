@@ -1,6 +1,6 @@
 //! The definitions of users, roles and API tokens (security.md).
 
-use super::fields::{d, f, fields, hidden, read_only, req, with_default, LONG_TEXT, TEXT, TOKEN_KINDS};
+use super::fields::{d, f, fields, hidden, read_only, req, with_default, LONG_TEXT, ROLE_REQUIREMENT_TYPES, TEXT, TOKEN_KINDS};
 use super::types::{Default, Entity::*, EntityDef, Kind, Lookup, UniqueName};
 
 pub(super) fn user() -> EntityDef {
@@ -44,6 +44,13 @@ pub(super) fn role() -> EntityDef {
             f("description", "description", LONG_TEXT),
             f("permissions", "permissions", Kind::Json),
             with_default(read_only("builtIn", "built_in", Kind::Bool), Default::Bool(false)),
+            // Who holds the role besides the users it is assigned to: every user whose security
+            // levels meet the requirement (docs/adr/0015-role-module.md).
+            f("securityLevels", "security_levels", Kind::Json),
+            with_default(
+                req("roleRequirementType", "role_requirement_type", Kind::Enum(ROLE_REQUIREMENT_TYPES)),
+                Default::Text("ANY_OF"),
+            ),
         ]),
         derived: vec![],
         aliases: &[],

@@ -8,7 +8,8 @@ use crate::record::Record;
 use crate::schema::Entity;
 use crate::service::generic::{self, Hooks};
 use crate::service::{
-    bill_of_materials, bulk_delete, location, material, personnel, production_order, property, security, shift, unit_of_measure, webhook,
+    bill_of_materials, bulk_delete, location, material, personnel, production_order, property, role, security, shift, unit_of_measure,
+    webhook,
 };
 use crate::tx::{Caller, Tx};
 use serde_json::{Map, Value as Json};
@@ -31,7 +32,7 @@ pub fn hooks(entity: Entity) -> &'static Hooks {
         Entity::ProductionOrderPropertyValue => &property::VALUE_HOOKS,
         Entity::BillOfMaterialsItem => &bill_of_materials::ITEM_HOOKS,
         Entity::User => &security::USER_HOOKS,
-        Entity::Role => &security::ROLE_HOOKS,
+        Entity::Role => &role::ROLE_HOOKS,
         Entity::ApiToken => &security::TOKEN_HOOKS,
         Entity::LocationProperty => &property::LOCATION_PROPERTY_HOOKS,
         Entity::LocationPropertyValue => &property::LOCATION_VALUE_HOOKS,
@@ -116,7 +117,7 @@ pub fn delete_many(tx: &mut dyn Tx, caller: &Caller, entity: Entity, texts: &[St
 pub fn delete(tx: &mut dyn Tx, caller: &Caller, entity: Entity, text: &str) -> CoreResult<Json> {
     match entity {
         Entity::User => security::delete_user(tx, caller, text),
-        Entity::Role => security::delete_role(tx, caller, text),
+        Entity::Role => role::delete_role(tx, caller, text),
         Entity::BillOfMaterialsItem => bill_of_materials::delete(tx, caller, text),
         Entity::Webhook => webhook::delete(tx, caller, text),
         _ => generic::delete(tx, caller, hooks(entity), text),

@@ -1,16 +1,15 @@
-//! Users, roles, API tokens and sessions (security.md): built-in roles, hashing (argon2id for
+//! Users, API tokens and sessions (security.md; roles are in [`role`]): built-in roles, hashing (argon2id for
 //! passwords, SHA-256 for high-entropy tokens), authentication of a token, and the rule that the
 //! last enabled user holding `*` cannot lose it.
 
 use crate::errors::{CoreError, CoreResult};
 use crate::id::Id;
-use crate::name_key::name_key;
-use crate::permissions::grants;
 use crate::query::{Condition, FieldRef, Filter, Operand, Query};
 use crate::record::{Record, Value};
 use crate::schema::Entity;
 pub use crate::service::credentials::{hash_password, hash_token, new_secret, verify_password};
 use crate::service::generic::{self, Draft, Event, Hooks};
+use crate::service::{role, security_levels};
 use crate::time::Timestamp;
 use crate::tx::{Caller, Tx};
 use serde_json::{json, Map, Value as Json};
@@ -24,11 +23,6 @@ pub const ADMINISTRATOR: &str = "Administrator";
 pub static USER_HOOKS: Hooks = Hooks {
     save_rules: Some(user_rules),
     ..Hooks::plain(USER)
-};
-
-pub static ROLE_HOOKS: Hooks = Hooks {
-    save_rules: Some(role_rules),
-    ..Hooks::plain(ROLE)
 };
 
 pub static TOKEN_HOOKS: Hooks = Hooks {
@@ -51,6 +45,7 @@ pub const BUILT_IN_ROLES: [(&str, &str, &[&str]); 4] = [
             "SHIFT.READ",
             "PERSONNEL.READ",
             "QUERY.READ",
+            "SCHEDULE.READ",
         ],
     ),
     (
@@ -65,6 +60,7 @@ pub const BUILT_IN_ROLES: [(&str, &str, &[&str]); 4] = [
             "LOCATION.READ.GET",
             "SHIFT.READ.GET",
             "PERSONNEL.READ.GET",
+            "SCHEDULE.READ.GET",
         ],
     ),
     (
@@ -78,6 +74,7 @@ pub const BUILT_IN_ROLES: [(&str, &str, &[&str]); 4] = [
             "CUSTOMER.READ.GET",
             "SHIFT.READ.GET",
             "PERSONNEL.READ.GET",
+            "SCHEDULE.READ.GET",
         ],
     ),
 ];
@@ -98,6 +95,19 @@ const EARLIER_BUILT_IN_PERMISSIONS: &[(&str, &[&str])] = &[
             "QUERY.READ",
         ],
     ),
+    (
+        "Supervisor",
+        &[
+            "PRODUCTION_ORDER",
+            "MATERIAL.READ",
+            "LOCATION.READ",
+            "UNIT_OF_MEASURE.READ",
+            "CUSTOMER.READ",
+            "SHIFT.READ",
+            "PERSONNEL.READ",
+            "QUERY.READ",
+        ],
+    ),
     ("Operator", &["PRODUCTION_ORDER.READ", "PRODUCTION_ORDER.EXECUTE"]),
     (
         "Operator",
@@ -114,32 +124,28 @@ const EARLIER_BUILT_IN_PERMISSIONS: &[(&str, &[&str])] = &[
             "SHIFT.READ.GET",
         ],
     ),
+    (
+        "Viewer",
+        &[
+            "PRODUCTION_ORDER.READ.GET",
+            "MATERIAL.READ.GET",
+            "LOCATION.READ.GET",
+            "UNIT_OF_MEASURE.READ.GET",
+            "CUSTOMER.READ.GET",
+            "SHIFT.READ.GET",
+            "PERSONNEL.READ.GET",
+        ],
+    ),
 ];
 
 fn same_permissions(stored: &[String], listed: &[&str]) -> bool {
     stored.len() == listed.len() && listed.iter().all(|p| stored.iter().any(|s| s == p))
 }
 
-fn string_list(v: &Value) -> Vec<String> {
-    match v {
-        Value::Json(Json::Array(items)) => items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// The permissions of a user: the union of its roles' permissions.
+/// The permissions of a user: those of the roles it holds, by assignment or by security
+/// levels (the one rule: [`security_levels::permissions_from`]).
 pub fn permissions_of(tx: &mut dyn Tx, user: &Record) -> CoreResult<Vec<String>> {
-    let mut out = Vec::new();
-    for role in string_list(user.get("roles")) {
-        if let Some(r) = generic::lookup(tx, ROLE, &role)? {
-            for p in string_list(r.get("permissions")) {
-                if !out.contains(&p) {
-                    out.push(p);
-                }
-            }
-        }
-    }
-    Ok(out)
+    Ok(security_levels::permissions_from(&generic::all(tx, ROLE)?, user))
 }
 
 /// Who a request acts as, once its token or session checked out.
@@ -202,7 +208,7 @@ pub fn ensure_built_in_roles(tx: &mut dyn Tx, caller: &Caller) -> CoreResult<()>
         let (record, before, reason) = match stored {
             None => (Record::template(ROLE.def()), None, None),
             Some(role) => {
-                let held = string_list(role.get("permissions"));
+                let held = security_levels::string_list(role.get("permissions"));
                 let untouched = role.get("builtIn") == &Value::Bool(true)
                     && EARLIER_BUILT_IN_PERMISSIONS
                         .iter()
@@ -219,7 +225,7 @@ pub fn ensure_built_in_roles(tx: &mut dyn Tx, caller: &Caller) -> CoreResult<()>
         r.set("description", Value::Text(description.into()));
         r.set("permissions", Value::Json(json!(permissions)));
         r.set("builtIn", Value::Bool(true));
-        generic::write(tx, caller, &ROLE_HOOKS, r, before, Event { action: None, reason })?;
+        generic::write(tx, caller, &role::ROLE_HOOKS, r, before, Event { action: None, reason })?;
     }
     Ok(())
 }
@@ -365,9 +371,16 @@ pub fn login_lookup(tx: &mut dyn Tx, name: &str) -> CoreResult<Option<(Record, O
     }))
 }
 
-/// Enabled users who hold `*` when roles have the given permissions (`override_role`: a role
-/// about to change, with its new permissions).
-fn administrators(tx: &mut dyn Tx, user_override: Option<&Record>, role_override: Option<(&str, Vec<String>)>) -> CoreResult<Vec<Id>> {
+/// A change of roles not yet written, for [`administrators`]: a role saved as this record, or
+/// these roles deleted.
+pub(crate) enum RoleChange<'a> {
+    Saved(&'a Record),
+    Deleted(&'a [Id]),
+}
+
+/// Enabled users who hold `*`, by the one rule of permissions, with `user_override` (a user
+/// about to change) and `role_change` (roles about to change) as if written.
+pub(crate) fn administrators(tx: &mut dyn Tx, user_override: Option<&Record>, role_change: Option<RoleChange>) -> CoreResult<Vec<Id>> {
     let def = USER.def();
     let enabled = Filter {
         field: FieldRef::resolve(def, "enabled").expect("enabled"),
@@ -387,24 +400,20 @@ fn administrators(tx: &mut dyn Tx, user_override: Option<&Record>, role_override
             users.push(u.clone());
         }
     }
-    let mut out = Vec::new();
-    for u in users {
-        let mut holds = false;
-        for role in string_list(u.get("roles")) {
-            let perms = match &role_override {
-                Some((name, perms)) if name_key(name) == name_key(&role) => perms.clone(),
-                _ => match generic::lookup(tx, ROLE, &role)? {
-                    Some(r) => string_list(r.get("permissions")),
-                    None => vec![],
-                },
-            };
-            holds |= perms.iter().any(|p| p == "*");
+    let mut roles = generic::all(tx, ROLE)?;
+    match role_change {
+        Some(RoleChange::Saved(r)) => {
+            roles.retain(|x| x.id() != r.id());
+            roles.push(r.clone());
         }
-        if holds {
-            out.extend(u.id());
-        }
+        Some(RoleChange::Deleted(ids)) => roles.retain(|x| !x.id().is_some_and(|id| ids.contains(&id))),
+        None => {}
     }
-    Ok(out)
+    Ok(users
+        .iter()
+        .filter(|u| security_levels::permissions_from(&roles, u).iter().any(|p| p == "*"))
+        .filter_map(Record::id)
+        .collect())
 }
 
 /// Users: roles must exist (stored in their canonical spelling); the last administrator stays.
@@ -443,69 +452,12 @@ fn user_rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
     Ok(())
 }
 
-/// Roles: permission strings must be `*` or known (or a prefix of known ones); the built-in
-/// Administrator keeps `*`; no change may leave no enabled administrator.
-fn role_rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
-    let (record, before, errors) = (&mut draft.record, draft.before, &mut draft.errors);
-    let known = crate::permissions::KNOWN;
-    let perms = match record.get("permissions").clone() {
-        Value::Null | Value::Json(Json::Null) => vec![],
-        Value::Json(Json::Array(items)) => {
-            let mut out = Vec::new();
-            for item in items {
-                match item.as_str().map(str::trim) {
-                    Some(p) if p == "*" || known.iter().any(|k| grants(p, k)) || p == "SYSTEM.ADMIN" => out.push(p.to_string()),
-                    Some(p) => errors.add("permissions", format!("'{p}' is not a known permission or prefix of one")),
-                    None => errors.add("permissions", format!("must be a list of permission strings, got {item}")),
-                }
-            }
-            out
-        }
-        other => {
-            errors.add(
-                "permissions",
-                format!("must be a list of permission strings, got {}", other.to_json()),
-            );
-            vec![]
-        }
-    };
-    record.set("permissions", Value::Json(json!(perms)));
-    if let Some(stored) = before {
-        let built_in = stored.get("builtIn") == &Value::Bool(true);
-        if built_in && stored.text("name") != record.text("name") {
-            errors.add("name", "a built-in role cannot be renamed");
-        }
-        if built_in && stored.text("name") == Some(ADMINISTRATOR) && !perms.iter().any(|p| p == "*") {
-            errors.add("permissions", "the Administrator role must keep *");
-        }
-        if !built_in && stored.text("name") != record.text("name") && !holders(tx, stored.text("name").unwrap_or_default())?.is_empty() {
-            errors.add("name", "cannot rename a role that users hold; create a new role instead");
-        }
-        if !errors.has("permissions") {
-            let name = stored.text("name").unwrap_or_default().to_string();
-            if !administrators(tx, None, None)?.is_empty() && administrators(tx, None, Some((&name, perms)))?.is_empty() {
-                errors.add("permissions", "this change would leave no enabled user holding *");
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Tokens: a token stays with its user.
 fn token_rules(_: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
     if draft.before.is_some_and(|b| b.get("userId") != draft.record.get("userId")) {
         draft.errors.add("userId", "a token cannot move to another user");
     }
     Ok(())
-}
-
-/// Users that hold the named role.
-fn holders(tx: &mut dyn Tx, role: &str) -> CoreResult<Vec<Record>> {
-    let users = generic::all(tx, USER)?;
-    Ok(users
-        .into_iter()
-        .filter(|u| string_list(u.get("roles")).iter().any(|r| name_key(r) == name_key(role)))
-        .collect())
 }
 
 /// `deleteUser`: never the last administrator, never a user a person is linked to; the user's
@@ -537,25 +489,4 @@ pub fn delete_user(tx: &mut dyn Tx, caller: &Caller, user: &str) -> CoreResult<J
         }
     }
     generic::delete(tx, caller, &USER_HOOKS, &id.to_string())
-}
-
-/// `deleteRole`: never a built-in role, never one that users hold.
-pub fn delete_role(tx: &mut dyn Tx, caller: &Caller, role: &str) -> CoreResult<Json> {
-    let stored = generic::require(tx, ROLE, role)?;
-    if stored.get("builtIn") == &Value::Bool(true) {
-        return Err(CoreError::field("roleIdOrName", "a built-in role cannot be deleted"));
-    }
-    let users = holders(tx, stored.text("name").unwrap_or_default())?;
-    if !users.is_empty() {
-        let refs: Vec<Json> = users
-            .iter()
-            .filter_map(|u| u.id())
-            .map(|id| json!({"fkColName": "roles", "id": id.to_string()}))
-            .collect();
-        return Err(CoreError::InUse {
-            message: format!("role {} is held by {} users", stored.text("name").unwrap_or_default(), users.len()),
-            references: json!([{"tableName": "users", "references": refs}]),
-        });
-    }
-    generic::delete(tx, caller, &ROLE_HOOKS, &stored.id().map(|i| i.to_string()).unwrap_or_default())
 }

@@ -23,6 +23,7 @@ mod production_orders;
 mod properties;
 mod query_bruteforce;
 mod rest;
+mod role_module;
 mod security;
 mod seed_example;
 mod text_matching;

@@ -47,7 +47,7 @@ const REFS = {
 };
 const PARENT_REFS = { Location: ['location', 'getAllLocations'], MaterialClass: ['material', 'getAllMaterialClasses'] };
 /** Fields holding lists (JSON arrays), edited as comma-separated text. */
-const LISTS = new Set(['roles', 'permissions']);
+const LISTS = new Set(['roles', 'permissions', 'securityLevels']);
 const NUMBERS = new Set(['conversionFactor', 'lowLimit', 'highLimit']);
 const SKIP = new Set(['id', 'version', 'createdDate', 'createdBy', 'modifiedDate', 'modifiedBy', 'path', 'passwordHash', 'tokenHash', 'lastUsedDate']);
 const LABELS = { erpId: 'ERP id', displayName: 'Display name', fromName: 'From', toName: 'To', materialPath: 'Material', fromId: 'From', toId: 'To' };
