@@ -4,11 +4,13 @@
 //! `service::security_levels`). Everything needs `SYSTEM.ADMIN` but the template and the
 //! questions a caller asks about itself (docs/adr/0015-role-module.md).
 
+use crate::master_data_exchange::ExchangeFunctions;
 use crate::registry::{kwargs, required, script_delete, Builder, EntityFunctions};
 use serde_json::json;
 use shopfloor_core::record::fresh_template_update;
 use shopfloor_core::schema::Entity;
 use shopfloor_core::service::{entity, role, security_levels};
+use shopfloor_exchange::master_data;
 
 const ADMIN: &str = "SYSTEM.ADMIN";
 
@@ -78,6 +80,17 @@ pub fn register(b: &mut Builder) {
         .params([required("permissions")])
         .summary("Whether the calling user holds every one of the permissions.")
         .handler(|_, c, a| Ok(json!(a.str_list("permissions")?.iter().all(|p| c.require(p).is_ok()))));
+    // The documented queue functions, with the import and export they count (roles travel
+    // as other master data do: name as the natural key, lists as JSON text in CSV cells).
+    m.master_data_exchange(&[(
+        &master_data::ROLES,
+        ExchangeFunctions {
+            import: "importRoles",
+            export: "exportRoles",
+            queue_size: "getRoleImportQueueSize",
+            cancel_queue: "cancelRoleImportQueue",
+        },
+    )]);
     m.function("userHasAtLeastOnePermission")
         .params([required("permissions")])
         .summary("Whether the calling user holds at least one of the permissions.")

@@ -11,7 +11,7 @@ use shopfloor_core::errors::{CoreError, CoreResult, FieldErrors};
 use shopfloor_core::id::Id;
 use shopfloor_core::query::Query;
 use shopfloor_core::record::{describe, Record, Value};
-use shopfloor_core::schema::{Entity, Lookup, UniqueName};
+use shopfloor_core::schema::{Access, Entity, EntityDef, Kind as FieldKind, Lookup, UniqueName};
 use shopfloor_core::service::entity;
 use shopfloor_core::tx::{Caller, Tx};
 
@@ -33,6 +33,7 @@ pub fn apply_row(tx: &mut ImportTx, caller: &Caller, x: &Exchange, row: Json) ->
     for key in SENDER_KEYS {
         row.remove(key);
     }
+    json_fields_from_text(def, &mut row)?;
     let given_path = if def.has_path() { row.remove("path") } else { None };
     resolve_natural_keys(tx, entity, &mut row)?;
     let existing = match &given_path {
@@ -55,6 +56,24 @@ pub fn apply_row(tx: &mut ImportTx, caller: &Caller, x: &Exchange, row: Json) ->
     }
     let id = saved.id().ok_or_else(|| CoreError::Internal("a saved record has an id".into()))?;
     Ok((id, created))
+}
+
+/// A JSON-valued field (a role's `permissions`, `securityLevels`) given as its JSON text — as a
+/// CSV cell always is, and as an export writes it — is read as that JSON; text that is not
+/// JSON is an error of the field.
+fn json_fields_from_text(def: &EntityDef, row: &mut Map<String, Json>) -> CoreResult<()> {
+    for f in def.fields.iter().filter(|f| f.kind == FieldKind::Json && f.access == Access::Input) {
+        let Some(Json::String(text)) = row.get(f.key) else { continue };
+        let trimmed = text.trim();
+        let value = if trimmed.is_empty() {
+            Json::Null
+        } else {
+            serde_json::from_str(trimmed)
+                .map_err(|e| CoreError::field(f.key, format!("must be JSON (a list is written [\"A\", \"B\"]): {e}")))?
+        };
+        row.insert(f.key.to_string(), value);
+    }
+    Ok(())
 }
 
 /// Replaces each natural-key column (`parentPath`) by the reference field it stands for

