@@ -618,6 +618,38 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.wait_text("table[data-entity='Location']", "Line2").await;
     let line2 = app.ok("location", "getLocation", json!(["Plant/Line2"])).await;
     assert_eq!(line2["type"], json!("LINE"), "{line2}");
+
+    // The line timeline: orders per line on the time axis, an overlap flagged; moved to another
+    // line with the form a bar opens (the keyboard's way of dragging): a version-checked save.
+    let plant_line1 = app.ok("location", "getLocation", json!(["Plant/Line1"])).await;
+    let hours = a
+        .js("return [1, 5, 3, 7].map(h => new Date(Date.now() + h * 3600e3).toISOString())", json!([]))
+        .await;
+    for (name, start, end) in [("WO-T1", 0, 1), ("WO-T2", 2, 3)] {
+        app.ok(
+            "productionOrder",
+            "saveProductionOrder",
+            json!({"name": name, "productId": order["productId"], "unitOfMeasureId": order["unitOfMeasureId"], "quantity": 10,
+                   "locationId": plant_line1["id"], "startDate": hours[start], "endDate": hours[end]}),
+        )
+        .await;
+    }
+    a.goto(&format!("{base}/#/timeline")).await;
+    a.wait_text(".tl-bar[data-order='WO-T2']", "⚠").await;
+    assert!(!a.js("return document.querySelector(\".tl-bar[data-order='WO-T1']\").textContent", json!([])).await.to_string().contains('⚠'));
+    shot(a, &shots, "15a-timeline").await;
+    a.click(".tl-bar[data-order='WO-T2']").await;
+    a.choose("#move-line", "Line2").await;
+    a.click("#move-save").await;
+    a.wait_text("#timeline-messages", "WO-T2 moved").await;
+    let t2 = app.ok("productionOrder", "getProductionOrder", json!(["WO-T2"])).await;
+    assert_eq!(t2["locationId"], line2["id"], "{t2}");
+    assert_eq!(t2["version"], json!(2), "one save: {t2}");
+    a.wait_until(
+        "!document.querySelector(\".tl-bar[data-order='WO-T2']\").textContent.includes('⚠')",
+        "no overlap once on its own line",
+    )
+    .await;
     // An Operator on a 10-inch tablet (800×1280, portrait): runs orders, edits nothing, and the
     // pages fit the screen without sideways scrolling.
     app.ok("security", "setUserPassword", json!(["olga", "olga-pass-1"])).await;

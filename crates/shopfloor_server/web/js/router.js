@@ -42,6 +42,7 @@ function selectorOf(el) {
 const NAV = [
   ['/orders', 'Orders', 'productionOrder', 'findProductionOrders'],
   ['/line', 'Line', 'productionOrder', 'findProductionOrders'],
+  ['/timeline', 'Timeline', 'productionOrder', 'findProductionOrders'],
   ['/master/units', 'Units', 'unitOfMeasure', 'findUnitsOfMeasure'],
   ['/master/materials', 'Materials', 'material', 'findMaterials'],
   ['/master/locations', 'Locations', 'location', 'getLocationTree'],
