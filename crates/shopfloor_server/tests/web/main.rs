@@ -623,7 +623,10 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     // line with the form a bar opens (the keyboard's way of dragging): a version-checked save.
     let plant_line1 = app.ok("location", "getLocation", json!(["Plant/Line1"])).await;
     let hours = a
-        .js("return [1, 5, 3, 7].map(h => new Date(Date.now() + h * 3600e3).toISOString())", json!([]))
+        .js(
+            "return [1, 5, 3, 7].map(h => new Date(Date.now() + h * 3600e3).toISOString())",
+            json!([]),
+        )
         .await;
     for (name, start, end) in [("WO-T1", 0, 1), ("WO-T2", 2, 3)] {
         app.ok(
@@ -636,7 +639,14 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     }
     a.goto(&format!("{base}/#/timeline")).await;
     a.wait_text(".tl-bar[data-order='WO-T2']", "⚠").await;
-    assert!(!a.js("return document.querySelector(\".tl-bar[data-order='WO-T1']\").textContent", json!([])).await.to_string().contains('⚠'));
+    assert!(!a
+        .js(
+            "return document.querySelector(\".tl-bar[data-order='WO-T1']\").textContent",
+            json!([])
+        )
+        .await
+        .to_string()
+        .contains('⚠'));
     shot(a, &shots, "15a-timeline").await;
     a.click(".tl-bar[data-order='WO-T2']").await;
     a.choose("#move-line", "Line2").await;
@@ -695,6 +705,10 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     )
     .await;
     b.goto(&format!("{base}/#/line")).await;
+    // Larger text for a tablet at arm's length (kept by the browser); the line view still fits.
+    b.click("#text-size").await;
+    b.wait_until("document.documentElement.classList.contains('large-text')", "larger text")
+        .await;
     b.choose("#line-location", "Line1").await;
     b.wait_text("#line-next article[data-order='WO-3']", "IDLE").await;
     assert!(

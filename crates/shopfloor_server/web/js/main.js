@@ -36,6 +36,16 @@ onUnauthorized(() => {
   go('/login');
 });
 
+// Larger text (for a tablet at arm's length), remembered by this browser.
+const TEXT_KEY = 'shopfloor.largeText';
+const setLargeText = (on) => {
+  document.documentElement.classList.toggle('large-text', on);
+  $('#text-size').setAttribute('aria-pressed', String(on));
+  if (on) localStorage.setItem(TEXT_KEY, '1'); else localStorage.removeItem(TEXT_KEY);
+};
+setLargeText(localStorage.getItem(TEXT_KEY) === '1');
+$('#text-size').addEventListener('click', () => setLargeText(!document.documentElement.classList.contains('large-text')));
+
 $('#logout').addEventListener('click', async () => {
   await logOut();
   go('/login');
