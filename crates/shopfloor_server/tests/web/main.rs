@@ -585,6 +585,7 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
         ("master/customers", "16-customers", "Acme"),
         ("master/shifts", "17-shifts", "Morning"),
         ("master/properties", "18-properties", "Batch Size"),
+        ("master/people", "18a-people", "Departments"),
         ("admin", "19-admin", "vera"),
     ] {
         a.goto(&format!("{base}/#/{path}")).await;
@@ -599,6 +600,30 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.click(".record-form button[type='submit']").await;
     a.wait_text("table[data-entity='Customer']", "Globex").await;
     app.ok("customer", "getCustomer", json!(["Globex"])).await;
+    // People and departments, location and material properties, reason codes: where a
+    // supervisor edits master data.
+    a.goto(&format!("{base}/#/master/people")).await;
+    a.click("#new-Department").await;
+    a.type_into(".record-form input[name='name']", "Maintenance").await;
+    a.click(".record-form button[type='submit']").await;
+    a.wait_text("table[data-entity='Department']", "Maintenance").await;
+    a.click("#new-Person").await;
+    a.type_into(".record-form input[name='username']", "jdoe").await;
+    a.type_into(".record-form input[name='firstName']", "Jane").await;
+    a.type_into(".record-form input[name='lastName']", "Doe").await;
+    a.choose(".record-form select[name='departmentId']", "Maintenance").await;
+    a.click(".record-form button[type='submit']").await;
+    a.wait_text("table[data-entity='Person']", "Maintenance").await;
+    let jane = app.ok("personnel", "getPerson", json!(["jdoe"])).await;
+    assert_eq!(jane["departmentPath"], json!("Maintenance"), "{jane}");
+    a.goto(&format!("{base}/#/master/locations")).await;
+    a.click("#new-LocationProperty").await;
+    a.type_into(".record-form input[name='name']", "Max speed").await;
+    a.click(".record-form button[type='submit']").await;
+    a.wait_text("table[data-entity='LocationProperty']", "Max speed").await;
+    a.goto(&format!("{base}/#/master/materials")).await;
+    a.wait_text("main", "Reason codes").await;
+    shot(a, &shots, "18b-materials-with-properties").await;
     // A user with a role, from the admin page (roles are a list, typed comma-separated).
     a.goto(&format!("{base}/#/admin")).await;
     a.click("#new-User").await;

@@ -48,6 +48,7 @@ const NAV = [
   ['/master/locations', 'Locations', 'location', 'getLocationTree'],
   ['/master/customers', 'Customers', 'customer', 'findCustomers'],
   ['/master/shifts', 'Shifts', 'shift', 'findShifts'],
+  ['/master/people', 'People', 'personnel', 'findPeople'],
   ['/master/properties', 'Order properties', 'productionOrder', 'findProductionOrderProperties'],
   ['/admin', 'Admin', 'security', 'findUsers'],
 ];
