@@ -60,6 +60,7 @@ const ASSETS: &[Asset] = &[
     asset!("js/login.js", JS),
     asset!("js/board.js", JS),
     asset!("js/line.js", JS),
+    asset!("js/timeline.js", JS),
     asset!("js/order.js", JS),
     asset!("js/barcode.js", JS),
     asset!("js/traveler.js", JS),

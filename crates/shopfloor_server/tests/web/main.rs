@@ -585,6 +585,7 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
         ("master/customers", "16-customers", "Acme"),
         ("master/shifts", "17-shifts", "Morning"),
         ("master/properties", "18-properties", "Batch Size"),
+        ("master/people", "18a-people", "Departments"),
         ("admin", "19-admin", "vera"),
     ] {
         a.goto(&format!("{base}/#/{path}")).await;
@@ -599,6 +600,30 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.click(".record-form button[type='submit']").await;
     a.wait_text("table[data-entity='Customer']", "Globex").await;
     app.ok("customer", "getCustomer", json!(["Globex"])).await;
+    // People and departments, location and material properties, reason codes: where a
+    // supervisor edits master data.
+    a.goto(&format!("{base}/#/master/people")).await;
+    a.click("#new-Department").await;
+    a.type_into(".record-form input[name='name']", "Maintenance").await;
+    a.click(".record-form button[type='submit']").await;
+    a.wait_text("table[data-entity='Department']", "Maintenance").await;
+    a.click("#new-Person").await;
+    a.type_into(".record-form input[name='username']", "jdoe").await;
+    a.type_into(".record-form input[name='firstName']", "Jane").await;
+    a.type_into(".record-form input[name='lastName']", "Doe").await;
+    a.choose(".record-form select[name='departmentId']", "Maintenance").await;
+    a.click(".record-form button[type='submit']").await;
+    a.wait_text("table[data-entity='Person']", "Maintenance").await;
+    let jane = app.ok("personnel", "getPerson", json!(["jdoe"])).await;
+    assert_eq!(jane["departmentPath"], json!("Maintenance"), "{jane}");
+    a.goto(&format!("{base}/#/master/locations")).await;
+    a.click("#new-LocationProperty").await;
+    a.type_into(".record-form input[name='name']", "Max speed").await;
+    a.click(".record-form button[type='submit']").await;
+    a.wait_text("table[data-entity='LocationProperty']", "Max speed").await;
+    a.goto(&format!("{base}/#/master/materials")).await;
+    a.wait_text("main", "Reason codes").await;
+    shot(a, &shots, "18b-materials-with-properties").await;
     // A user with a role, from the admin page (roles are a list, typed comma-separated).
     a.goto(&format!("{base}/#/admin")).await;
     a.click("#new-User").await;
@@ -618,6 +643,48 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.wait_text("table[data-entity='Location']", "Line2").await;
     let line2 = app.ok("location", "getLocation", json!(["Plant/Line2"])).await;
     assert_eq!(line2["type"], json!("LINE"), "{line2}");
+
+    // The line timeline: orders per line on the time axis, an overlap flagged; moved to another
+    // line with the form a bar opens (the keyboard's way of dragging): a version-checked save.
+    let plant_line1 = app.ok("location", "getLocation", json!(["Plant/Line1"])).await;
+    let hours = a
+        .js(
+            "return [1, 5, 3, 7].map(h => new Date(Date.now() + h * 3600e3).toISOString())",
+            json!([]),
+        )
+        .await;
+    for (name, start, end) in [("WO-T1", 0, 1), ("WO-T2", 2, 3)] {
+        app.ok(
+            "productionOrder",
+            "saveProductionOrder",
+            json!({"name": name, "productId": order["productId"], "unitOfMeasureId": order["unitOfMeasureId"], "quantity": 10,
+                   "locationId": plant_line1["id"], "startDate": hours[start], "endDate": hours[end]}),
+        )
+        .await;
+    }
+    a.goto(&format!("{base}/#/timeline")).await;
+    a.wait_text(".tl-bar[data-order='WO-T2']", "⚠").await;
+    assert!(!a
+        .js(
+            "return document.querySelector(\".tl-bar[data-order='WO-T1']\").textContent",
+            json!([])
+        )
+        .await
+        .to_string()
+        .contains('⚠'));
+    shot(a, &shots, "15a-timeline").await;
+    a.click(".tl-bar[data-order='WO-T2']").await;
+    a.choose("#move-line", "Line2").await;
+    a.click("#move-save").await;
+    a.wait_text("#timeline-messages", "WO-T2 moved").await;
+    let t2 = app.ok("productionOrder", "getProductionOrder", json!(["WO-T2"])).await;
+    assert_eq!(t2["locationId"], line2["id"], "{t2}");
+    assert_eq!(t2["version"], json!(2), "one save: {t2}");
+    a.wait_until(
+        "!document.querySelector(\".tl-bar[data-order='WO-T2']\").textContent.includes('⚠')",
+        "no overlap once on its own line",
+    )
+    .await;
     // An Operator on a 10-inch tablet (800×1280, portrait): runs orders, edits nothing, and the
     // pages fit the screen without sideways scrolling.
     app.ok("security", "setUserPassword", json!(["olga", "olga-pass-1"])).await;
@@ -663,6 +730,10 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     )
     .await;
     b.goto(&format!("{base}/#/line")).await;
+    // Larger text for a tablet at arm's length (kept by the browser); the line view still fits.
+    b.click("#text-size").await;
+    b.wait_until("document.documentElement.classList.contains('large-text')", "larger text")
+        .await;
     b.choose("#line-location", "Line1").await;
     b.wait_text("#line-next article[data-order='WO-3']", "IDLE").await;
     assert!(

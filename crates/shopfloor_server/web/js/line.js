@@ -11,6 +11,7 @@ import { fmtDay, fmtNum } from './format.js';
 import { flattenTree, indent, locationList } from './lookups.js';
 import { mayReport, reportForm, runAndRedraw, verbButtons } from './order-actions.js';
 import { go, keepFocus, route } from './router.js';
+import { session } from './session.js';
 
 const CARDS = 30;
 
@@ -77,12 +78,16 @@ export async function linePage(main, params) {
   // Live, but never under the operator's fingers: with something typed, say so instead.
   const shown = new Set(result.content.map((o) => o.id));
   const refresh = debounce(() => {
-    const typing = [...main.querySelectorAll('input[type="number"], input[type="text"]')].some((i) => i.value);
+    const typing = main.contains(document.activeElement) && document.activeElement.matches('input, select, textarea')
+      || [...main.querySelectorAll('input[type="number"], input[type="text"], input[type="search"]')].some((i) => i.value);
     if (!typing) { keepFocus(); route(); return; }
     if (!document.getElementById('line-changed')) {
       messages.append(banner('warn', 'Orders of this line changed.', ' ',
         h('button', { type: 'button', id: 'line-changed', onclick: () => { keepFocus(); route(); } }, 'Show')));
     }
   }, 500);
-  onChange((ev) => { if (ev.entity === 'ProductionOrder' && (shown.has(ev.entityId) || ev.action === 'CREATE')) refresh(); });
+  // The operator's own changes are drawn already (the page redraws after each action).
+  onChange((ev) => {
+    if (ev.entity === 'ProductionOrder' && ev.user !== session.user && (shown.has(ev.entityId) || ev.action === 'CREATE')) refresh();
+  });
 }

@@ -11,6 +11,7 @@ import { linePage } from './line.js';
 import { loginPage } from './login.js';
 import { MASTER, masterPage } from './master-data.js';
 import { orderPage } from './order.js';
+import { timelinePage } from './timeline.js';
 import { travelerPage } from './traveler.js';
 import { go, route, setPages } from './router.js';
 import { loadSession, logOut, session } from './session.js';
@@ -21,6 +22,7 @@ setPages(async (main, parts, params) => {
   else if (parts[0] === 'orders' && parts[1]) await orderPage(main, decodeURIComponent(parts[1]), params);
   else if (parts[0] === 'orders') await boardPage(main, params);
   else if (parts[0] === 'line') await linePage(main, params);
+  else if (parts[0] === 'timeline') await timelinePage(main, params);
   else if (parts[0] === 'master' && MASTER[parts[1]]) await masterPage(main, parts[1]);
   else if (parts[0] === 'admin') await adminPage(main);
   else return false;
@@ -33,6 +35,16 @@ onUnauthorized(() => {
   session.user = null;
   go('/login');
 });
+
+// Larger text (for a tablet at arm's length), remembered by this browser.
+const TEXT_KEY = 'shopfloor.largeText';
+const setLargeText = (on) => {
+  document.documentElement.classList.toggle('large-text', on);
+  $('#text-size').setAttribute('aria-pressed', String(on));
+  if (on) localStorage.setItem(TEXT_KEY, '1'); else localStorage.removeItem(TEXT_KEY);
+};
+setLargeText(localStorage.getItem(TEXT_KEY) === '1');
+$('#text-size').addEventListener('click', () => setLargeText(!document.documentElement.classList.contains('large-text')));
 
 $('#logout').addEventListener('click', async () => {
   await logOut();

@@ -18,9 +18,14 @@ export const MASTER = {
   materials: { title: 'Materials', sections: [
     { module: 'material', noun: 'MaterialClass', plural: 'MaterialClasses', title: 'Material classes', cols: ['path', 'description'] },
     { module: 'material', noun: 'Material', plural: 'Materials', title: 'Materials', cols: ['path', 'materialClassName', 'unitOfMeasureName', 'erpId'] },
+    { module: 'material', noun: 'MaterialProperty', plural: 'MaterialProperties', title: 'Material properties', cols: ['name', 'materialClassPath', 'dataType'] },
+    { module: 'material', noun: 'MaterialPropertyValue', plural: 'MaterialPropertyValues', title: 'Material property values', cols: ['materialPath', 'materialPropertyName', 'value'] },
+    { module: 'material', noun: 'MaterialReasonCode', plural: 'MaterialReasonCodes', title: 'Reason codes', cols: ['reasonCode', 'lotRecordType', 'description'] },
   ] },
   locations: { title: 'Locations', sections: [
     { module: 'location', noun: 'Location', plural: 'Locations', title: 'Locations', cols: ['path', 'type', 'description'], tree: true },
+    { module: 'location', noun: 'LocationProperty', plural: 'LocationProperties', title: 'Location properties', cols: ['name', 'dataType', 'lowLimit', 'highLimit'] },
+    { module: 'location', noun: 'LocationPropertyValue', plural: 'LocationPropertyValues', title: 'Location property values', cols: ['locationPath', 'propertyName', 'value'] },
   ] },
   customers: { title: 'Customers', sections: [
     { module: 'customer', noun: 'Customer', plural: 'Customers', title: 'Customers', cols: ['name', 'description'] },
@@ -28,6 +33,10 @@ export const MASTER = {
   shifts: { title: 'Shifts', sections: [
     { module: 'shift', noun: 'Shift', plural: 'Shifts', title: 'Shifts', cols: ['name', 'locationPath', 'description'], shifts: true },
     { module: 'shift', noun: 'ShiftRecord', plural: 'ShiftRecords', title: 'Shift records', cols: ['shiftName', 'locationName', 'status', 'startDate', 'endDate'], readOnly: true, sort: 'startDate', dir: 'desc' },
+  ] },
+  people: { title: 'People', sections: [
+    { module: 'personnel', noun: 'Department', plural: 'Departments', title: 'Departments', cols: ['path', 'description'], tree: true },
+    { module: 'personnel', noun: 'Person', plural: 'People', title: 'People', cols: ['username', 'firstName', 'lastName', 'departmentPath', 'userName'] },
   ] },
   properties: { title: 'Order properties', sections: [
     { module: 'productionOrder', noun: 'ProductionOrderProperty', plural: 'ProductionOrderProperties', title: 'Properties', cols: ['name', 'dataType', 'lowLimit', 'highLimit', 'options'] },
@@ -44,8 +53,12 @@ const REFS = {
   locationId: ['location', 'getAllLocations', (l) => l.path || l.name],
   shiftId: ['shift', 'getAllShifts', (s) => s.name],
   customerId: ['customer', 'getAllCustomers', (c) => c.name],
+  propertyId: ['location', 'getAllLocationProperties', (p) => p.name],
+  materialPropertyId: ['material', 'getAllMaterialProperties', (p) => p.name],
+  departmentId: ['personnel', 'getAllDepartments', (d) => d.path || d.name],
+  userId: ['security', 'getAllUsers', (u) => u.name],
 };
-const PARENT_REFS = { Location: ['location', 'getAllLocations'], MaterialClass: ['material', 'getAllMaterialClasses'] };
+const PARENT_REFS = { Location: ['location', 'getAllLocations'], MaterialClass: ['material', 'getAllMaterialClasses'], Department: ['personnel', 'getAllDepartments'] };
 /** Fields holding lists (JSON arrays), edited as comma-separated text. */
 const LISTS = new Set(['roles', 'permissions', 'securityLevels']);
 const NUMBERS = new Set(['conversionFactor', 'lowLimit', 'highLimit']);
@@ -92,7 +105,9 @@ async function recordForm(sec, template, record, onSaved, onCancel) {
       if (el.type === 'checkbox') d[k] = el.checked;
       else if (el.type === 'number') d[k] = el.value === '' ? null : Number(el.value);
       else if (el.dataset.list) d[k] = el.value.split(',').map((s) => s.trim()).filter(Boolean);
-      else d[k] = el.value === '' ? null : el.value;
+      // An emptied box is null, unless the record's own template holds text there (the server
+      // fills such a field itself, e.g. a person's initials from the names).
+      else d[k] = el.value === '' ? (typeof template[k] === 'string' ? '' : null) : el.value;
     }
     for (const k of Object.keys(d)) if (/(Name|Path|Symbol)$/.test(k) && !(k in template)) delete d[k];
     if (!d.id) delete d.id;

@@ -42,11 +42,13 @@ function selectorOf(el) {
 const NAV = [
   ['/orders', 'Orders', 'productionOrder', 'findProductionOrders'],
   ['/line', 'Line', 'productionOrder', 'findProductionOrders'],
+  ['/timeline', 'Timeline', 'productionOrder', 'findProductionOrders'],
   ['/master/units', 'Units', 'unitOfMeasure', 'findUnitsOfMeasure'],
   ['/master/materials', 'Materials', 'material', 'findMaterials'],
   ['/master/locations', 'Locations', 'location', 'getLocationTree'],
   ['/master/customers', 'Customers', 'customer', 'findCustomers'],
   ['/master/shifts', 'Shifts', 'shift', 'findShifts'],
+  ['/master/people', 'People', 'personnel', 'findPeople'],
   ['/master/properties', 'Order properties', 'productionOrder', 'findProductionOrderProperties'],
   ['/admin', 'Admin', 'security', 'findUsers'],
 ];
