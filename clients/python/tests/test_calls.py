@@ -131,11 +131,11 @@ def test_misspelled_function_raises_attribute_error_with_suggestion(system):
 
 def test_functions_describe_themselves(system):
     fn = system.mes.productionOrder.reportProduction
-    assert str(inspect.signature(fn)) == "(productionOrderIdOrName, quantity, reason=None)"
+    assert str(inspect.signature(fn)) == "(productionOrderIdOrName, quantity, reason=None, person=None)"
     assert str(inspect.signature(system.mes.productionOrder.saveProductionOrder)) == "(**productionOrderData)"
     assert "quantityProduced" in fn.__doc__ and "PRODUCTION_ORDER.EXECUTE" in fn.__doc__
     assert fn.__name__ == "reportProduction"
-    assert repr(fn) == "<script function system.mes.productionOrder.reportProduction(productionOrderIdOrName, quantity, reason=None)>"
+    assert repr(fn) == "<script function system.mes.productionOrder.reportProduction(productionOrderIdOrName, quantity, reason=None, person=None)>"
     assert system.mes.productionOrder.reportProduction is fn  # cached
 
 

@@ -40,6 +40,9 @@ pub struct NewEvent {
     /// `{field: [old, new]}`, as JSON text (written once, by [`crate::service::generic::diff`]).
     pub changes: String,
     pub reason: Option<String>,
+    /// The person (personnel `username`) who did it, when the caller named one: an operator at
+    /// a shared terminal reports under the terminal's login.
+    pub person: Option<String>,
 }
 
 /// A stored event, as the API returns it.
@@ -54,6 +57,7 @@ pub struct Event {
     pub action: String,
     pub changes: Json,
     pub reason: Option<String>,
+    pub person: Option<String>,
 }
 
 impl Event {
@@ -68,6 +72,7 @@ impl Event {
             "action": self.action,
             "changes": self.changes,
             "reason": self.reason,
+            "person": self.person,
         })
     }
 }

@@ -73,6 +73,9 @@ pub struct Caller {
     pub user: String,
     pub now: crate::time::Timestamp,
     pub permissions: Option<Vec<String>>,
+    /// The person (personnel `username`) the call is done for, when it names one: its history
+    /// events carry it (`service::personnel::acting_for`).
+    pub person: Option<String>,
 }
 
 impl Caller {
@@ -81,6 +84,7 @@ impl Caller {
             user: "system".into(),
             now: crate::time::Timestamp::now(),
             permissions: None,
+            person: None,
         }
     }
 

@@ -146,6 +146,7 @@ pub fn run_pending(tx: &mut dyn Tx, limit: u32) -> CoreResult<usize> {
                 user: job.created_by,
                 now: Timestamp::now(),
                 permissions: job.permissions,
+                person: None,
             };
             let kind = Kind::parse(&job.kind);
             let refused = match kind {

@@ -171,6 +171,7 @@ fn caller_of(p: Principal) -> Caller {
         user: p.user,
         now: Timestamp::now(),
         permissions: Some(p.permissions),
+        person: None,
     }
 }
 

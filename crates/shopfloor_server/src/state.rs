@@ -75,5 +75,6 @@ pub fn request_caller() -> Caller {
             user: "anonymous".into(),
             now: shopfloor_core::time::Timestamp::now(),
             permissions: Some(vec![]),
+            person: None,
         })
 }

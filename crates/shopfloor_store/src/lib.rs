@@ -131,6 +131,15 @@ macro_rules! migrations {
                     "/0016_role_security_levels.sql"
                 )),
             ),
+            (
+                17,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0017_history_person.sql"
+                )),
+            ),
         ]
     };
 }

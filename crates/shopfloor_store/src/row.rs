@@ -129,6 +129,7 @@ pub fn event(row: &dyn Row) -> CoreResult<Event> {
         action: text(row, 6)?,
         changes: serde_json::from_str(&text(row, 7)?).unwrap_or(serde_json::Value::Null),
         reason: opt_text(row, 8)?,
+        person: opt_text(row, 9)?,
     })
 }
 

@@ -121,13 +121,13 @@ pub fn for_dialect(dialect: Dialect, text: &'static str) -> Cow<'static, str> {
 /// The columns of a history event, in the order `crate::row::event` decodes them.
 macro_rules! event_columns {
     () => {
-        "sequence, at, user_name, entity, entity_id, order_id, action, changes, reason"
+        "sequence, at, user_name, entity, entity_id, order_id, action, changes, reason, person"
     };
 }
 
 /// `Tx::append_event`, answering the event's sequence number.
-pub const INSERT_EVENT: &str = "INSERT INTO history_events (at, user_name, entity, entity_id, order_id, action, changes, reason) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING sequence";
+pub const INSERT_EVENT: &str = "INSERT INTO history_events (at, user_name, entity, entity_id, order_id, action, changes, reason, person) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING sequence";
 /// `Tx::order_events`.
 pub const ORDER_EVENTS: &str = concat!(
     "SELECT ",

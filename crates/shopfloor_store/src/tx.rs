@@ -154,6 +154,7 @@ impl<D: Driver> Tx for SqlTx<'_, D> {
             Param::from(e.action.as_str()),
             Param::from(e.changes.as_str()),
             Param::from(e.reason.clone()),
+            Param::from(e.person.clone()),
         ];
         let sequence = self
             .number(&for_dialect(D::DIALECT, gen::INSERT_EVENT), params)?

@@ -10,7 +10,7 @@ use serde_json::{json, Value as Json};
 use shopfloor_core::errors::CoreResult;
 use shopfloor_core::lifecycle::VERBS;
 use shopfloor_core::schema::Entity;
-use shopfloor_core::service::production_order;
+use shopfloor_core::service::{personnel, production_order};
 
 const ORDER: &str = "productionOrderIdOrName";
 
@@ -36,14 +36,17 @@ pub fn register(b: &mut Builder) {
     for verb in VERBS {
         let to = verb.to;
         m.function(verb.function)
-            .params([required(ORDER), optional("reason")])
+            .params([required(ORDER), optional("reason"), optional("person")])
             .permission(verb.permission)
             .writes()
             .summary(format!(
-                "Moves the order to {} (if the lifecycle allows it) and returns it.",
+                "Moves the order to {} (if the lifecycle allows it) and returns it; person (a username of personnel) names who did it in the history.",
                 to.as_str()
             ))
-            .handler(move |tx, c, a| production_order::transition(tx, c, &a.str(ORDER)?, to, a.opt_str("reason")?).map(order_json));
+            .handler(move |tx, c, a| {
+                let c = &personnel::acting_for(tx, c, a.opt_str("person")?)?;
+                production_order::transition(tx, c, &a.str(ORDER)?, to, a.opt_str("reason")?).map(order_json)
+            });
     }
     m.function("getAllowedTransitions")
         .params([required(ORDER)])
@@ -51,11 +54,12 @@ pub fn register(b: &mut Builder) {
         .summary("The statuses the order can move to now.")
         .handler(|tx, _, a| Ok(json!(production_order::allowed_transitions(tx, &a.str(ORDER)?)?)));
     m.function("reportProduction")
-        .params([required(ORDER), required("quantity"), optional("reason")])
+        .params([required(ORDER), required("quantity"), optional("reason"), optional("person")])
         .permission(production_order::REPORT)
         .writes()
-        .summary("Adds quantity (negative to correct) to quantityProduced atomically; returns the order.")
+        .summary("Adds quantity (negative to correct) to quantityProduced atomically; returns the order. person (a username of personnel) names who produced it in the history.")
         .handler(move |tx, c, a| {
+            let c = &personnel::acting_for(tx, c, a.opt_str("person")?)?;
             production_order::report(tx, c, &a.str(ORDER)?, &a.json_or_null("quantity")?, a.opt_str("reason")?).map(order_json)
         });
     m.function("getProductionOrderHistory")

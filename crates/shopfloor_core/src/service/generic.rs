@@ -412,6 +412,7 @@ pub(crate) fn record_event(
         action,
         changes,
         reason,
+        person: caller.person.clone(),
     })
 }
 

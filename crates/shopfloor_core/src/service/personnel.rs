@@ -5,12 +5,12 @@
 //! and saved without a username takes the user's name; empty initials are made from the names.
 //! Departments are trees and follow the tree rules of [`crate::service::location`].
 
-use crate::errors::CoreResult;
+use crate::errors::{CoreError, CoreResult};
 use crate::query::Query;
 use crate::record::{Record, Value};
 use crate::schema::Entity;
 use crate::service::generic::{Draft, Hooks};
-use crate::tx::Tx;
+use crate::tx::{Caller, Tx};
 
 pub static PERSON_HOOKS: Hooks = Hooks {
     save_rules: Some(person_rules),
@@ -72,4 +72,19 @@ fn is_empty(record: &Record, key: &str) -> bool {
         Value::Text(t) => t.trim().is_empty(),
         _ => false,
     }
+}
+
+/// The caller acting for a person, when `person` names one (a username or id of personnel):
+/// the history events of the call carry the person's username. A name that finds nobody is an
+/// error of `person`; `None` (or blank) leaves the caller as it is.
+pub fn acting_for(tx: &mut dyn Tx, caller: &Caller, person: Option<String>) -> CoreResult<Caller> {
+    let Some(text) = person.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()) else {
+        return Ok(caller.clone());
+    };
+    let found = crate::service::generic::lookup(tx, Entity::Person, &text)?
+        .ok_or_else(|| CoreError::field("person", format!("no person '{text}' (a username or id of personnel)")))?;
+    Ok(Caller {
+        person: found.text("username").map(str::to_string),
+        ..caller.clone()
+    })
 }

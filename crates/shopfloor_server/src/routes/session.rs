@@ -69,6 +69,7 @@ async fn login(
         user: user.text("name").unwrap_or_default().to_string(),
         now: Timestamp::now(),
         permissions: None,
+        person: None,
     };
     let (session, secret, csrf) = state
         .store

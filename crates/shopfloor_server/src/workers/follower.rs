@@ -235,6 +235,7 @@ mod tests {
                 action: Action::Create,
                 changes: "{}".into(),
                 reason: None,
+                person: None,
             };
             sequences.push(store.write(move |tx| tx.append_event(&event)).await.unwrap());
         }

@@ -358,3 +358,50 @@ async fn permissions_and_the_cache_call_answer_as_documented() {
         assert!(text.contains(name), "{name} listed by GET /api/v1/script");
     }
 }
+
+#[tokio::test]
+async fn reports_and_lifecycle_verbs_may_name_the_person_who_did_them() {
+    let app = spawn_app().await;
+    let (unit, material) = app.master_data().await;
+    app.order("P-1", &unit, &material).await;
+    app.ok(
+        "personnel",
+        "savePerson",
+        json!({"firstName": "Jane", "lastName": "Doe", "username": "jdoe"}),
+    )
+    .await;
+    // The script API and REST take `person` (a username or id); the history names it.
+    app.ok(
+        "productionOrder",
+        "startProductionOrder",
+        json!({"productionOrderIdOrName": "P-1", "person": "JDOE"}),
+    )
+    .await;
+    app.ok("productionOrder", "reportProduction", json!(["P-1", 5, "first pallet", "jdoe"]))
+        .await;
+    let (status, body) = app
+        .post("/api/v1/production-orders/P-1/production", json!({"quantity": 2, "person": "jdoe"}))
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    let history = app.history("P-1").await;
+    let people: Vec<&Value> = history.iter().map(|e| &e["person"]).collect();
+    assert_eq!(
+        people,
+        [&Value::Null, &json!("jdoe"), &json!("jdoe"), &json!("jdoe")],
+        "{history:?}"
+    );
+    assert_eq!(history[1]["user"], "admin", "the login stays the user: {:?}", history[1]);
+
+    // Nobody by that name: an error of `person`, and nothing is written.
+    let (status, body) = app
+        .call(
+            "productionOrder",
+            "reportProduction",
+            json!({"productionOrderIdOrName": "P-1", "quantity": 1, "person": "ghost"}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["fields"]["person"].to_string().contains("ghost"), "{body}");
+    assert_eq!(app.get_order("P-1").await["quantityProduced"], json!(7.0));
+    assert_eq!(app.history("P-1").await.len(), 4);
+}

@@ -400,7 +400,15 @@ async fn the_script_listing_names_every_module_function_parameter_and_permission
         .iter()
         .map(|p| (p["name"].as_str().unwrap(), p["required"].as_bool().unwrap()))
         .collect();
-    assert_eq!(params, [("productionOrderIdOrName", true), ("quantity", true), ("reason", false)]);
+    assert_eq!(
+        params,
+        [
+            ("productionOrderIdOrName", true),
+            ("quantity", true),
+            ("reason", false),
+            ("person", false)
+        ]
+    );
     assert_eq!(find("unitOfMeasure", "convert")["permission"], "UNIT_OF_MEASURE.READ.GET");
     assert_eq!(find("query", "validateQueryRequest")["permission"], "QUERY.READ.VALIDATE");
     assert_eq!(find("material", "deleteMaterial")["permission"], "MATERIAL.WRITE.DELETE");

@@ -15,7 +15,7 @@ use shopfloor_core::errors::CoreError;
 use shopfloor_core::lifecycle::{self, Status};
 use shopfloor_core::record::Record;
 use shopfloor_core::schema::Entity;
-use shopfloor_core::service::{bill_of_materials, entity, production_order, property};
+use shopfloor_core::service::{bill_of_materials, entity, personnel, production_order, property};
 
 const PO: &str = "productionOrder";
 const ORDER: &str = "/api/v1/production-orders/{key}";
@@ -26,6 +26,8 @@ pub(super) fn routes() -> Vec<Route> {
     let list = |items: Value| json!({"type": "array", "items": items});
     let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
     let reason = json!({"type": ["string", "null"], "description": "kept with the history event"});
+    let person =
+        json!({"type": ["string", "null"], "description": "who did it: a username (or id) of personnel, named by the history event"});
     let routes = vec![
         Route::new(
             Method::GET,
@@ -57,7 +59,7 @@ pub(super) fn routes() -> Vec<Route> {
         )
         .body(json!({"type": "object", "properties": {
                 "status": {"type": "string", "description": format!("the target status, any case: {}", statuses.join(", "))},
-                "to": {"type": "string", "description": "the same as status"}, "reason": reason}}))
+                "to": {"type": "string", "description": "the same as status"}, "reason": reason, "person": person}}))
         .ok("200", "OK", order.clone()),
         Route::new(
             Method::POST,
@@ -67,7 +69,7 @@ pub(super) fn routes() -> Vec<Route> {
             "Adds a quantity (negative to correct) to quantityProduced",
             report,
         )
-        .body(json!({"type": "object", "required": ["quantity"], "properties": {"quantity": openapi::number_schema(), "reason": reason}}))
+        .body(json!({"type": "object", "required": ["quantity"], "properties": {"quantity": openapi::number_schema(), "reason": reason, "person": person}}))
         .ok("200", "OK", order),
         Route::new(
             Method::GET,
@@ -194,8 +196,12 @@ async fn transition(State(s): State<AppState>, Path(key): Path<String>, body: Bo
         .and_then(lifecycle::verb_to)
         .ok_or_else(|| CoreError::field("status", format!("'{target}' is not a production-order status")))?;
     let reason = text_field(&body, "reason")?;
+    let person = text_field(&body, "person")?;
     let order = s
-        .write(move |tx, c| production_order::transition(tx, c, &key, verb.to, reason))
+        .write(move |tx, c| {
+            let c = &personnel::acting_for(tx, c, person)?;
+            production_order::transition(tx, c, &key, verb.to, reason)
+        })
         .await?;
     Ok(with_etag(StatusCode::OK, order.to_json(Entity::ProductionOrder.def())))
 }
@@ -209,8 +215,12 @@ async fn report(State(s): State<AppState>, Path(key): Path<String>, body: Body) 
         .cloned()
         .ok_or_else(|| CoreError::field("quantity", "is required"))?;
     let reason = text_field(&body, "reason")?;
+    let person = text_field(&body, "person")?;
     let order = s
-        .write(move |tx, c| production_order::report(tx, c, &key, &quantity, reason))
+        .write(move |tx, c| {
+            let c = &personnel::acting_for(tx, c, person)?;
+            production_order::report(tx, c, &key, &quantity, reason)
+        })
         .await?;
     Ok(with_etag(StatusCode::OK, order.to_json(Entity::ProductionOrder.def())))
 }
