@@ -413,7 +413,9 @@ impl RawReceiver {
                     // Requests on this connection, one after another (keep-alive).
                     let mut buffer = Vec::new();
                     loop {
-                        let Some(end) = read_until_headers(&mut socket, &mut buffer).await else { return };
+                        let Some(end) = read_until_headers(&mut socket, &mut buffer).await else {
+                            return;
+                        };
                         let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
                         let length: usize = head
                             .lines()
@@ -520,7 +522,10 @@ async fn a_receiver_that_hangs_or_closes_mid_body_gets_failed_attempts_then_ever
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(failed.len(), 2, "{failed:?}");
-    assert!(failed.iter().all(|a| a["statusCode"].is_null() && a["sequence"] == expected[0]), "{failed:?}");
+    assert!(
+        failed.iter().all(|a| a["statusCode"].is_null() && a["sequence"] == expected[0]),
+        "{failed:?}"
+    );
     let errors: Vec<&str> = failed.iter().map(|a| a["error"].as_str().unwrap()).collect();
     assert!(errors[1].contains("timed out"), "the older failure is the hang: {errors:?}");
     assert!(!errors[0].contains("timed out"), "the newer is the cut connection: {errors:?}");

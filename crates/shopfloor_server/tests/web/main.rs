@@ -676,7 +676,10 @@ async fn delivered(inbox: &Inbox, n: usize) -> Vec<i64> {
         if got.len() >= n {
             return got;
         }
-        assert!(started.elapsed() < std::time::Duration::from_secs(30), "{n} deliveries expected, got {got:?}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{n} deliveries expected, got {got:?}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
@@ -733,7 +736,10 @@ async fn webhook_flow(app: &TestApp, a: &Browser, url: &str, inbox: &Inbox) {
     loop {
         a.click("#webhooks tr[data-name='erp'] .hook-attempts").await;
         let shown = a
-            .js("const t = document.querySelector('#hook-attempts'); return t ? t.innerText : ''", json!([]))
+            .js(
+                "const t = document.querySelector('#hook-attempts'); return t ? t.innerText : ''",
+                json!([]),
+            )
             .await;
         if shown.as_str().unwrap_or_default().contains("delivered") {
             break;
@@ -753,8 +759,7 @@ async fn webhook_flow(app: &TestApp, a: &Browser, url: &str, inbox: &Inbox) {
     a.type_into("#webhooks tr[data-name='erp'] .replay-from", &first[0].to_string())
         .await;
     a.click("#webhooks tr[data-name='erp'] .replay-submit").await;
-    a.accept_confirm(&format!("events from {} on will be sent again", first[0]))
-        .await;
+    a.accept_confirm(&format!("events from {} on will be sent again", first[0])).await;
     a.wait_text("main .banner.ok", "will be sent again").await;
     let again = delivered(inbox, 2).await;
     assert_eq!(again, [first[0], first[0]], "the replayed event is sent again");
