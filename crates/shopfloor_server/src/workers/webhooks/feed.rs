@@ -188,3 +188,69 @@ fn body_of(tx: &mut dyn Tx, event: &Event) -> CoreResult<String> {
     }
     Ok(json!({"event": event.to_json(), "record": record}).to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shopfloor_core::time::Timestamp;
+
+    fn event(sequence: i64, entity: &str, action: &str) -> Event {
+        Event {
+            sequence,
+            at: Timestamp::now(),
+            user: "test".into(),
+            entity: entity.into(),
+            entity_id: "x".into(),
+            order_id: None,
+            action: action.into(),
+            changes: Json::Null,
+            reason: None,
+        }
+    }
+
+    fn sequences(items: &[Arc<Item>]) -> Vec<i64> {
+        items.iter().map(|i| i.event.sequence).collect()
+    }
+
+    #[test]
+    fn the_window_serves_the_events_after_a_cursor_and_forgets_the_oldest_beyond_its_size() {
+        let mut window = Window {
+            after: 10,
+            upto: 10,
+            items: VecDeque::new(),
+        };
+        window.push(&(11..=15).map(|s| Item::new(event(s, "Customer", "CREATE"))).collect::<Vec<_>>());
+        assert_eq!(sequences(&window.after(12, 100)), [13, 14, 15]);
+        assert_eq!(sequences(&window.after(10, 2)), [11, 12], "at most the limit, oldest first");
+        assert!(window.after(15, 100).is_empty(), "nothing after the newest read");
+        assert_eq!(window.upto, 15);
+
+        let more: Vec<Arc<Item>> = (16..16 + WINDOW as i64)
+            .map(|s| Item::new(event(s, "Customer", "CREATE")))
+            .collect();
+        window.push(&more);
+        assert_eq!(window.items.len(), WINDOW);
+        assert_eq!(window.after, 15, "the window holds every event after `after`, and only those");
+        assert_eq!(window.items.front().map(|i| i.event.sequence), Some(16));
+    }
+
+    #[test]
+    fn a_selection_with_empty_lists_takes_everything_and_a_disabled_one_nothing() {
+        let all = Selection {
+            enabled: true,
+            entities: Some(vec![]),
+            actions: None,
+        };
+        assert!(all.selects(&event(1, "Material", "DELETE")));
+        let orders = Selection {
+            enabled: true,
+            entities: Some(vec!["ProductionOrder".into()]),
+            actions: Some(vec!["TRANSITION".into()]),
+        };
+        assert!(orders.selects(&event(1, "ProductionOrder", "TRANSITION")));
+        assert!(!orders.selects(&event(1, "ProductionOrder", "UPDATE")));
+        assert!(!orders.selects(&event(1, "Material", "TRANSITION")));
+        let disabled = Selection { enabled: false, ..all };
+        assert!(!disabled.selects(&event(1, "Material", "DELETE")));
+    }
+}
