@@ -788,4 +788,27 @@ async fn webhook_flow(app: &TestApp, a: &Browser, url: &str, inbox: &Inbox) {
     a.accept_confirm("Delete webhook erp?").await;
     a.wait_text("#no-webhooks", "No webhooks yet").await;
     assert_eq!(app.ok("integration", "getAllWebhooks", json!(null)).await, json!([]));
+
+    // Someone who holds INTEGRATION but not SYSTEM.ADMIN finds the page, with the webhooks only.
+    app.ok(
+        "security",
+        "saveRole",
+        json!({"name": "Integrator", "permissions": ["INTEGRATION", "PRODUCTION_ORDER.READ.GET"]}),
+    )
+    .await;
+    app.ok("security", "saveUser", json!({"name": "ivan", "roles": ["Integrator"]}))
+        .await;
+    app.ok("security", "setUserPassword", json!(["ivan", "ivan-pass-1"])).await;
+    a.click("#logout").await;
+    a.find("#login-name").await;
+    login(a, &base, "ivan", "ivan-pass-1").await;
+    a.wait_until(
+        "[...document.querySelectorAll('#nav a')].filter(l => l.getAttribute('href') === '#/admin').length === 1",
+        "one Admin link in the menu",
+    )
+    .await;
+    a.goto(&format!("{base}/#/admin")).await;
+    a.wait_text("#hooks-title", "Webhooks").await;
+    a.find("#new-webhook").await;
+    assert!(!a.exists("table[data-entity='User']").await, "no users without SYSTEM.ADMIN");
 }
