@@ -69,6 +69,7 @@ const ASSETS: &[Asset] = &[
     asset!("js/order-tabs.js", JS),
     asset!("js/master-data.js", JS),
     asset!("js/admin.js", JS),
+    asset!("js/webhooks.js", JS),
 ];
 
 /// Pages may load only what this server serves: no inline script, no other origin.

@@ -8,6 +8,9 @@
 //! delivered by one at a time — and runs one task per leased hook, so a slow or dead receiver
 //! holds up only its own hook. Writes never wait for a receiver: they only append events.
 //!
+//! The events and their bodies come from one [`feed::Feed`] shared by the hook tasks: hooks
+//! that keep up want the same events and records, which are then read once, not once per hook.
+//!
 //! Not a [`super::follower::CommitFollower`]: hooks come and go while the server runs, each has
 //! its own cursor, lease, backoff and pause, and a failure belongs to one hook, not the worker.
 //!
@@ -18,18 +21,20 @@
 //! from [`BACKOFF_FIRST`] to [`BACKOFF_MAX`]; a hook failing for longer than the pause setting
 //! is paused with the reason, until it is saved again or replayed.
 
+mod feed;
+
 use super::stopped;
 use crate::metrics::{Metrics, WebhookLabels};
+use feed::{Feed, Item, Selection};
 use hmac::{KeyInit, Mac};
 use rand::Rng;
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 use shopfloor_core::delivery::{Attempt, HookState};
 use shopfloor_core::errors::CoreResult;
-use shopfloor_core::history::Event;
 use shopfloor_core::id::Id;
 use shopfloor_core::record::Record;
 use shopfloor_core::schema::Entity;
-use shopfloor_core::service::{entity, webhook};
+use shopfloor_core::service::webhook;
 use shopfloor_core::time::Timestamp;
 use shopfloor_store::Store;
 use std::collections::HashMap;
@@ -80,6 +85,8 @@ struct Shared {
     store: Store,
     metrics: Arc<Metrics>,
     client: reqwest::Client,
+    /// The events and bodies, read once for every hook.
+    feed: Arc<Feed>,
     config: WebhookConfig,
     /// This instance's name in the leases.
     owner: Arc<str>,
@@ -100,6 +107,7 @@ pub async fn run(store: Store, metrics: Arc<Metrics>, mut shutdown: watch::Recei
         }
     };
     let shared = Shared {
+        feed: Arc::new(Feed::new(store.clone())),
         store,
         metrics,
         client,
@@ -168,17 +176,20 @@ impl Hook {
         self.record.text("url").unwrap_or_default()
     }
 
-    fn enabled(&self) -> bool {
-        self.record.get("enabled") != &shopfloor_core::record::Value::Bool(false)
-    }
-
-    /// Whether the hook's `entities` and `actions` select the event (an empty list: all).
-    fn selects(&self, event: &Event) -> bool {
-        let listed = |key: &str, name: &str| match self.record.get(key) {
-            shopfloor_core::record::Value::Json(Json::Array(items)) if !items.is_empty() => items.iter().any(|i| i.as_str() == Some(name)),
-            _ => true,
+    /// The events the hook delivers: its `entities` and `actions` (an empty list: all), none
+    /// while disabled.
+    fn selection(&self) -> Selection {
+        let names = |key: &str| match self.record.get(key) {
+            shopfloor_core::record::Value::Json(Json::Array(items)) => {
+                Some(items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect())
+            }
+            _ => None,
         };
-        listed("entities", &event.entity) && listed("actions", &event.action)
+        Selection {
+            enabled: self.record.get("enabled") != &shopfloor_core::record::Value::Bool(false),
+            entities: names("entities"),
+            actions: names("actions"),
+        }
     }
 }
 
@@ -222,8 +233,8 @@ async fn deliver_hook(shared: Shared, id: Id, mut shutdown: watch::Receiver<bool
             }
             continue;
         }
-        let after = hook.state.last_sequence;
-        let events = match shared.store.read(move |tx| tx.events_after(after, BATCH)).await {
+        let selection = hook.selection();
+        let events = match shared.feed.batch(hook.state.last_sequence, BATCH, &selection).await {
             Ok(events) => events,
             Err(e) => {
                 tracing::warn!(webhook = %id, error = %e, "reading the history failed");
@@ -242,7 +253,7 @@ async fn deliver_hook(shared: Shared, id: Id, mut shutdown: watch::Receiver<bool
             continue;
         }
         let outcome = tokio::select! {
-            outcome = deliver_batch(&shared, &hook, &events) => outcome,
+            outcome = deliver_batch(&shared, &hook, &selection, &events) => outcome,
             () = stopped(&mut shutdown) => return,
         };
         if let Err(e) = store_outcome(&shared, hook, outcome).await {
@@ -262,27 +273,24 @@ struct Outcome {
 }
 
 /// Delivers the events the hook selects, in order, stopping at the first failure.
-async fn deliver_batch(shared: &Shared, hook: &Hook, events: &[Event]) -> Outcome {
+async fn deliver_batch(shared: &Shared, hook: &Hook, selection: &Selection, events: &[Arc<Item>]) -> Outcome {
     let mut outcome = Outcome {
         attempts: Vec::new(),
         delivered_to: hook.state.last_sequence,
         failure: None,
     };
-    let selected: Vec<Event> = events.iter().filter(|e| hook.enabled() && hook.selects(e)).cloned().collect();
-    let mut bodies = match bodies_of(&shared.store, selected).await {
-        Ok(bodies) => bodies.into_iter(),
-        Err(e) => {
-            outcome.failure = Some(format!("reading the records: {e}"));
-            return outcome;
-        }
-    };
-    for event in events {
-        if !hook.enabled() || !hook.selects(event) {
+    for item in events {
+        let event = &item.event;
+        if !selection.selects(event) {
             outcome.delivered_to = event.sequence;
             continue;
         }
-        let Some(body) = bodies.next() else { break };
-        let attempt = post(shared, hook, event.sequence, body).await;
+        let Some(body) = item.body() else {
+            // The feed builds the body of every event a hook selects; without it, stop here.
+            outcome.failure = Some(format!("the body of event {} was not read", event.sequence));
+            break;
+        };
+        let attempt = post(shared, hook, event.sequence, &body).await;
         let ok = attempt.succeeded();
         if !ok {
             outcome.failure = Some(attempt.error.clone().unwrap_or_else(|| "failed".into()));
@@ -296,29 +304,6 @@ async fn deliver_batch(shared: &Shared, hook: &Hook, events: &[Event]) -> Outcom
     outcome
 }
 
-/// The JSON bodies of the events' deliveries, read in one transaction: each event, and its
-/// record as stored now (`null` after a DELETE).
-async fn bodies_of(store: &Store, events: Vec<Event>) -> CoreResult<Vec<String>> {
-    store
-        .read(move |tx| {
-            let mut bodies = Vec::with_capacity(events.len());
-            for event in &events {
-                let mut record = match Entity::from_noun(&event.entity) {
-                    Some(_) if event.action == "DELETE" => Json::Null,
-                    Some(e) => entity::get_answer(tx, e, &event.entity_id)?.unwrap_or(Json::Null),
-                    None => Json::Null,
-                };
-                if let Some(map) = record.as_object_mut() {
-                    // A webhook's own delivery state is no part of its record.
-                    map.remove("delivery");
-                }
-                bodies.push(json!({"event": event.to_json(), "record": record}).to_string());
-            }
-            Ok(bodies)
-        })
-        .await
-}
-
 /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
 pub fn signature(secret: &str, unix_seconds: i64, body: &str) -> String {
     let mut mac = HmacSha256::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
@@ -329,7 +314,7 @@ pub fn signature(secret: &str, unix_seconds: i64, body: &str) -> String {
 }
 
 /// One attempt: POST, wait for the status (within the client's timeout), log the outcome.
-async fn post(shared: &Shared, hook: &Hook, sequence: i64, body: String) -> Attempt {
+async fn post(shared: &Shared, hook: &Hook, sequence: i64, body: &str) -> Attempt {
     let at = Timestamp::now();
     let started = Instant::now();
     let secret = hook.record.text("secret").unwrap_or_default();
@@ -338,8 +323,8 @@ async fn post(shared: &Shared, hook: &Hook, sequence: i64, body: String) -> Atte
         .post(hook.url())
         .header("content-type", "application/json")
         .header("shopfloor-event", sequence.to_string())
-        .header("shopfloor-signature", signature(secret, at.millis() / 1000, &body))
-        .body(body)
+        .header("shopfloor-signature", signature(secret, at.millis() / 1000, body))
+        .body(body.to_string())
         .send()
         .await;
     let (status, error) = match result {

@@ -379,3 +379,155 @@ async fn bad_webhook_definitions_are_refused_naming_the_field() {
     assert_eq!(status, StatusCode::OK);
     app.stop().await;
 }
+
+/// What a raw receiver does with the request of each attempt, in order; then it accepts.
+#[derive(Clone, Copy, Debug)]
+enum Misbehaviour {
+    /// Reads the request and never answers.
+    Hang,
+    /// Reads the headers (and what came with them), then closes the connection mid-body.
+    CloseMidBody,
+}
+
+/// A receiver written on bare TCP, so that it can hang or cut a request off; after the
+/// misbehaviours it answers 200 and keeps the bodies it got (one request per connection
+/// read whole: headers, then `content-length` bytes).
+struct RawReceiver {
+    url: String,
+    accepted: Arc<Mutex<Vec<Value>>>,
+}
+
+impl RawReceiver {
+    async fn start(plan: Vec<Misbehaviour>) -> RawReceiver {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let accepted = Arc::new(Mutex::new(Vec::new()));
+        let plan = Arc::new(Mutex::new(std::collections::VecDeque::from(plan)));
+        let keep = accepted.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut socket, _)) = listener.accept().await else { return };
+                let (plan, keep) = (plan.clone(), keep.clone());
+                tokio::spawn(async move {
+                    // Requests on this connection, one after another (keep-alive).
+                    let mut buffer = Vec::new();
+                    loop {
+                        let Some(end) = read_until_headers(&mut socket, &mut buffer).await else {
+                            return;
+                        };
+                        let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
+                        let length: usize = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse().ok())
+                            .unwrap_or(0);
+                        let next = plan.lock().unwrap().pop_front();
+                        match next {
+                            Some(Misbehaviour::Hang) => {
+                                tokio::time::sleep(Duration::from_secs(3600)).await;
+                                return;
+                            }
+                            Some(Misbehaviour::CloseMidBody) => {
+                                // Dropping the socket with the body unread (or partly read,
+                                // with the headers) closes it before any answer.
+                                return;
+                            }
+                            None => {}
+                        }
+                        buffer.drain(..end);
+                        while buffer.len() < length {
+                            let mut chunk = [0u8; 4096];
+                            match socket.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                            }
+                        }
+                        let body: Vec<u8> = buffer.drain(..length).collect();
+                        keep.lock().unwrap().push(serde_json::from_slice(&body).expect("a JSON body"));
+                        if socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        RawReceiver { url, accepted }
+    }
+
+    fn sequences(&self) -> Vec<i64> {
+        self.accepted
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|b| b["event"]["sequence"].as_i64().expect("a sequence"))
+            .collect()
+    }
+}
+
+/// Reads into `buffer` until it holds a request's headers; their length (with the blank line),
+/// or `None` when the connection ends first.
+async fn read_until_headers(socket: &mut tokio::net::TcpStream, buffer: &mut Vec<u8>) -> Option<usize> {
+    use tokio::io::AsyncReadExt;
+    loop {
+        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            return Some(at + 4);
+        }
+        let mut chunk = [0u8; 4096];
+        match socket.read(&mut chunk).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_receiver_that_hangs_or_closes_mid_body_gets_failed_attempts_then_every_event() {
+    let app = spawn_app_with(|c| c.webhooks.attempt_timeout = Duration::from_millis(500)).await;
+    let receiver = RawReceiver::start(vec![Misbehaviour::Hang, Misbehaviour::CloseMidBody]).await;
+    hook(&app, "rude", &receiver.url, json!({"entities": ["Customer"]})).await;
+    let start = head(&app).await;
+    for name in ["H1", "H2", "H3"] {
+        app.ok("customer", "saveCustomer", json!({"name": name})).await;
+    }
+    let expected: Vec<i64> = events_after(&app, start)
+        .await
+        .iter()
+        .filter(|e| e["entity"] == "Customer")
+        .map(|e| e["sequence"].as_i64().unwrap())
+        .collect();
+    assert_eq!(expected.len(), 3);
+
+    let started = Instant::now();
+    while receiver.sequences().len() < 3 {
+        assert!(started.elapsed() < Duration::from_secs(60), "got {:?}", receiver.sequences());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(receiver.sequences(), expected, "every event, once, in order, after the failures");
+
+    // The failed attempts are in the log: one timed out, one cut off; neither has a status.
+    let mut failed = Vec::new();
+    for _ in 0..100 {
+        let log = app.ok(INT, "getWebhookDeliveries", json!(["rude", 0, 100])).await;
+        failed = log["content"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["success"] == false)
+            .cloned()
+            .collect();
+        if failed.len() >= 2 && log["content"][0]["success"] == true {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert!(
+        failed.iter().all(|a| a["statusCode"].is_null() && a["sequence"] == expected[0]),
+        "{failed:?}"
+    );
+    let errors: Vec<&str> = failed.iter().map(|a| a["error"].as_str().unwrap()).collect();
+    assert!(errors[1].contains("timed out"), "the older failure is the hang: {errors:?}");
+    assert!(!errors[0].contains("timed out"), "the newer is the cut connection: {errors:?}");
+    app.stop().await;
+}

@@ -903,3 +903,191 @@ async fn shell_assets_and_session_rules() {
     assert_eq!(again.status(), 304, "an unchanged listing is not sent again");
     app.stop().await;
 }
+
+/// Deliveries a webhook receiver on 127.0.0.1 got: (`Shopfloor-Signature`, body), in order.
+type Inbox = std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>;
+
+/// A webhook receiver on 127.0.0.1:0 answering 200; its URL.
+async fn receiver(inbox: Inbox) -> String {
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let inbox = inbox.clone();
+            async move {
+                let signature = headers
+                    .get("shopfloor-signature")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string();
+                inbox.lock().unwrap().push((signature, body));
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+/// Whether `signature` (`t=…,v1=…`) signs `body` with `secret` (docs/INTEGRATION.md).
+fn signed_with(secret: &str, signature: &str, body: &str) -> bool {
+    use hmac::{KeyInit, Mac};
+    let Some((t, v1)) = signature.strip_prefix("t=").and_then(|rest| rest.split_once(",v1=")) else {
+        return false;
+    };
+    let mut mac = hmac::Hmac::<sha2_11::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    expected == v1
+}
+
+/// The sequences delivered so far, once there are at least `n` (at most 30 s).
+async fn delivered(inbox: &Inbox, n: usize) -> Vec<i64> {
+    let started = std::time::Instant::now();
+    loop {
+        let got: Vec<i64> = inbox
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, body)| serde_json::from_str::<Value>(body).unwrap()["event"]["sequence"].as_i64().unwrap())
+            .collect();
+        if got.len() >= n {
+            return got;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{n} deliveries expected, got {got:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_on_the_admin_page_in_chromium() {
+    let app = spawn_app().await;
+    app.ok("security", "setUserPassword", json!(["admin", ADMIN_PASSWORD])).await;
+    let inbox = Inbox::default();
+    let url = receiver(inbox.clone()).await;
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let a = driver.session(profile.path()).await;
+    let result = std::panic::AssertUnwindSafe(webhook_flow(&app, &a, &url, &inbox))
+        .catch_unwind()
+        .await;
+    a.quit().await;
+    drop(driver);
+    app.stop().await;
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+async fn webhook_flow(app: &TestApp, a: &Browser, url: &str, inbox: &Inbox) {
+    const SECRET: &str = "a-secret-of-32-characters-000000";
+    let base = app.address.clone();
+    let shots = screenshots();
+    login(a, &base, "admin", ADMIN_PASSWORD).await;
+    a.goto(&format!("{base}/#/admin")).await;
+    a.wait_text("#no-webhooks", "No webhooks yet").await;
+
+    // Create: a short secret is refused next to its field, in words; then created.
+    a.click("#new-webhook").await;
+    a.type_into("#hook-name", "erp").await;
+    a.type_into("#hook-url", url).await;
+    a.type_into("#hook-secret", "short").await;
+    a.type_into("#hook-entities", "Customer").await;
+    a.click("#hook-save").await;
+    a.wait_text("[data-field='secret'] .err", "at least 16 characters").await;
+    a.type_into("#hook-secret", SECRET).await;
+    a.click("#hook-save").await;
+    a.wait_text("#webhooks tr[data-name='erp']", "Customer / all").await;
+    a.wait_text("#webhooks tr[data-name='erp'] .hook-state", "Enabled").await;
+
+    // A change it selects arrives at the receiver, signed; the page shows the attempt and no lag.
+    app.ok("customer", "saveCustomer", json!({"name": "Acme"})).await;
+    let first = delivered(inbox, 1).await;
+    let (signature, body) = inbox.lock().unwrap()[0].clone();
+    assert!(signed_with(SECRET, &signature, &body), "{signature} {body}");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["record"]["name"], json!("Acme"));
+    // The attempt is logged just after the receiver answers: refresh until the page shows it.
+    let started = std::time::Instant::now();
+    loop {
+        a.click("#webhooks tr[data-name='erp'] .hook-attempts").await;
+        let shown = a
+            .js(
+                "const t = document.querySelector('#hook-attempts'); return t ? t.innerText : ''",
+                json!([]),
+            )
+            .await;
+        if shown.as_str().unwrap_or_default().contains("delivered") {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "no attempt shown: {shown}");
+        a.click("#hooks-refresh").await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let attempts = a.wait_text("#hook-attempts", "200").await;
+    assert!(attempts.contains(&first[0].to_string()), "{attempts}");
+    a.wait_text("#webhooks tr[data-name='erp'] .hook-lag", "delivered up to").await;
+    a.js("document.querySelector('#hooks-title').scrollIntoView()", json!([])).await;
+    a.screenshot(&shots, "22-admin-webhooks").await;
+    assert_eq!(unlabelled(a).await, json!([]), "unlabelled controls on the webhooks page");
+
+    // Replay from that event: the confirmation names the consequence; the event comes again.
+    a.type_into("#webhooks tr[data-name='erp'] .replay-from", &first[0].to_string())
+        .await;
+    a.click("#webhooks tr[data-name='erp'] .replay-submit").await;
+    a.accept_confirm(&format!("events from {} on will be sent again", first[0])).await;
+    a.wait_text("main .banner.ok", "will be sent again").await;
+    let again = delivered(inbox, 2).await;
+    assert_eq!(again, [first[0], first[0]], "the replayed event is sent again");
+
+    // Edit with the secret box left empty: the page says so, and the stored secret keeps signing.
+    a.click("#webhooks tr[data-name='erp'] .hook-edit").await;
+    a.wait_text("[data-field='secret']", "Leave empty to keep it").await;
+    a.type_into("#hook-entities", "Customer, Material").await;
+    a.click("#hook-save").await;
+    a.wait_text("#webhooks tr[data-name='erp']", "Customer, Material / all").await;
+    app.ok("customer", "saveCustomer", json!({"name": "Globex"})).await;
+    delivered(inbox, 3).await;
+    let (signature, body) = inbox.lock().unwrap()[2].clone();
+    assert!(signed_with(SECRET, &signature, &body), "the kept secret signs: {signature}");
+
+    // Disable (confirmed, saying what it means), then enable again.
+    a.click("#webhooks tr[data-name='erp'] .hook-toggle").await;
+    a.accept_confirm("not sent later").await;
+    a.wait_text("#webhooks tr[data-name='erp'] .hook-state", "Disabled").await;
+    assert_eq!(app.ok("integration", "getWebhook", json!(["erp"])).await["enabled"], json!(false));
+    a.click("#webhooks tr[data-name='erp'] .hook-toggle").await;
+    a.wait_text("#webhooks tr[data-name='erp'] .hook-state", "Enabled").await;
+
+    // Delete, confirmed: gone from the page and from the server.
+    a.click("#webhooks tr[data-name='erp'] .hook-delete").await;
+    a.accept_confirm("Delete webhook erp?").await;
+    a.wait_text("#no-webhooks", "No webhooks yet").await;
+    assert_eq!(app.ok("integration", "getAllWebhooks", json!(null)).await, json!([]));
+
+    // Someone who holds INTEGRATION but not SYSTEM.ADMIN finds the page, with the webhooks only.
+    app.ok(
+        "security",
+        "saveRole",
+        json!({"name": "Integrator", "permissions": ["INTEGRATION", "PRODUCTION_ORDER.READ.GET"]}),
+    )
+    .await;
+    app.ok("security", "saveUser", json!({"name": "ivan", "roles": ["Integrator"]}))
+        .await;
+    app.ok("security", "setUserPassword", json!(["ivan", "ivan-pass-1"])).await;
+    a.click("#logout").await;
+    a.find("#login-name").await;
+    login(a, &base, "ivan", "ivan-pass-1").await;
+    a.wait_until(
+        "[...document.querySelectorAll('#nav a')].filter(l => l.getAttribute('href') === '#/admin').length === 1",
+        "one Admin link in the menu",
+    )
+    .await;
+    a.goto(&format!("{base}/#/admin")).await;
+    a.wait_text("#hooks-title", "Webhooks").await;
+    a.find("#new-webhook").await;
+    assert!(!a.exists("table[data-entity='User']").await, "no users without SYSTEM.ADMIN");
+}

@@ -235,6 +235,21 @@ impl Browser {
         assert_eq!(ok, json!(true), "no option {text:?} in {css}");
     }
 
+    /// Waits for the page's `confirm()` dialog, checks that it says `text`, and accepts it;
+    /// returns the dialog's words.
+    pub async fn accept_confirm(&self, text: &str) -> String {
+        let started = Instant::now();
+        loop {
+            if let Ok(said) = self.client.get_alert_text().await {
+                assert!(said.contains(text), "the dialog says {said:?}, not {text:?}");
+                self.client.accept_alert().await.expect("dialog accepted");
+                return said;
+            }
+            assert!(started.elapsed() < PATIENCE, "no dialog saying {text:?} on {}", self.url().await);
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
     /// Saves a PNG of the viewport.
     pub async fn screenshot(&self, dir: &Path, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");

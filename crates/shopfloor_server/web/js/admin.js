@@ -1,18 +1,25 @@
 // The admin page (#/admin): users and roles (generic entity sections), passwords (set, never read
-// back) and API tokens (a created secret is shown once; revoke).
+// back) and API tokens (a created secret is shown once; revoke) for SYSTEM.ADMIN, and the
+// webhooks (webhooks.js) for holders of INTEGRATION; each part only for who may use it.
 
 import { call, errorText } from './api.js';
 import { banner, field, h, select } from './dom.js';
 import { fmtDate } from './format.js';
 import { entitySection } from './master-data.js';
+import { can } from './session.js';
+import { webhookSection } from './webhooks.js';
 
 export async function adminPage(main) {
-  main.append(h('h1', {}, 'Users, roles and tokens'));
-  main.append(await entitySection({ module: 'security', noun: 'User', plural: 'Users', title: 'Users', cols: ['name', 'displayName', 'roles', 'enabled'] }));
-  main.append(await entitySection({ module: 'security', noun: 'Role', plural: 'Roles', title: 'Roles', cols: ['name', 'description', 'permissions'] }));
-  const users = await call('security', 'getAllUsers');
-  main.append(passwordSection(users));
-  main.append(await tokenSection(users));
+  main.append(h('h1', {}, 'Administration'));
+  if (can('security', 'findUsers')) {
+    main.append(await entitySection({ module: 'security', noun: 'User', plural: 'Users', title: 'Users', cols: ['name', 'displayName', 'roles', 'enabled'] }));
+    main.append(await entitySection({ module: 'security', noun: 'Role', plural: 'Roles', title: 'Roles', cols: ['name', 'description', 'permissions'] }));
+    const users = await call('security', 'getAllUsers');
+    main.append(passwordSection(users));
+    main.append(await tokenSection(users));
+  }
+  const hooks = await webhookSection();
+  if (hooks) main.append(hooks);
 }
 
 function passwordSection(users) {

@@ -51,6 +51,7 @@ const NAV = [
   ['/master/people', 'People', 'personnel', 'findPeople'],
   ['/master/properties', 'Order properties', 'productionOrder', 'findProductionOrderProperties'],
   ['/admin', 'Admin', 'security', 'findUsers'],
+  ['/admin', 'Admin', 'integration', 'getAllWebhooks'],
 ];
 
 function renderNav(current) {
@@ -58,7 +59,9 @@ function renderNav(current) {
   top.hidden = !session.user;
   if (!session.user) return;
   $('#who').textContent = session.user;
-  $('#nav').replaceChildren(...NAV.filter(([, , m, f]) => can(m, f)).map(([path, text]) =>
+  // A page is listed once, for the first of its entries the caller may use.
+  const shown = NAV.filter(([, , m, f]) => can(m, f)).filter(([path], i, all) => all.findIndex(([p]) => p === path) === i);
+  $('#nav').replaceChildren(...shown.map(([path, text]) =>
     h('li', {}, h('a', { href: `#${path}`, 'aria-current': current.startsWith(path) ? 'page' : null }, text))));
 }
 
