@@ -1031,14 +1031,14 @@ async fn webhook_flow(app: &TestApp, a: &Browser, url: &str, inbox: &Inbox) {
     assert!(attempts.contains(&first[0].to_string()), "{attempts}");
     a.wait_text("#webhooks tr[data-name='erp'] .hook-lag", "delivered up to").await;
     a.js("document.querySelector('#hooks-title').scrollIntoView()", json!([])).await;
-    a.screenshot(&shots, "22-admin-webhooks").await;
+    shot(a, &shots, "23-admin-webhooks").await;
     assert_eq!(unlabelled(a).await, json!([]), "unlabelled controls on the webhooks page");
 
     // Replay from that event: the confirmation names the consequence; the event comes again.
     a.type_into("#webhooks tr[data-name='erp'] .replay-from", &first[0].to_string())
         .await;
     a.click("#webhooks tr[data-name='erp'] .replay-submit").await;
-    a.accept_confirm(&format!("events from {} on will be sent again", first[0])).await;
+    a.accept_confirm(&format!("Events from {} on will be sent again", first[0])).await;
     a.wait_text("main .banner.ok", "will be sent again").await;
     let again = delivered(inbox, 2).await;
     assert_eq!(again, [first[0], first[0]], "the replayed event is sent again");

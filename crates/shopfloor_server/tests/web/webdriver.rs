@@ -235,19 +235,12 @@ impl Browser {
         assert_eq!(ok, json!(true), "no option {text:?} in {css}");
     }
 
-    /// Waits for the page's `confirm()` dialog, checks that it says `text`, and accepts it;
-    /// returns the dialog's words.
+    /// Waits for the page's confirmation dialog (`dom.js` `confirmAction`), checks that it says
+    /// `text`, and confirms; returns the dialog's words.
     pub async fn accept_confirm(&self, text: &str) -> String {
-        let started = Instant::now();
-        loop {
-            if let Ok(said) = self.client.get_alert_text().await {
-                assert!(said.contains(text), "the dialog says {said:?}, not {text:?}");
-                self.client.accept_alert().await.expect("dialog accepted");
-                return said;
-            }
-            assert!(started.elapsed() < PATIENCE, "no dialog saying {text:?} on {}", self.url().await);
-            tokio::time::sleep(POLL).await;
-        }
+        let said = self.wait_text("dialog.confirm", text).await;
+        self.click("#confirm-ok").await;
+        said
     }
 
     /// Saves a PNG of the viewport.

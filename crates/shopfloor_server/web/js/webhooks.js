@@ -4,7 +4,7 @@
 // replay from a sequence and delete — all through the `integration` script functions.
 
 import { call, errorText } from './api.js';
-import { banner, field, h, showFieldErrors } from './dom.js';
+import { banner, confirmAction, field, h, showFieldErrors } from './dom.js';
 import { fmtDate, fmtNum } from './format.js';
 import { can } from './session.js';
 
@@ -111,11 +111,11 @@ export async function webhookSection() {
   };
   const replayForm = (hook) => {
     const from = h('input', { type: 'number', min: 1, step: 1, id: `replay-${hook.id}`, class: 'replay-from', value: hook.delivery ? Math.max(1, hook.delivery.lastDeliveredSequence) : 1 });
-    return h('form', { class: 'bar replay', onsubmit: (ev) => {
+    return h('form', { class: 'bar replay', onsubmit: async (ev) => {
       ev.preventDefault();
       const n = Number(from.value);
       if (!Number.isInteger(n) || n < 1) { msg.replaceChildren(banner('error', 'Replay from: type a whole event number, 1 or more.')); return; }
-      if (!confirm(`Replay webhook ${hook.name}: events from ${n} on will be sent again to ${hook.url}. Continue?`)) return;
+      if (!await confirmAction({ title: `Replay webhook ${hook.name}?`, text: `Events from ${n} on will be sent again to ${hook.url}.`, confirm: 'Replay', danger: false })) return;
       act(() => call(M, 'replayWebhook', [hook.id, n]), `Webhook ${hook.name}: events from ${n} on will be sent again.`);
     } }, h('label', { for: from.id, class: 'sr-only' }, `Replay ${hook.name} from event`), from,
     h('button', { type: 'submit', class: 'replay-submit' }, 'Replay from'));
@@ -130,16 +130,16 @@ export async function webhookSection() {
       h('td', {},
         h('button', { type: 'button', class: 'hook-attempts', onclick: () => showAttempts(hook) }, 'Attempts'),
         canSave ? h('button', { type: 'button', class: 'hook-edit', onclick: () => edit(hook) }, 'Edit') : null,
-        canSave ? h('button', { type: 'button', class: 'hook-toggle', onclick: () => {
-          if (hook.enabled !== false && !confirm(`Disable webhook ${hook.name}? Events committed while it is disabled are not sent later (unless replayed).`)) return;
+        canSave ? h('button', { type: 'button', class: 'hook-toggle', onclick: async () => {
+          if (hook.enabled !== false && !await confirmAction({ title: `Disable webhook ${hook.name}?`, text: 'Events committed while it is disabled are not sent later (unless replayed).', confirm: 'Disable' })) return;
           act(() => call(M, 'saveWebhook', { id: hook.id, version: hook.version, enabled: hook.enabled === false }),
             `Webhook ${hook.name} ${hook.enabled === false ? 'enabled' : 'disabled'}.`);
         } }, hook.enabled === false ? 'Enable' : 'Disable') : null,
         canReplay && d.paused ? h('button', { type: 'button', class: 'hook-resume primary', onclick: () =>
           // Resuming is a replay from the first event not yet delivered: nothing skipped, nothing repeated.
           act(() => call(M, 'replayWebhook', [hook.id, d.lastDeliveredSequence + 1]), `Webhook ${hook.name} resumed from event ${d.lastDeliveredSequence + 1}.`) }, 'Resume') : null,
-        canDelete ? h('button', { type: 'button', class: 'danger hook-delete', onclick: () => {
-          if (!confirm(`Delete webhook ${hook.name}? Nothing more is sent to ${hook.url}, and its delivery log is deleted.`)) return;
+        canDelete ? h('button', { type: 'button', class: 'danger hook-delete', onclick: async () => {
+          if (!await confirmAction({ title: `Delete webhook ${hook.name}?`, text: `Nothing more is sent to ${hook.url}, and its delivery log is deleted.`, confirm: 'Delete webhook' })) return;
           if (shown === hook.id) { shown = null; attemptsSlot.replaceChildren(); }
           act(() => call(M, 'deleteWebhook', [hook.id]), `Deleted webhook ${hook.name}.`);
         } }, 'Delete') : null,
