@@ -14,23 +14,21 @@ use shopfloor_exchange::master_data;
 
 const ADMIN: &str = "SYSTEM.ADMIN";
 
+/// The role's common calls, the same in module `role` and in module `security`: one roles table.
+pub(crate) const ROLE_FUNCTIONS: EntityFunctions = EntityFunctions {
+    new: "newRole",
+    save: "saveRole",
+    validate: "validateRole",
+    get: "getRole",
+    get_all: "getAllRoles",
+    find: "findRoles",
+    references: "getRoleReferences",
+    delete: "deleteRole",
+};
+
 pub fn register(b: &mut Builder) {
     let mut m = b.module("role");
-    m.entity(
-        Entity::Role,
-        EntityFunctions {
-            new: "newRole",
-            save: "saveRole",
-            validate: "validateRole",
-            get: "getRole",
-            get_all: "getAllRoles",
-            find: "findRoles",
-            references: "getRoleReferences",
-            delete: "deleteRole",
-        },
-    )
-    .permission(ADMIN)
-    .register();
+    m.entity(Entity::Role, ROLE_FUNCTIONS).permission(ADMIN).register();
     // Roles of the original API have no name: a new one gets `Role <id>`, an update keeps it.
     m.overload("saveRole")
         .params([kwargs("roleData")])

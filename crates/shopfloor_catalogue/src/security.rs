@@ -30,21 +30,7 @@ pub fn register(b: &mut Builder) {
     )
     .permission(ADMIN)
     .register();
-    m.entity(
-        Entity::Role,
-        EntityFunctions {
-            new: "newRole",
-            save: "saveRole",
-            validate: "validateRole",
-            get: "getRole",
-            get_all: "getAllRoles",
-            find: "findRoles",
-            references: "getRoleReferences",
-            delete: "deleteRole",
-        },
-    )
-    .permission(ADMIN)
-    .register();
+    m.entity(Entity::Role, crate::role::ROLE_FUNCTIONS).permission(ADMIN).register();
     m.entity(
         Entity::ApiToken,
         EntityFunctions {

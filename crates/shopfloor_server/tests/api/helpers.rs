@@ -344,3 +344,15 @@ impl TestApp {
         (r.status, r.json)
     }
 }
+
+/// Whether `signature` (`t=…,v1=…`) is the HMAC-SHA256 of `"<t>.<body>"` keyed with `secret`.
+pub fn verifies(secret: &str, signature: &str, body: &str) -> bool {
+    use hmac::{KeyInit, Mac};
+    let Some((t, v1)) = signature.strip_prefix("t=").and_then(|rest| rest.split_once(",v1=")) else {
+        return false;
+    };
+    let mut mac = hmac::Hmac::<sha2_11::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    expected == v1
+}

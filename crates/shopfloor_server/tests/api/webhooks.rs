@@ -2,12 +2,11 @@
 //! sequence order, at least once — through a burst, a receiver that fails for a while, a replay;
 //! bad definitions are 422 naming the field, and the secret is never answered.
 
-use crate::helpers::{fields, spawn_app, spawn_app_with, TestApp};
+use crate::helpers::{fields, spawn_app, spawn_app_with, verifies, TestApp};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode as AxumStatus};
 use axum::routing::post;
 use axum::Router;
-use hmac::{KeyInit, Mac};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -103,17 +102,6 @@ async fn receive(State(inbox): State<Arc<Inbox>>, headers: HeaderMap, body: Stri
         body,
     });
     AxumStatus::OK
-}
-
-/// Whether `signature` (`t=…,v1=…`) is the HMAC-SHA256 of `"<t>.<body>"` keyed with `secret`.
-pub fn verifies(secret: &str, signature: &str, body: &str) -> bool {
-    let Some((t, v1)) = signature.strip_prefix("t=").and_then(|rest| rest.split_once(",v1=")) else {
-        return false;
-    };
-    let mut mac = hmac::Hmac::<sha2_11::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{t}.{body}").as_bytes());
-    let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    expected == v1
 }
 
 async fn hook(app: &TestApp, name: &str, url: &str, extra: Value) -> Value {

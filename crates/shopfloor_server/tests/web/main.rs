@@ -930,18 +930,6 @@ async fn receiver(inbox: Inbox) -> String {
     url
 }
 
-/// Whether `signature` (`t=…,v1=…`) signs `body` with `secret` (docs/INTEGRATION.md).
-fn signed_with(secret: &str, signature: &str, body: &str) -> bool {
-    use hmac::{KeyInit, Mac};
-    let Some((t, v1)) = signature.strip_prefix("t=").and_then(|rest| rest.split_once(",v1=")) else {
-        return false;
-    };
-    let mut mac = hmac::Hmac::<sha2_11::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{t}.{body}").as_bytes());
-    let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    expected == v1
-}
-
 /// The sequences delivered so far, once there are at least `n` (at most 30 s).
 async fn delivered(inbox: &Inbox, n: usize) -> Vec<i64> {
     let started = std::time::Instant::now();
@@ -1008,7 +996,7 @@ async fn webhook_flow(app: &TestApp, a: &Browser, url: &str, inbox: &Inbox) {
     app.ok("customer", "saveCustomer", json!({"name": "Acme"})).await;
     let first = delivered(inbox, 1).await;
     let (signature, body) = inbox.lock().unwrap()[0].clone();
-    assert!(signed_with(SECRET, &signature, &body), "{signature} {body}");
+    assert!(helpers::verifies(SECRET, &signature, &body), "{signature} {body}");
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["record"]["name"], json!("Acme"));
     // The attempt is logged just after the receiver answers: refresh until the page shows it.
     let started = std::time::Instant::now();
@@ -1052,7 +1040,7 @@ async fn webhook_flow(app: &TestApp, a: &Browser, url: &str, inbox: &Inbox) {
     app.ok("customer", "saveCustomer", json!({"name": "Globex"})).await;
     delivered(inbox, 3).await;
     let (signature, body) = inbox.lock().unwrap()[2].clone();
-    assert!(signed_with(SECRET, &signature, &body), "the kept secret signs: {signature}");
+    assert!(helpers::verifies(SECRET, &signature, &body), "the kept secret signs: {signature}");
 
     // Disable (confirmed, saying what it means), then enable again.
     a.click("#webhooks tr[data-name='erp'] .hook-toggle").await;

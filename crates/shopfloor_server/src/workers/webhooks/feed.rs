@@ -205,6 +205,7 @@ mod tests {
             action: action.into(),
             changes: Json::Null,
             reason: None,
+            person: None,
         }
     }
 
