@@ -158,11 +158,13 @@ mod tests {
             Cell::Text("CREATE"),
             Cell::Text(r#"{"name":[null,"A"]}"#),
             Cell::Null,
+            Cell::Text("jdoe"),
         ]);
         let e = event(&row).unwrap();
         assert_eq!((e.sequence, e.at, e.user.as_str()), (7, Timestamp(1_700_000_000_000), "admin"));
         assert_eq!(e.changes["name"][1], "A");
         assert_eq!((e.order_id, e.reason), (None, None));
+        assert_eq!(e.person.as_deref(), Some("jdoe"));
     }
 
     #[test]

@@ -59,6 +59,7 @@ const ASSETS: &[Asset] = &[
     asset!("js/lookups.js", JS),
     asset!("js/login.js", JS),
     asset!("js/board.js", JS),
+    asset!("js/saved-views.js", JS),
     asset!("js/line.js", JS),
     asset!("js/timeline.js", JS),
     asset!("js/order.js", JS),

@@ -574,6 +574,16 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     let csv = csv.as_str().unwrap_or_default().to_string();
     assert!(csv.starts_with("name,"), "a CSV with its header: {csv}");
     assert!(csv.contains("WO-2") && !csv.contains("WO-1"), "only the view's orders: {csv}");
+    // A saved view: this board's URL under a name, for this user in this browser.
+    a.click(".saved-views summary").await;
+    a.type_into("#view-name", "Late work").await;
+    a.click("#view-save").await;
+    a.wait_text("#saved-views", "Late work").await;
+    a.goto(&format!("{base}/#/orders")).await;
+    a.wait_text("#saved-views", "Late work").await;
+    a.click("#saved-views a").await;
+    a.wait_until("location.hash.includes('due=overdue')", "the saved view opened").await;
+    a.wait_text("#board-summary", "of 1 order").await;
     a.click("#view-today").await;
     a.wait_text("#board-summary", "of 0 orders").await;
 

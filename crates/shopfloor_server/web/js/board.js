@@ -7,7 +7,8 @@ import { announce, banner, debounce, field, h, select } from './dom.js';
 import { onChange } from './feed.js';
 import { NUM, fmtDay, fmtNum } from './format.js';
 import { flattenTree, indent, locationList } from './lookups.js';
-import { go, keepFocus, parseHash } from './router.js';
+import { go, keepFocus, parseHash, route } from './router.js';
+import { savedViewsSection } from './saved-views.js';
 import { can } from './session.js';
 
 const PAGE_SIZE = 50;
@@ -199,6 +200,7 @@ export async function boardPage(main, params) {
       can('productionOrder', 'exportProductionOrders') ? h('button', { type: 'button', id: 'export-csv', onclick: exportCsv }, 'Export CSV') : null,
       exported),
     views,
+    savedViewsSection(params.toString(), () => { keepFocus(); route(); }),
     h('div', { class: 'bar views statuses', role: 'group', 'aria-label': 'Statuses (toggle; counts follow the other filters)' }, statusToggles),
     filters,
     h('div', { class: 'bar' }, summary, pagerTop),
