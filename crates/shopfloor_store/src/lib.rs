@@ -332,3 +332,11 @@ pub fn migrate(url: &str) -> Result<Vec<u32>, StoreError> {
     let mut conn = sqlite::connection::open_writer(&path)?;
     sqlite::migrations::run(&mut conn)
 }
+
+/// A SQLite database as an earlier version left it: the migrations up to version `last` (the
+/// upgrade tests write old rows into it, then [`migrate`] the rest).
+pub fn migrate_sqlite_through(url: &str, last: u32) -> Result<Vec<u32>, StoreError> {
+    let path = sqlite_path(url)?;
+    let mut conn = sqlite::connection::open_writer(&path)?;
+    sqlite::migrations::run_through(&mut conn, last)
+}

@@ -5,23 +5,6 @@
 use rusqlite::Connection;
 use shopfloor_core::schema::PRIORITIES;
 
-/// The migrations an earlier version applied (SQLite), before order search.
-const BEFORE: [&str; 13] = [
-    include_str!("../migrations/sqlite/0001_init.sql"),
-    include_str!("../migrations/sqlite/0002_properties_bill_of_materials.sql"),
-    include_str!("../migrations/sqlite/0003_security.sql"),
-    include_str!("../migrations/sqlite/0004_order_sort_indexes.sql"),
-    include_str!("../migrations/sqlite/0005_import_jobs.sql"),
-    include_str!("../migrations/sqlite/0006_import_job_rows_status.sql"),
-    include_str!("../migrations/sqlite/0007_import_jobs_create_missing.sql"),
-    include_str!("../migrations/sqlite/0008_name_keys.sql"),
-    include_str!("../migrations/sqlite/0009_shift_fields.sql"),
-    include_str!("../migrations/sqlite/0010_import_jobs_warnings.sql"),
-    include_str!("../migrations/sqlite/0011_location_material_properties.sql"),
-    include_str!("../migrations/sqlite/0012_webhooks.sql"),
-    include_str!("../migrations/sqlite/0013_personnel.sql"),
-];
-
 /// A connection that accepts orders without their master data (only the order rows matter here).
 fn open(path: &std::path::Path) -> Connection {
     let conn = Connection::open(path).unwrap();
@@ -54,14 +37,9 @@ fn indexed(conn: &Connection, text: &str) -> Vec<String> {
 fn migration_14_ranks_priorities_and_indexes_names_of_existing_orders_and_follows_writes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
+    // The database as the version before order search left it (migrations 1–13).
+    shopfloor_store::migrate_sqlite_through(&path.to_string_lossy(), 13).unwrap();
     let conn = open(&path);
-    conn.execute_batch("CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL)")
-        .unwrap();
-    for (i, sql) in BEFORE.iter().enumerate() {
-        conn.execute_batch(sql).unwrap();
-        conn.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, 0)", [i + 1])
-            .unwrap();
-    }
     for (i, priority) in PRIORITIES.iter().enumerate() {
         insert_order(&conn, &format!("id-{i}"), &format!("Old-Order-{priority}"), priority);
     }

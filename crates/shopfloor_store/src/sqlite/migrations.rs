@@ -10,9 +10,14 @@ const MIGRATIONS: &[(u32, &str)] = migrations!("sqlite");
 
 /// Applies the missing migrations; returns the versions applied now.
 pub fn run(conn: &mut Connection) -> Result<Vec<u32>, StoreError> {
+    run_through(conn, u32::MAX)
+}
+
+/// Applies the missing migrations up to version `last` (a database as an earlier version left it).
+pub fn run_through(conn: &mut Connection, last: u32) -> Result<Vec<u32>, StoreError> {
     conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL)")?;
     let mut applied = Vec::new();
-    for (version, sql) in MIGRATIONS {
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v <= last) {
         let done: bool = conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?1)",
             [version],
