@@ -49,6 +49,14 @@ export async function http(method, path, body) {
   return json;
 }
 
+/** A record as `save<X>` takes it back: without the names the server derives from its
+ * references (`…Name`, `…Path`, `…Symbol`). */
+export function withoutDerivedNames(record) {
+  const d = { ...record };
+  for (const k of Object.keys(d)) if (k.endsWith('Name') || k.endsWith('Path') || k.endsWith('Symbol')) delete d[k];
+  return d;
+}
+
 /** Calls system.mes.<module>.<fn>: an object = keyword arguments, an array = positional ones. */
 export const call = (module, fn, args) => http('POST', `/api/v1/script/${module}/${fn}`, args === undefined ? [] : args);
 

@@ -2,7 +2,7 @@
 // rows reloads on every change-feed event about an order (at most every 500 ms).
 
 import { call, errorText } from './api.js';
-import { loadCatalogue, orderStatus, orderStatuses } from './catalogue.js';
+import { loadCatalogue, openStatuses, orderStatuses } from './catalogue.js';
 import { announce, banner, debounce, field, h, select } from './dom.js';
 import { onChange } from './feed.js';
 import { NUM, fmtDay, fmtNum } from './format.js';
@@ -20,9 +20,6 @@ const BOARD_COLUMNS = [
 ];
 /** Statuses in which a past due date no longer makes an order overdue (docs/adr/0008). */
 const NOT_OVERDUE = ['CLOSED', 'CANCELLED', 'STOPPED'];
-
-/** Open work: the statuses that are not final (the board's default). */
-const openStatuses = () => orderStatuses().filter((s) => !orderStatus(s).final);
 
 /** The statuses of the board's URL: none given → open work; `all` → no status filter. */
 function chosenStatuses(params) {

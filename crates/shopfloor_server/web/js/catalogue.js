@@ -24,6 +24,9 @@ export function loadCatalogue() {
 /** Every order status name, in the lifecycle's order. */
 export const orderStatuses = () => lists.statuses.map((s) => s.name);
 
+/** Open work: the statuses that are not final (the board's default, the line view's orders). */
+export const openStatuses = () => lists.statuses.filter((s) => !s.final).map((s) => s.name);
+
 /** A status with `targets`, `final` and `acceptsReports`, or undefined. */
 export const orderStatus = (name) => lists.statuses.find((s) => s.name === name);
 

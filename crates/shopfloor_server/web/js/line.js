@@ -4,7 +4,7 @@
 // that order.
 
 import { call, errorText } from './api.js';
-import { orderStatus, orderStatuses } from './catalogue.js';
+import { openStatuses, orderStatus } from './catalogue.js';
 import { banner, debounce, field, h, select } from './dom.js';
 import { onChange } from './feed.js';
 import { fmtDay, fmtNum } from './format.js';
@@ -59,7 +59,7 @@ export async function linePage(main, params) {
   }
   const root = locations.find((l) => l.id === chosen);
   const ids = root ? flattenTree([root]).map((l) => l.id) : [chosen];
-  const open = orderStatuses().filter((s) => !orderStatus(s).final);
+  const open = openStatuses();
   const result = await call('productionOrder', 'findProductionOrders', {
     pageSize: CARDS, pageIndex: 0, sortFields: ['dueDate'], sortDirections: ['asc'],
     filters: [{ field: 'locationId', condition: 'IN', stringListValue: ids }, { field: 'status', condition: 'IN', stringListValue: open }],

@@ -1,7 +1,7 @@
 // The tabs of an order page: its bill of materials (add, edit, reorder, remove lines), its
 // property values (typed by each property's definition) and its history.
 
-import { call, errorText } from './api.js';
+import { call, errorText, withoutDerivedNames } from './api.js';
 import { choices } from './catalogue.js';
 import { banner, confirmAction, field, h, select, showFieldErrors } from './dom.js';
 import { fmtDate, fmtNum, readDate, toLocalInput } from './format.js';
@@ -30,8 +30,7 @@ export async function bomTab(panel, order) {
     const type = select(materialTypes.map((t) => [t, t]), line.materialType, { name: 'materialType' });
     const f = h('form', { class: 'grid bom-editor', onsubmit: async (ev) => {
       ev.preventDefault();
-      const d = { ...line, productionOrderId: order.id, materialId: mat.value || null, quantityPerProducedUnit: qty.value === '' ? null : Number(qty.value), unitOfMeasureId: unit.value || null, materialGroup: group.value || null, materialType: type.value };
-      for (const k of Object.keys(d)) if (k.endsWith('Name') || k.endsWith('Path') || k.endsWith('Symbol')) delete d[k];
+      const d = { ...withoutDerivedNames(line), productionOrderId: order.id, materialId: mat.value || null, quantityPerProducedUnit: qty.value === '' ? null : Number(qty.value), unitOfMeasureId: unit.value || null, materialGroup: group.value || null, materialType: type.value };
       try { await call('productionOrder', 'saveBillOfMaterialsItem', d); await reload(); } catch (e) {
         if (e.fields) showFieldErrors(f, e.fields);
         msg.replaceChildren(banner('error', errorText(e)));

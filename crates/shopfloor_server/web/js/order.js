@@ -2,7 +2,7 @@
 // saving with the loaded version (a conflict offers Reload and Compare), the lifecycle buttons
 // the server's verbs name, production reporting, and the tabs of order-tabs.js.
 
-import { call, errorText } from './api.js';
+import { call, errorText, withoutDerivedNames } from './api.js';
 import { choices, editableWhenFinal, orderStatus, orderStatuses } from './catalogue.js';
 import { $, announce, banner, debounce, field, h, select, showFieldErrors } from './dom.js';
 import { onChange } from './feed.js';
@@ -115,9 +115,8 @@ export async function orderPage(main, id, params) {
     }
   });
   const data = () => {
-    const d = { ...order };
+    const d = withoutDerivedNames(order);
     for (const [key, [el, kind]] of Object.entries(controls)) d[key] = readControl(el, kind);
-    for (const k of Object.keys(d)) if (k.endsWith('Name') || k.endsWith('Path') || k.endsWith('Symbol')) delete d[k];
     if (isNew) delete d.id;
     return d;
   };

@@ -3,7 +3,7 @@
 // An order moves to another time or line by dragging its bar, or with the form its bar opens
 // (the keyboard's way); either is a normal, version-checked save.
 
-import { call, errorText } from './api.js';
+import { call, errorText, withoutDerivedNames } from './api.js';
 import { orderStatus } from './catalogue.js';
 import { announce, banner, debounce, field, h, select } from './dom.js';
 import { onChange } from './feed.js';
@@ -36,16 +36,9 @@ function span(o) {
   return null;
 }
 
-/** The record to save: the order as found, without the names the server derives. */
-function recordOf(o) {
-  const d = { ...o };
-  for (const k of Object.keys(d)) if (k.endsWith('Name') || k.endsWith('Path') || k.endsWith('Symbol')) delete d[k];
-  return d;
-}
-
 /** The order moved by `shift` ms and onto `locationId`: its start and end (or its due date). */
 function moved(o, shift, locationId) {
-  const d = recordOf(o);
+  const d = withoutDerivedNames(o);
   const by = (t) => (t ? new Date(Date.parse(t) + shift).toISOString() : t);
   if (o.startDate && o.endDate) { d.startDate = by(o.startDate); d.endDate = by(o.endDate); } else d.dueDate = by(o.dueDate);
   d.locationId = locationId;
@@ -85,7 +78,7 @@ export async function timelinePage(main, params) {
       { field, condition: 'LESS_THAN', dateValue: new Date(to.getTime() + DUE_ONLY_HOURS * HOUR).toISOString() }],
   }).then((r) => r.content);
   const found = new Map();
-  for (const o of [...await ask('dueDate'), ...await ask('startDate')]) found.set(o.id, o);
+  for (const o of (await Promise.all([ask('dueDate'), ask('startDate')])).flat()) found.set(o.id, o);
   const orders = [...found.values()].map((o) => ({ o, s: span(o) }))
     .filter(({ s }) => s && s.end > from.getTime() && s.start < to.getTime());
 
