@@ -94,17 +94,18 @@ pub fn string_list(v: &Value) -> Vec<String> {
     }
 }
 
-/// Whether a user assigned the roles `assigned` holds the level `path`.
+/// Whether a user assigned the roles whose name keys are `assigned` holds the level `path`.
 fn holds(assigned: &[String], path: &str) -> bool {
     match parse(path) {
         Ok(Level::Authenticated) => true,
         Ok(Level::Roles) => !assigned.is_empty(),
-        Ok(Level::Role(name)) => assigned.iter().any(|a| name_key(a) == name_key(&name)),
+        Ok(Level::Role(name)) => assigned.contains(&name_key(&name)),
         Err(_) => false,
     }
 }
 
-/// Whether a user assigned the roles `assigned` holds `role` through its security levels. A role
+/// Whether a user assigned the roles whose name keys are `assigned` holds `role` through its
+/// security levels. A role
 /// without levels is held by no one this way — also with `ALL_OF`, where "all of none" would
 /// otherwise grant it to everybody.
 fn met_by_levels(role: &Record, assigned: &[String]) -> bool {
@@ -122,11 +123,11 @@ fn met_by_levels(role: &Record, assigned: &[String]) -> bool {
 /// enabled roles the user holds, by assignment or by security levels. The one rule; see the
 /// module's documentation.
 pub fn permissions_from(roles: &[Record], user: &Record) -> Vec<String> {
-    let assigned = string_list(user.get("roles"));
+    // Every request asks this: each name is keyed once, not once per comparison.
+    let assigned: Vec<String> = string_list(user.get("roles")).iter().map(|a| name_key(a)).collect();
     let mut out: Vec<String> = Vec::new();
     for role in roles.iter().filter(|r| r.get("enabled") != &Value::Bool(false)) {
-        let name = role.text("name").unwrap_or_default();
-        let by_assignment = assigned.iter().any(|a| name_key(a) == name_key(name));
+        let by_assignment = assigned.contains(&name_key(role.text("name").unwrap_or_default()));
         if by_assignment || met_by_levels(role, &assigned) {
             for p in string_list(role.get("permissions")) {
                 if !out.contains(&p) {
