@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod bill_of_materials;
+mod find_fields;
 mod concurrency;
 mod connections;
 mod hardening;
@@ -27,5 +28,6 @@ mod role_module;
 mod security;
 mod seed_example;
 mod text_matching;
+mod token_cache;
 mod webhooks;
 mod workers;
