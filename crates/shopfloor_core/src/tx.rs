@@ -68,7 +68,9 @@ pub trait Tx {
     /// users, roles and what authenticates a token (migration 18), whoever writes; the server's
     /// token cache keeps a resolved caller only while it stays the same.
     fn security_generation(&mut self) -> CoreResult<i64> {
-        Err(crate::errors::CoreError::Unavailable("this store keeps no security generation".into()))
+        Err(crate::errors::CoreError::Unavailable(
+            "this store keeps no security generation".into(),
+        ))
     }
 }
 

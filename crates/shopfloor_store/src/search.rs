@@ -66,23 +66,27 @@ pub(crate) fn split_in(def: &EntityDef, query: &Query) -> Option<(usize, Vec<Val
     if page.size.saturating_mul(page.index.saturating_add(1)) > SPLIT_MAX_ROWS {
         return None;
     }
-    query.filters.iter().enumerate().find_map(|(at, f)| match (&f.condition, &f.operand) {
-        (Condition::In, Operand::List(values))
-            if (2..=SPLIT_MAX_VALUES).contains(&values.len())
-                && f.field.via.is_none()
-                && f.field.property.is_none()
-                && SPLIT_IN.iter().any(|(e, key)| *e == def.entity && *key == f.field.key) =>
-        {
-            let mut distinct: Vec<Value> = Vec::with_capacity(values.len());
-            for v in values {
-                if !distinct.contains(v) {
-                    distinct.push(v.clone());
+    query
+        .filters
+        .iter()
+        .enumerate()
+        .find_map(|(at, f)| match (&f.condition, &f.operand) {
+            (Condition::In, Operand::List(values))
+                if (2..=SPLIT_MAX_VALUES).contains(&values.len())
+                    && f.field.via.is_none()
+                    && f.field.property.is_none()
+                    && SPLIT_IN.iter().any(|(e, key)| *e == def.entity && *key == f.field.key) =>
+            {
+                let mut distinct: Vec<Value> = Vec::with_capacity(values.len());
+                for v in values {
+                    if !distinct.contains(v) {
+                        distinct.push(v.clone());
+                    }
                 }
+                Some((at, distinct))
             }
-            Some((at, distinct))
-        }
-        _ => None,
-    })
+            _ => None,
+        })
 }
 
 /// The shortest operand a trigram index can serve (one trigram).

@@ -327,7 +327,14 @@ impl EntitySql {
             .enumerate()
             .map(|(i, (_, descending))| format!("s{i} {}", self.direction(*descending)))
             .collect();
-        merged.push(format!("id {}", if query.sort.last().is_some_and(|s| s.descending) { "DESC" } else { "ASC" }));
+        merged.push(format!(
+            "id {}",
+            if query.sort.last().is_some_and(|s| s.descending) {
+                "DESC"
+            } else {
+                "ASC"
+            }
+        ));
         let unpaged = Query {
             page: None,
             ..query.clone()

@@ -3,9 +3,9 @@
 
 mod bad_input;
 mod bill_of_materials;
-mod find_fields;
 mod concurrency;
 mod connections;
+mod find_fields;
 mod hardening;
 #[allow(dead_code)] // not every test binary uses every helper
 mod helpers;

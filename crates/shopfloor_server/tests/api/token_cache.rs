@@ -41,12 +41,18 @@ async fn a_role_losing_a_permission_stops_its_holders_on_the_next_request() {
         assert_eq!(read_status(&app, &client).await, StatusCode::OK);
     }
     let role = app.ok(SEC, "getRole", json!(["role reader"])).await;
-    app.ok(SEC, "saveRole", json!({"id": role["id"], "permissions": ["MATERIAL.READ"]})).await;
+    app.ok(SEC, "saveRole", json!({"id": role["id"], "permissions": ["MATERIAL.READ"]}))
+        .await;
 
     assert_eq!(read_status(&app, &client).await, StatusCode::FORBIDDEN);
 
-    app.ok(SEC, "saveRole", json!({"id": role["id"], "permissions": ["PRODUCTION_ORDER.READ"]})).await;
-    assert_eq!(read_status(&app, &client).await, StatusCode::OK, "a permission given back counts at once too");
+    app.ok(SEC, "saveRole", json!({"id": role["id"], "permissions": ["PRODUCTION_ORDER.READ"]}))
+        .await;
+    assert_eq!(
+        read_status(&app, &client).await,
+        StatusCode::OK,
+        "a permission given back counts at once too"
+    );
 }
 
 #[tokio::test]
@@ -84,7 +90,12 @@ async fn a_token_revoked_beside_the_server_stops_within_the_recheck_bound() {
         tokio::time::sleep(Duration::from_millis(50)).await;
         status = read_status(&app, &client).await;
     }
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "still accepted {:?} after the change", started.elapsed());
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "still accepted {:?} after the change",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -99,12 +110,17 @@ async fn a_last_used_date_written_beside_the_server_does_not_move_the_security_g
             })
         } else {
             let conn = rusqlite::Connection::open(&url).unwrap();
-            conn.query_row("SELECT generation FROM security_generations", [], |r| r.get(0)).unwrap()
+            conn.query_row("SELECT generation FROM security_generations", [], |r| r.get(0))
+                .unwrap()
         }
     };
     let before = generation(&app);
     execute_beside(&app, "UPDATE api_tokens SET last_used_date = 5");
-    assert_eq!(generation(&app), before, "touching a token changes nothing a caller is resolved from");
+    assert_eq!(
+        generation(&app),
+        before,
+        "touching a token changes nothing a caller is resolved from"
+    );
     execute_beside(&app, "UPDATE api_tokens SET expires_date = 4102444800000");
     assert!(generation(&app) > before, "a new expiry moves the generation");
 }
