@@ -64,6 +64,14 @@ pub trait Tx {
         let _ = name;
         Err(crate::errors::CoreError::Internal("this store has no savepoints".into()))
     }
+    /// The security generation: a number the database moves forward with every change of
+    /// users, roles and what authenticates a token (migration 18), whoever writes; the server's
+    /// token cache keeps a resolved caller only while it stays the same.
+    fn security_generation(&mut self) -> CoreResult<i64> {
+        Err(crate::errors::CoreError::Unavailable(
+            "this store keeps no security generation".into(),
+        ))
+    }
 }
 
 /// Who is calling and when: what `createdBy`, `modifiedBy` and history record, and the

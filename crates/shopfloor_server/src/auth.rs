@@ -4,6 +4,8 @@
 //! also need the session's CSRF token (`X-CSRF-Token`). The authenticated caller is set for the
 //! request's task, and each function's permission is checked against it — the catalogue's for
 //! the script API, the same function's for the REST route standing for it (`routes::rest`).
+//! A secret's caller comes from the token cache (`auth_cache`) while the database's security
+//! generation says nothing changed; an open change stream re-checks without it ([`recheck`]).
 
 use crate::error::envelope;
 use crate::state::AppState;
@@ -74,6 +76,8 @@ impl LoginKey {
 pub struct AuthState {
     failures: Mutex<HashMap<LoginKey, (u32, Instant)>>,
     touched: Mutex<HashMap<Id, Instant>>,
+    /// Secrets resolved to their callers, kept while the security generation stays the same.
+    pub tokens: crate::auth_cache::TokenCache,
 }
 
 /// The delay before answering a login after `failures` recent failures for its key.
@@ -154,7 +158,7 @@ fn unauthenticated(message: &str) -> Response {
     r
 }
 
-/// Resolves a secret to the caller it stands for.
+/// Resolves a secret to the caller it stands for, reading the database (no cache).
 pub async fn principal(state: &AppState, secret: String) -> Result<Option<Principal>, shopfloor_core::errors::CoreError> {
     state
         .store
@@ -201,7 +205,7 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
     let Some((secret, by_cookie)) = credentials(request.headers()) else {
         return unauthenticated("credentials required: send Authorization: Bearer <token>, or log in at /api/v1/login");
     };
-    let found = match principal(&state, secret).await {
+    let found = match state.auth.tokens.principal(&state.store, &secret).await {
         Ok(found) => found,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod auth_cache;
 pub mod error;
 pub mod metrics;
 pub mod routes;

@@ -140,6 +140,10 @@ macro_rules! migrations {
                     "/0017_history_person.sql"
                 )),
             ),
+            (
+                18,
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dialect, "/0018_read_side.sql")),
+            ),
         ]
     };
 }

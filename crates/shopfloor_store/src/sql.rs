@@ -9,7 +9,7 @@
 //! (`schedulePriority`) sort by rank, not alphabetically; nulls sort first ascending and last descending; ties are broken by `id` in the direction of the last sort key.
 
 use crate::search::{self, rank, rank_column, ranked};
-use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Query};
+use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Page, Query};
 use shopfloor_core::record::{Record, Value};
 use shopfloor_core::schema::{Entity, EntityDef, Kind};
 use std::borrow::Cow;
@@ -266,6 +266,9 @@ impl EntitySql {
     /// and sorts need (an index can often answer it alone), then reads those few rows whole
     /// with their derived names.
     pub fn find(&self, def: &EntityDef, query: &Query, params: &mut Vec<Param>) -> String {
+        if let (Some(page), Some((at, values))) = (query.page, search::split_in(def, query)) {
+            return self.find_split(def, query, page, at, values, params);
+        }
         let filter = self.where_clause(def, &query.filters, params);
         match query.page {
             Some(_) => {
@@ -288,6 +291,63 @@ impl EntitySql {
             }
             None => format!("{}{filter}{}", self.select, self.order_and_page(def, query)),
         }
+    }
+
+    /// A paged find whose filter `at` is an `IN` over `values` that an index leads with
+    /// (`search::split_in`): each value's first `offset + size` ids in sort order (an index
+    /// range read in order, no sort), merged and paged — instead of sorting every match.
+    fn find_split(&self, def: &EntityDef, query: &Query, page: Page, at: usize, values: Vec<Value>, params: &mut Vec<Param>) -> String {
+        let joins = if Self::needs_joins(&query.filters) || query.sort.iter().any(|o| o.field.via.is_some()) {
+            self.joins.as_str()
+        } else {
+            ""
+        };
+        let sort = self.sort_columns(def, query);
+        let picked: Vec<String> = sort.iter().enumerate().map(|(i, (c, _))| format!(", {c} AS s{i}")).collect();
+        let first = Page {
+            size: page.size.saturating_add(page.size.saturating_mul(page.index)),
+            index: 0,
+        };
+        let mut branches = Vec::with_capacity(values.len());
+        for value in values {
+            let mut one = query.clone();
+            one.filters[at].condition = Condition::Equals;
+            one.filters[at].operand = Operand::One(value);
+            one.page = Some(first);
+            let filter = self.where_clause(def, &one.filters, params);
+            branches.push(format!(
+                "SELECT b.* FROM (SELECT t.id AS id{} FROM {} t{joins}{filter}{}) b",
+                picked.concat(),
+                def.table,
+                self.order_and_page(def, &one)
+            ));
+        }
+        let mut merged: Vec<String> = sort
+            .iter()
+            .enumerate()
+            .map(|(i, (_, descending))| format!("s{i} {}", self.direction(*descending)))
+            .collect();
+        merged.push(format!(
+            "id {}",
+            if query.sort.last().is_some_and(|s| s.descending) {
+                "DESC"
+            } else {
+                "ASC"
+            }
+        ));
+        let unpaged = Query {
+            page: None,
+            ..query.clone()
+        };
+        format!(
+            "{} WHERE t.id IN (SELECT id FROM ({}) u ORDER BY {} LIMIT {} OFFSET {}){}",
+            self.select,
+            branches.join(" UNION ALL "),
+            merged.join(", "),
+            page.size,
+            page.size.saturating_mul(page.index).min(i64::MAX as u64),
+            self.order_and_page(def, &unpaged)
+        )
     }
 
     /// The `SELECT COUNT(*)` of `Tx::count`.
@@ -453,9 +513,9 @@ impl EntitySql {
         }
     }
 
-    /// ` ORDER BY …` with the id tie-break, and ` LIMIT … OFFSET …` when paged.
-    pub fn order_and_page(&self, def: &EntityDef, query: &Query) -> String {
-        let mut parts: Vec<String> = query
+    /// What each sort key sorts by (a ranked field by its rank) and whether descending.
+    fn sort_columns(&self, def: &EntityDef, query: &Query) -> Vec<(String, bool)> {
+        query
             .sort
             .iter()
             .map(|s| {
@@ -463,8 +523,17 @@ impl EntitySql {
                     Some(rank) => format!("t.{rank}"),
                     None => self.column(def, &s.field),
                 };
-                format!("{column} {}", self.direction(s.descending))
+                (column, s.descending)
             })
+            .collect()
+    }
+
+    /// ` ORDER BY …` with the id tie-break, and ` LIMIT … OFFSET …` when paged.
+    pub fn order_and_page(&self, def: &EntityDef, query: &Query) -> String {
+        let mut parts: Vec<String> = self
+            .sort_columns(def, query)
+            .into_iter()
+            .map(|(column, descending)| format!("{column} {}", self.direction(descending)))
             .collect();
         let last_desc = query.sort.last().is_some_and(|s| s.descending);
         parts.push(format!("t.id {}", if last_desc { "DESC" } else { "ASC" }));

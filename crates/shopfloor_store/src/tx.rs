@@ -122,6 +122,11 @@ impl<D: Driver> Tx for SqlTx<'_, D> {
         Ok(self.number(&text, params)?.unwrap_or(0).max(0) as u64)
     }
 
+    fn security_generation(&mut self) -> CoreResult<i64> {
+        self.number("SELECT generation FROM security_generations WHERE id = 1", Vec::new())?
+            .ok_or_else(|| CoreError::Internal("the security generation row is missing".into()))
+    }
+
     fn insert(&mut self, entity: Entity, record: &Record) -> CoreResult<()> {
         let params = row_params(entity.def(), record);
         self.execute(&Self::sql(entity).insert, params).map(|_| ())

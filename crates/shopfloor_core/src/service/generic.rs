@@ -416,10 +416,62 @@ pub(crate) fn record_event(
     })
 }
 
-/// `findXs(**queryRequest)`: the QueryResult.
+/// The key of the QueryRequest naming the fields each record of a find answers with.
+pub const ANSWER_FIELDS: &str = "fields";
+
+/// The record keys a find answers with: `None` (every field and derived name, the default) when
+/// `fields` is absent or null, else the keys it lists in their catalogue spelling (any letter
+/// case), each once; an unknown or hidden key is a field error naming it.
+pub fn answer_fields(def: &EntityDef, fields: Option<&Json>) -> CoreResult<Option<Vec<&'static str>>> {
+    let items = match fields {
+        None | Some(Json::Null) => return Ok(None),
+        Some(Json::Array(items)) if !items.is_empty() => items,
+        Some(other) => {
+            return Err(CoreError::field(
+                ANSWER_FIELDS,
+                format!("must be a non-empty list of field names, got {other}"),
+            ))
+        }
+    };
+    let answered = def
+        .fields
+        .iter()
+        .filter(|f| f.access != Access::Hidden)
+        .map(|f| f.key)
+        .chain(def.derived.iter().map(|d| d.key));
+    let known: Vec<&'static str> = answered.collect();
+    let mut keys = Vec::with_capacity(items.len());
+    let mut errors = FieldErrors::new();
+    for item in items {
+        let Some(name) = item.as_str() else {
+            errors.add(ANSWER_FIELDS, format!("must be a list of field names, got {item}"));
+            continue;
+        };
+        match known.iter().find(|k| k.eq_ignore_ascii_case(name.trim())) {
+            Some(key) if !keys.contains(key) => keys.push(*key),
+            Some(_) => {}
+            None => errors.add(ANSWER_FIELDS, format!("unknown field '{name}' for {}", def.label)),
+        }
+    }
+    errors.into_result()?;
+    Ok(Some(keys))
+}
+
+/// `findXs(**queryRequest)`: the QueryResult; with `fields` ([`ANSWER_FIELDS`]) each record
+/// answers only with the fields listed.
 pub fn find(tx: &mut dyn Tx, hooks: &Hooks, request: &Map<String, Json>) -> CoreResult<Json> {
     let entity = hooks.entity;
     let def = entity.def();
+    let fields = answer_fields(def, request.get(ANSWER_FIELDS))?;
+    let without_fields;
+    let request = if request.contains_key(ANSWER_FIELDS) {
+        let mut r = request.clone();
+        r.remove(ANSWER_FIELDS);
+        without_fields = r;
+        &without_fields
+    } else {
+        request
+    };
     let properties = match hooks.query_properties {
         Some(resolve) => resolve(tx, &query::property_names(request))?,
         None => Vec::new(),
@@ -434,7 +486,14 @@ pub fn find(tx: &mut dyn Tx, hooks: &Hooks, request: &Map<String, Json>) -> Core
         Some(_) => tx.count(entity, &query.filters)?,
         None => rows.len() as u64,
     };
-    Ok(query::result(rows.iter().map(|r| r.to_json(def)).collect(), total, query.page))
+    let content = rows
+        .iter()
+        .map(|r| match &fields {
+            None => r.to_json(def),
+            Some(keys) => Json::Object(keys.iter().map(|k| (k.to_string(), r.get(k).to_json())).collect()),
+        })
+        .collect();
+    Ok(query::result(content, total, query.page))
 }
 
 /// Every record, sorted by path or name where there is one.

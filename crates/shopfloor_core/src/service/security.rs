@@ -159,10 +159,14 @@ pub struct Principal {
     /// Hash of the session's CSRF token (sessions only).
     pub csrf_hash: Option<String>,
     pub last_used: Option<Timestamp>,
+    /// When the token stops working by itself (a cached caller ends then too).
+    pub expires: Option<Timestamp>,
 }
 
 /// Resolves a bearer token or session secret. `None` when unknown, revoked, expired, or its
-/// user is disabled or gone; nothing is cached, so a change takes effect on the next request.
+/// user is disabled or gone. It reads the stored state as it is now; the server keeps what it
+/// returns only while the database's security generation stays the same (`Tx::security_generation`,
+/// crates/shopfloor_server/src/auth_cache.rs), so a change takes effect on the next request.
 pub fn authenticate(tx: &mut dyn Tx, secret: &str, now: Timestamp) -> CoreResult<Option<Principal>> {
     let q = Query::eq(TOKEN.def(), "tokenHash", Value::Text(hash_token(secret).into()));
     let Some(token) = tx.find(TOKEN, &q)?.into_iter().next() else {
@@ -188,6 +192,7 @@ pub fn authenticate(tx: &mut dyn Tx, secret: &str, now: Timestamp) -> CoreResult
         session: token.text("kind") == Some("SESSION"),
         csrf_hash: token.text("csrfHash").map(str::to_string),
         last_used: token.get("lastUsedDate").as_time(),
+        expires: token.get("expiresDate").as_time(),
     }))
 }
 

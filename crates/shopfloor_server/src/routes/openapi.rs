@@ -92,7 +92,8 @@ fn query_schema(e: Entity) -> Value {
     json!({"type": "object", "additionalProperties": false, "properties": {
         "pageSize": {"type": ["integer", "null"], "minimum": 1, "maximum": 10000}, "pageIndex": {"type": ["integer", "null"], "minimum": 0},
         "sortFields": list(field), "sortDirections": list(direction.clone()), "sortDirection": nullable(direction),
-        "filters": list(filter)}})
+        "filters": list(filter),
+        "fields": {"type": ["array", "null"], "minItems": 1, "items": {"enum": fields}, "description": "the fields each record answers with (default: all)"}}})
 }
 
 fn entity_schemas(e: Entity) -> (Value, Value) {

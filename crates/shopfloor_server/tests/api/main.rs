@@ -5,6 +5,7 @@ mod bad_input;
 mod bill_of_materials;
 mod concurrency;
 mod connections;
+mod find_fields;
 mod hardening;
 #[allow(dead_code)] // not every test binary uses every helper
 mod helpers;
@@ -27,5 +28,6 @@ mod role_module;
 mod security;
 mod seed_example;
 mod text_matching;
+mod token_cache;
 mod webhooks;
 mod workers;

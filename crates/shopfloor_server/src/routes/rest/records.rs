@@ -125,7 +125,7 @@ fn query_request(params: HashMap<String, String>) -> ApiResult<Map<String, Value
     for (k, v) in params {
         let value = match k.as_str() {
             "pageSize" | "pageIndex" => v.parse::<i64>().map(Value::from).unwrap_or(Value::String(v)),
-            "sortFields" | "sortDirections" => Value::Array(
+            "sortFields" | "sortDirections" | "fields" => Value::Array(
                 v.split(',')
                     .map(|s| Value::String(s.trim().to_string()))
                     .filter(|s| s != "")
