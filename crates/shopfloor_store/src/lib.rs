@@ -140,6 +140,15 @@ macro_rules! migrations {
                     "/0017_history_person.sql"
                 )),
             ),
+            (
+                18,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0018_due_nulls_last.sql"
+                )),
+            ),
         ]
     };
 }

@@ -6,10 +6,10 @@
 //! (`shopfloor_core::name_key`: letter case and look-alike forms ignored) — names and paths by
 //! their stored `name_key` / `path_key` columns, computed in Rust, other text through [`FOLD`];
 //! `NOT_EQUALS` / `NOT_IN` also match nulls, other conditions never do; ranked enumerations
-//! (`schedulePriority`) sort by rank, not alphabetically; nulls sort first ascending and last descending; ties are broken by `id` in the direction of the last sort key.
+//! (`schedulePriority`) sort by rank, not alphabetically; nulls sort first ascending and last descending unless a sort asks otherwise (`Sort::nulls_last`); ties are broken by `id` in the direction of the last sort key.
 
 use crate::search::{self, rank, rank_column, ranked};
-use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Query};
+use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Query, Sort};
 use shopfloor_core::record::{Record, Value};
 use shopfloor_core::schema::{Entity, EntityDef, Kind};
 use std::borrow::Cow;
@@ -365,6 +365,22 @@ impl EntitySql {
     }
 
     fn condition(&self, def: &EntityDef, f: &Filter, params: &mut Vec<Param>) -> String {
+        if let Some(fields) = f.field.search_fields(def) {
+            // `search`: any of the names matches. A derived name (product, customer) is asked
+            // of its own small table first, so the order table is reached through the
+            // reference's index rather than a join over every order.
+            let any: Vec<String> = fields
+                .into_iter()
+                .map(|field| {
+                    let part = Filter { field, ..f.clone() };
+                    match field.via {
+                        Some((via, column)) => self.through_reference(def, via, column, &part, params),
+                        None => self.condition(def, &part, params),
+                    }
+                })
+                .collect();
+            return format!("({})", any.join(" OR "));
+        }
         let raw = self.column(def, &f.field);
         // Text compares keys: the stored key of names and paths, or the keyed column, with the
         // operand the query model already keyed. The string conditions key ids and enums too:
@@ -443,13 +459,39 @@ impl EntitySql {
         }
     }
 
-    /// Nulls sort first ascending and last descending (SQLite's rule; PostgreSQL is told).
-    fn direction(&self, descending: bool) -> &'static str {
-        match (self.dialect, descending) {
-            (Dialect::Sqlite, false) => "ASC",
-            (Dialect::Sqlite, true) => "DESC",
-            (Dialect::Postgres, false) => "ASC NULLS FIRST",
-            (Dialect::Postgres, true) => "DESC NULLS LAST",
+    /// `t.<reference> IN (SELECT id FROM <target> WHERE <condition on its column>)`: a condition
+    /// on a derived name that never matches a missing reference (the `search` field's
+    /// conditions), answered by the referenced table and the reference's index. The
+    /// subquery's own alias `t` is its table (it is not correlated).
+    fn through_reference(&self, def: &EntityDef, via: &str, column: &'static str, f: &Filter, params: &mut Vec<Param>) -> String {
+        let reference = def.field(via).expect("derived via a known field");
+        let Kind::Ref(target) = reference.kind else {
+            panic!("{via} is not a reference")
+        };
+        let target_def = target.def();
+        let inner = Filter {
+            field: FieldRef::resolve(target_def, column).expect("derived from a known column"),
+            ..f.clone()
+        };
+        let condition = sql(self.dialect, target).condition(target_def, &inner, params);
+        format!(
+            "t.{} IN (SELECT t.id FROM {} t WHERE {condition})",
+            reference.column, target_def.table
+        )
+    }
+
+    /// The ORDER BY term(s) of one sort key. Nulls sort first ascending and last descending
+    /// (SQLite's rule; PostgreSQL is told) unless the sort asks for the other end: then SQLite
+    /// orders by `column IS NULL` first, in the sort's direction, which an index on that
+    /// expression serves (migration 18: due dates), and PostgreSQL says `NULLS LAST` /
+    /// `NULLS FIRST`, which an index declared so serves, in either direction.
+    fn sort_terms(&self, column: &str, sort: &Sort) -> String {
+        let dir = if sort.descending { "DESC" } else { "ASC" };
+        match (self.dialect, sort.nulls_last) {
+            (Dialect::Sqlite, _) if sort.nulls_reversed() => format!("{column} IS NULL {dir}, {column} {dir}"),
+            (Dialect::Sqlite, _) => format!("{column} {dir}"),
+            (Dialect::Postgres, false) => format!("{column} {dir} NULLS FIRST"),
+            (Dialect::Postgres, true) => format!("{column} {dir} NULLS LAST"),
         }
     }
 
@@ -463,7 +505,7 @@ impl EntitySql {
                     Some(rank) => format!("t.{rank}"),
                     None => self.column(def, &s.field),
                 };
-                format!("{column} {}", self.direction(s.descending))
+                self.sort_terms(&column, s)
             })
             .collect();
         let last_desc = query.sort.last().is_some_and(|s| s.descending);

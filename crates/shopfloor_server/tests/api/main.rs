@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod bill_of_materials;
+mod board_queries;
 mod concurrency;
 mod connections;
 mod hardening;
