@@ -149,6 +149,15 @@ macro_rules! migrations {
                     "/0018_due_nulls_last.sql"
                 )),
             ),
+            (
+                19,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0019_stop_reasons.sql"
+                )),
+            ),
         ]
     };
 }

@@ -27,6 +27,7 @@ mod rest;
 mod role_module;
 mod security;
 mod seed_example;
+mod stop_reasons;
 mod text_matching;
 mod webhooks;
 mod workers;
