@@ -544,6 +544,12 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     .await;
     a.wait_text("#board-summary", "of 1 order").await;
     a.wait_text("#board tbody", "WO-2").await;
+    // The search box finds an order by its customer (or product) as well as by its name.
+    a.goto(&format!("{base}/#/orders?status=all")).await;
+    a.type_into("#filter-q", "acme\u{E007}").await;
+    a.wait_until("location.hash.includes('q=acme')", "the search in the URL").await;
+    a.wait_text("#board-summary", "of 1 order").await;
+    a.wait_text("#board tbody", "WO-1").await;
     // Quick views: overdue (due before now and still open), due today.
     let mut wo2 = app.ok("productionOrder", "getProductionOrder", json!(["WO-2"])).await;
     wo2["dueDate"] = json!("2020-01-15T12:00:00Z");
