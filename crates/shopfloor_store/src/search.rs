@@ -1,9 +1,10 @@
 //! What makes sorts and name searches use indexes (docs/adr/0014-order-search-and-priority.md):
-//! the stored rank of ranked enumerations (`schedulePriority`), and the index-served pre-filter
-//! the SQL generator (`sql`) puts beside a text condition on a stored key.
+//! the stored rank of ranked enumerations (`schedulePriority`), the sort terms of nulls placed
+//! at the other end (docs/adr/0016), and the index-served pre-filter the SQL generator (`sql`)
+//! puts beside a text condition on a stored key.
 
 use crate::sql::{Dialect, Param};
-use shopfloor_core::query::{Condition, FieldRef, Filter, Operand};
+use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Sort};
 use shopfloor_core::record::Value;
 use shopfloor_core::schema::{Entity, EntityDef, FieldDef, Kind};
 
@@ -45,6 +46,21 @@ pub fn priority_rank(priority: &str) -> Option<i64> {
     match rank(field, &Value::Text(priority.into())) {
         Param::Int(i) => Some(i),
         _ => None,
+    }
+}
+
+/// The ORDER BY term(s) of one sort key. Nulls sort first ascending and last descending
+/// (SQLite's rule; PostgreSQL is told) unless the sort asks for the other end (`sortNulls`):
+/// then SQLite orders by `column IS NULL` first, in the sort's direction, which an index on
+/// that expression serves (migration 18: due dates), and PostgreSQL says `NULLS LAST` /
+/// `NULLS FIRST`, which an index declared so serves, in either direction.
+pub(crate) fn sort_terms(dialect: Dialect, column: &str, sort: &Sort) -> String {
+    let dir = if sort.descending { "DESC" } else { "ASC" };
+    match (dialect, sort.nulls_last) {
+        (Dialect::Sqlite, _) if sort.nulls_reversed() => format!("{column} IS NULL {dir}, {column} {dir}"),
+        (Dialect::Sqlite, _) => format!("{column} {dir}"),
+        (Dialect::Postgres, false) => format!("{column} {dir} NULLS FIRST"),
+        (Dialect::Postgres, true) => format!("{column} {dir} NULLS LAST"),
     }
 }
 
@@ -125,6 +141,22 @@ mod tests {
             assert!(text >= "bench-0012" && text < upper.as_str(), "{text}");
         }
         assert!("bench-0013" >= upper.as_str());
+    }
+
+    #[test]
+    fn nulls_at_the_other_end_sort_by_is_null_first_on_sqlite_and_say_so_on_postgres() {
+        let due = FieldRef::resolve(Entity::ProductionOrder.def(), "dueDate").unwrap();
+        let terms = |dialect, descending, nulls_last| {
+            let mut sort = Sort::new(due, descending);
+            sort.nulls_last = nulls_last;
+            sort_terms(dialect, "t.due_date", &sort)
+        };
+        assert_eq!(terms(Dialect::Sqlite, false, false), "t.due_date ASC");
+        assert_eq!(terms(Dialect::Sqlite, false, true), "t.due_date IS NULL ASC, t.due_date ASC");
+        assert_eq!(terms(Dialect::Sqlite, true, false), "t.due_date IS NULL DESC, t.due_date DESC");
+        assert_eq!(terms(Dialect::Sqlite, true, true), "t.due_date DESC");
+        assert_eq!(terms(Dialect::Postgres, false, true), "t.due_date ASC NULLS LAST");
+        assert_eq!(terms(Dialect::Postgres, true, true), "t.due_date DESC NULLS LAST");
     }
 
     #[test]

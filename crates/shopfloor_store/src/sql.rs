@@ -9,7 +9,7 @@
 //! (`schedulePriority`) sort by rank, not alphabetically; nulls sort first ascending and last descending unless a sort asks otherwise (`Sort::nulls_last`); ties are broken by `id` in the direction of the last sort key.
 
 use crate::search::{self, rank, rank_column, ranked};
-use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Query, Sort};
+use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Query};
 use shopfloor_core::record::{Record, Value};
 use shopfloor_core::schema::{Entity, EntityDef, Kind};
 use std::borrow::Cow;
@@ -480,21 +480,6 @@ impl EntitySql {
         )
     }
 
-    /// The ORDER BY term(s) of one sort key. Nulls sort first ascending and last descending
-    /// (SQLite's rule; PostgreSQL is told) unless the sort asks for the other end: then SQLite
-    /// orders by `column IS NULL` first, in the sort's direction, which an index on that
-    /// expression serves (migration 18: due dates), and PostgreSQL says `NULLS LAST` /
-    /// `NULLS FIRST`, which an index declared so serves, in either direction.
-    fn sort_terms(&self, column: &str, sort: &Sort) -> String {
-        let dir = if sort.descending { "DESC" } else { "ASC" };
-        match (self.dialect, sort.nulls_last) {
-            (Dialect::Sqlite, _) if sort.nulls_reversed() => format!("{column} IS NULL {dir}, {column} {dir}"),
-            (Dialect::Sqlite, _) => format!("{column} {dir}"),
-            (Dialect::Postgres, false) => format!("{column} {dir} NULLS FIRST"),
-            (Dialect::Postgres, true) => format!("{column} {dir} NULLS LAST"),
-        }
-    }
-
     /// ` ORDER BY …` with the id tie-break, and ` LIMIT … OFFSET …` when paged.
     pub fn order_and_page(&self, def: &EntityDef, query: &Query) -> String {
         let mut parts: Vec<String> = query
@@ -505,7 +490,7 @@ impl EntitySql {
                     Some(rank) => format!("t.{rank}"),
                     None => self.column(def, &s.field),
                 };
-                self.sort_terms(&column, s)
+                search::sort_terms(self.dialect, &column, s)
             })
             .collect();
         let last_desc = query.sort.last().is_some_and(|s| s.descending);
