@@ -366,20 +366,22 @@ impl EntitySql {
 
     fn condition(&self, def: &EntityDef, f: &Filter, params: &mut Vec<Param>) -> String {
         if let Some(fields) = f.field.search_fields(def) {
-            // `search`: any of the names matches. A derived name (product, customer) is asked
-            // of its own small table first, so the order table is reached through the
-            // reference's index rather than a join over every order.
+            // `search`: any of the names matches — the union of the ids each name finds, each
+            // through its own index (an OR of the three would scan every order). A derived name
+            // (product, customer) is asked of its own small table first and reaches the orders
+            // through the reference's index.
             let any: Vec<String> = fields
                 .into_iter()
                 .map(|field| {
                     let part = Filter { field, ..f.clone() };
-                    match field.via {
+                    let condition = match field.via {
                         Some((via, column)) => self.through_reference(def, via, column, &part, params),
                         None => self.condition(def, &part, params),
-                    }
+                    };
+                    format!("SELECT t.id FROM {} t WHERE {condition}", def.table)
                 })
                 .collect();
-            return format!("({})", any.join(" OR "));
+            return format!("t.id IN ({})", any.join(" UNION "));
         }
         let raw = self.column(def, &f.field);
         // Text compares keys: the stored key of names and paths, or the keyed column, with the
