@@ -181,7 +181,12 @@ impl<'a> ImportTx<'a> {
     /// [`Tx::find`] over the children of an order created in this row: unpaged, sorted by
     /// whole-number fields (ties by id, as the store sorts).
     fn children_found(&self, entity: Entity, query: &Query) -> Option<Vec<Record>> {
-        if query.page.is_some() || query.sort.iter().any(|s| s.field.via.is_some() || s.field.kind != Kind::Int) {
+        if query.page.is_some()
+            || query
+                .sort
+                .iter()
+                .any(|s| s.field.via.is_some() || s.field.kind != Kind::Int || s.nulls_reversed())
+        {
             return None;
         }
         let mut found: Vec<Record> = self.children_of_new_order(entity, &query.filters)?.into_iter().cloned().collect();

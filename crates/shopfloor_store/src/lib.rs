@@ -144,6 +144,24 @@ macro_rules! migrations {
                 18,
                 include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dialect, "/0018_read_side.sql")),
             ),
+            (
+                19,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0019_due_nulls_last.sql"
+                )),
+            ),
+            (
+                20,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/migrations/",
+                    $dialect,
+                    "/0020_stop_reasons.sql"
+                )),
+            ),
         ]
     };
 }

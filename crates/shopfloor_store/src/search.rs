@@ -1,9 +1,10 @@
 //! What makes sorts and name searches use indexes (docs/adr/0014-order-search-and-priority.md):
-//! the stored rank of ranked enumerations (`schedulePriority`), and the index-served pre-filter
-//! the SQL generator (`sql`) puts beside a text condition on a stored key.
+//! the stored rank of ranked enumerations (`schedulePriority`), the sort terms of nulls placed
+//! at the other end (docs/adr/0016), and the index-served pre-filter the SQL generator (`sql`)
+//! puts beside a text condition on a stored key.
 
 use crate::sql::{Dialect, Param};
-use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Query};
+use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Query, Sort};
 use shopfloor_core::record::Value;
 use shopfloor_core::schema::{Entity, EntityDef, FieldDef, Kind};
 
@@ -89,6 +90,21 @@ pub(crate) fn split_in(def: &EntityDef, query: &Query) -> Option<(usize, Vec<Val
         })
 }
 
+/// The ORDER BY term of one sort key. Nulls sort first ascending and last descending (SQLite's
+/// rule; PostgreSQL is told) unless the sort asks for the other end (`sortNulls`): both say
+/// `NULLS LAST` / `NULLS FIRST`. SQLite serves that from the plain index of the column (it
+/// reads the values, then the nulls — EXPLAIN QUERY PLAN shows the index and, with a status
+/// filter, the same bounded sort as the default placement); PostgreSQL from the indexes
+/// declared `NULLS LAST` (migration 19: due dates), in either direction.
+pub(crate) fn sort_terms(dialect: Dialect, column: &str, sort: &Sort) -> String {
+    let dir = if sort.descending { "DESC" } else { "ASC" };
+    let nulls = if sort.nulls_last { "NULLS LAST" } else { "NULLS FIRST" };
+    match dialect {
+        Dialect::Sqlite if !sort.nulls_reversed() => format!("{column} {dir}"),
+        Dialect::Sqlite | Dialect::Postgres => format!("{column} {dir} {nulls}"),
+    }
+}
+
 /// The shortest operand a trigram index can serve (one trigram).
 const TRIGRAM: usize = 3;
 
@@ -166,6 +182,22 @@ mod tests {
             assert!(text >= "bench-0012" && text < upper.as_str(), "{text}");
         }
         assert!("bench-0013" >= upper.as_str());
+    }
+
+    #[test]
+    fn nulls_at_the_other_end_are_asked_for_in_words_on_both_databases() {
+        let due = FieldRef::resolve(Entity::ProductionOrder.def(), "dueDate").unwrap();
+        let terms = |dialect, descending, nulls_last| {
+            let mut sort = Sort::new(due, descending);
+            sort.nulls_last = nulls_last;
+            sort_terms(dialect, "t.due_date", &sort)
+        };
+        assert_eq!(terms(Dialect::Sqlite, false, false), "t.due_date ASC");
+        assert_eq!(terms(Dialect::Sqlite, false, true), "t.due_date ASC NULLS LAST");
+        assert_eq!(terms(Dialect::Sqlite, true, false), "t.due_date DESC NULLS FIRST");
+        assert_eq!(terms(Dialect::Sqlite, true, true), "t.due_date DESC");
+        assert_eq!(terms(Dialect::Postgres, false, true), "t.due_date ASC NULLS LAST");
+        assert_eq!(terms(Dialect::Postgres, true, true), "t.due_date DESC NULLS LAST");
     }
 
     #[test]

@@ -6,10 +6,10 @@
 //! (`shopfloor_core::name_key`: letter case and look-alike forms ignored) — names and paths by
 //! their stored `name_key` / `path_key` columns, computed in Rust, other text through [`FOLD`];
 //! `NOT_EQUALS` / `NOT_IN` also match nulls, other conditions never do; ranked enumerations
-//! (`schedulePriority`) sort by rank, not alphabetically; nulls sort first ascending and last descending; ties are broken by `id` in the direction of the last sort key.
+//! (`schedulePriority`) sort by rank, not alphabetically; nulls sort first ascending and last descending unless a sort asks otherwise (`Sort::nulls_last`); ties are broken by `id` in the direction of the last sort key.
 
 use crate::search::{self, rank, rank_column, ranked};
-use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Page, Query};
+use shopfloor_core::query::{Condition, FieldRef, Filter, Operand, Page, Query, Sort};
 use shopfloor_core::record::{Record, Value};
 use shopfloor_core::schema::{Entity, EntityDef, Kind};
 use std::borrow::Cow;
@@ -325,7 +325,7 @@ impl EntitySql {
         let mut merged: Vec<String> = sort
             .iter()
             .enumerate()
-            .map(|(i, (_, descending))| format!("s{i} {}", self.direction(*descending)))
+            .map(|(i, (_, sort))| search::sort_terms(self.dialect, &format!("s{i}"), sort))
             .collect();
         merged.push(format!(
             "id {}",
@@ -425,6 +425,24 @@ impl EntitySql {
     }
 
     fn condition(&self, def: &EntityDef, f: &Filter, params: &mut Vec<Param>) -> String {
+        if let Some(fields) = f.field.search_fields(def) {
+            // `search`: any of the names matches — the union of the ids each name finds, each
+            // through its own index (an OR of the three would scan every order). A derived name
+            // (product, customer) is asked of its own small table first and reaches the orders
+            // through the reference's index.
+            let any: Vec<String> = fields
+                .into_iter()
+                .map(|field| {
+                    let part = Filter { field, ..f.clone() };
+                    let condition = match field.via {
+                        Some((via, column)) => self.through_reference(def, via, column, &part, params),
+                        None => self.condition(def, &part, params),
+                    };
+                    format!("SELECT t.id FROM {} t WHERE {condition}", def.table)
+                })
+                .collect();
+            return format!("t.id IN ({})", any.join(" UNION "));
+        }
         let raw = self.column(def, &f.field);
         // Text compares keys: the stored key of names and paths, or the keyed column, with the
         // operand the query model already keyed. The string conditions key ids and enums too:
@@ -503,18 +521,29 @@ impl EntitySql {
         }
     }
 
-    /// Nulls sort first ascending and last descending (SQLite's rule; PostgreSQL is told).
-    fn direction(&self, descending: bool) -> &'static str {
-        match (self.dialect, descending) {
-            (Dialect::Sqlite, false) => "ASC",
-            (Dialect::Sqlite, true) => "DESC",
-            (Dialect::Postgres, false) => "ASC NULLS FIRST",
-            (Dialect::Postgres, true) => "DESC NULLS LAST",
-        }
+    /// `t.<reference> IN (SELECT id FROM <target> WHERE <condition on its column>)`: a condition
+    /// on a derived name that never matches a missing reference (the `search` field's
+    /// conditions), answered by the referenced table and the reference's index. The
+    /// subquery's own alias `t` is its table (it is not correlated).
+    fn through_reference(&self, def: &EntityDef, via: &str, column: &'static str, f: &Filter, params: &mut Vec<Param>) -> String {
+        let reference = def.field(via).expect("derived via a known field");
+        let Kind::Ref(target) = reference.kind else {
+            panic!("{via} is not a reference")
+        };
+        let target_def = target.def();
+        let inner = Filter {
+            field: FieldRef::resolve(target_def, column).expect("derived from a known column"),
+            ..f.clone()
+        };
+        let condition = sql(self.dialect, target).condition(target_def, &inner, params);
+        format!(
+            "t.{} IN (SELECT t.id FROM {} t WHERE {condition})",
+            reference.column, target_def.table
+        )
     }
 
-    /// What each sort key sorts by (a ranked field by its rank) and whether descending.
-    fn sort_columns(&self, def: &EntityDef, query: &Query) -> Vec<(String, bool)> {
+    /// What each sort key sorts by (a ranked field by its rank), with the sort itself.
+    fn sort_columns<'q>(&self, def: &EntityDef, query: &'q Query) -> Vec<(String, &'q Sort)> {
         query
             .sort
             .iter()
@@ -523,7 +552,7 @@ impl EntitySql {
                     Some(rank) => format!("t.{rank}"),
                     None => self.column(def, &s.field),
                 };
-                (column, s.descending)
+                (column, s)
             })
             .collect()
     }
@@ -533,7 +562,7 @@ impl EntitySql {
         let mut parts: Vec<String> = self
             .sort_columns(def, query)
             .into_iter()
-            .map(|(column, descending)| format!("{column} {}", self.direction(descending)))
+            .map(|(column, sort)| search::sort_terms(self.dialect, &column, sort))
             .collect();
         let last_desc = query.sort.last().is_some_and(|s| s.descending);
         parts.push(format!("t.id {}", if last_desc { "DESC" } else { "ASC" }));

@@ -47,6 +47,7 @@ const UNIQUE_INDEXES: &[(&str, Option<FieldError>)] = &[
     ),
     ("uq_webhooks_name", NAME_TAKEN),
     ("uq_departments_name", NAME_TAKEN),
+    ("uq_stop_reasons_name", NAME_TAKEN),
     (
         "uq_people_username",
         Some(("username", "this username already belongs to another person")),

@@ -32,6 +32,20 @@ pub fn register(b: &mut Builder) {
     )
     .register();
     m.permission_list("getProductionOrderPermissions", "PRODUCTION_ORDER");
+    m.entity(
+        Entity::StopReason,
+        EntityFunctions {
+            new: "newStopReason",
+            save: "saveStopReason",
+            validate: "validateStopReason",
+            get: "getStopReason",
+            get_all: "getAllStopReasons",
+            find: "findStopReasons",
+            references: "getStopReasonReferences",
+            delete: "deleteStopReason",
+        },
+    )
+    .register();
     // The lifecycle verbs, named in the core's verb table.
     for verb in VERBS {
         let to = verb.to;

@@ -9,7 +9,9 @@ mod model;
 mod parse;
 
 pub use conditions::Condition;
-pub use model::{FieldRef, Filter, Operand, Page, PropertyColumn, PropertyResolver, Query, Sort, MAX_PAGE_SIZE, PROPERTY_PREFIX};
+pub use model::{
+    FieldRef, Filter, Operand, Page, PropertyColumn, PropertyResolver, Query, Sort, MAX_PAGE_SIZE, PROPERTY_PREFIX, SEARCHED, SEARCH_FIELD,
+};
 pub use parse::{as_u64, new_filter_request, new_query_request, parse_filter, parse_query, parse_query_with, property_names};
 
 use serde_json::{json, Value as Json};

@@ -4,7 +4,7 @@
 use super::conditions::Condition;
 use crate::id::Id;
 use crate::record::Value;
-use crate::schema::{Access, EntityDef, Kind};
+use crate::schema::{Access, Entity, EntityDef, Kind};
 
 pub const MAX_PAGE_SIZE: u64 = 10_000;
 
@@ -33,6 +33,23 @@ pub type PropertyResolver<'a> = &'a dyn Fn(&str) -> Option<(PropertyColumn, Kind
 /// The prefix of query fields that address custom properties.
 pub const PROPERTY_PREFIX: &str = "property:";
 
+/// The filter field that searches several names of a record at once (the order board's search
+/// box): a row matches when any of the entity's [`SEARCHED`] fields meets the condition.
+pub const SEARCH_FIELD: &str = "search";
+
+/// The fields a `search` filter covers, per entity: an order by its name, its product's name
+/// or its customer's name.
+pub const SEARCHED: &[(Entity, &[&str])] = &[(Entity::ProductionOrder, &["name", "productName", "customerName"])];
+
+/// The conditions a `search` filter takes: those a row meets through one matching name.
+const SEARCH_CONDITIONS: &[Condition] = &[
+    Condition::Equals,
+    Condition::In,
+    Condition::Contains,
+    Condition::StartsWith,
+    Condition::EndsWith,
+];
+
 impl FieldRef {
     /// Any field of the entity, hidden ones included (for the services' own queries; callers'
     /// queries go through `resolve_with`).
@@ -59,6 +76,14 @@ impl FieldRef {
         if def.field(key).is_some_and(|f| f.access == Access::Hidden) {
             return None;
         }
+        if key == SEARCH_FIELD && def.field(key).is_none() && Self::searched(def.entity).is_some() {
+            return Some(FieldRef {
+                key: SEARCH_FIELD,
+                kind: Kind::Name,
+                via: None,
+                property: None,
+            });
+        }
         match key.strip_prefix(PROPERTY_PREFIX) {
             Some(name) => properties(name.trim()).map(|(column, kind)| FieldRef {
                 key: "property",
@@ -68,6 +93,29 @@ impl FieldRef {
             }),
             None => FieldRef::resolve(def, key),
         }
+    }
+
+    fn searched(entity: Entity) -> Option<&'static [&'static str]> {
+        SEARCHED.iter().find(|(e, _)| *e == entity).map(|(_, keys)| *keys)
+    }
+
+    /// For the `search` field: the fields it stands for (any of them may match).
+    pub fn search_fields(&self, def: &EntityDef) -> Option<Vec<FieldRef>> {
+        if self.key != SEARCH_FIELD || def.field(SEARCH_FIELD).is_some() {
+            return None;
+        }
+        let keys = Self::searched(def.entity)?;
+        Some(
+            keys.iter()
+                .map(|k| FieldRef::resolve(def, k).expect("searched fields exist"))
+                .collect(),
+        )
+    }
+
+    /// Why `condition` cannot be used on this field, for the `search` field (`None`: it can).
+    pub(super) fn refuses(&self, condition: Condition) -> Option<String> {
+        (self.key == SEARCH_FIELD && !SEARCH_CONDITIONS.contains(&condition))
+            .then(|| format!("'{SEARCH_FIELD}' takes EQUALS, IN, CONTAINS, STARTS_WITH or ENDS_WITH"))
     }
 
     /// Free text and names compare case-insensitively (operands lower-cased); ids and enums
@@ -98,6 +146,27 @@ pub struct Filter {
 pub struct Sort {
     pub field: FieldRef,
     pub descending: bool,
+    /// Where rows without a value go. By default (`Sort::new`) nulls are the smallest value:
+    /// first ascending, last descending; a QueryRequest's `sortNulls` asks for the other end
+    /// (the board: orders without a due date after the dated ones).
+    pub nulls_last: bool,
+}
+
+impl Sort {
+    /// A sort with nulls where the smallest value goes (first ascending, last descending).
+    pub fn new(field: FieldRef, descending: bool) -> Sort {
+        Sort {
+            field,
+            descending,
+            nulls_last: descending,
+        }
+    }
+
+    /// Whether nulls go to the end the default would not put them (ascending with nulls last,
+    /// descending with nulls first): a store orders by "is null" first for it.
+    pub fn nulls_reversed(&self) -> bool {
+        self.nulls_last != self.descending
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use crate::schema::{EntityDef, ValueType};
 use serde_json::{json, Map, Value as Json};
 
 pub fn new_query_request() -> Json {
-    json!({"pageSize": null, "pageIndex": null, "sortFields": null, "sortDirections": null, "filters": null})
+    json!({"pageSize": null, "pageIndex": null, "sortFields": null, "sortDirections": null, "sortNulls": null, "filters": null})
 }
 
 pub fn new_filter_request() -> Json {
@@ -20,7 +20,15 @@ pub fn new_filter_request() -> Json {
     })
 }
 
-const QUERY_KEYS: &[&str] = &["pageSize", "pageIndex", "sortFields", "sortDirections", "sortDirection", "filters"];
+const QUERY_KEYS: &[&str] = &[
+    "pageSize",
+    "pageIndex",
+    "sortFields",
+    "sortDirections",
+    "sortDirection",
+    "sortNulls",
+    "filters",
+];
 const FILTER_KEYS: &[&str] = &[
     "field",
     "condition",
@@ -132,6 +140,19 @@ pub fn parse_query_with(def: &EntityDef, q: &Map<String, Json>, properties: Prop
         },
         (None, None) => vec![],
     };
+    // Where nulls go, per sort field (`FIRST`/`LAST`; one word applies to every field); absent:
+    // the smallest value's place (first ascending, last descending).
+    let nulls: Vec<String> = match non_null(q, "sortNulls") {
+        None => vec![],
+        Some(Json::String(s)) => vec![s.clone(); fields.len().max(1)],
+        Some(v) => string_list(v).unwrap_or_else(|| {
+            errors.add("sortNulls", "must be FIRST or LAST, or a list of them (one per sort field)");
+            vec![]
+        }),
+    };
+    if nulls.len() > fields.len() && !fields.is_empty() {
+        errors.add("sortNulls", format!("has {} entries for {} sort fields", nulls.len(), fields.len()));
+    }
     if directions.len() > fields.len() && !fields.is_empty() {
         errors.add(
             "sortDirections",
@@ -143,6 +164,13 @@ pub fn parse_query_with(def: &EntityDef, q: &Map<String, Json>, properties: Prop
             errors.add(format!("sortFields[{i}]"), format!("unknown field '{name}' for {}", def.label));
             continue;
         };
+        if field.search_fields(def).is_some() {
+            errors.add(
+                format!("sortFields[{i}]"),
+                format!("'{name}' filters by several names and cannot be sorted by"),
+            );
+            continue;
+        }
         let descending = match directions.get(i).map(|d| d.trim().to_ascii_lowercase()) {
             None => false,
             Some(d) if d == "asc" || d == "ascending" => false,
@@ -155,7 +183,14 @@ pub fn parse_query_with(def: &EntityDef, q: &Map<String, Json>, properties: Prop
                 false
             }
         };
-        query.sort.push(Sort { field, descending });
+        let mut sort = Sort::new(field, descending);
+        match nulls.get(i).map(|n| n.trim().to_ascii_lowercase()) {
+            None => {}
+            Some(n) if n == "first" => sort.nulls_last = false,
+            Some(n) if n == "last" => sort.nulls_last = true,
+            Some(n) => errors.add(format!("sortNulls[{i}]"), format!("'{n}' is not FIRST or LAST")),
+        }
+        query.sort.push(sort);
     }
 
     match non_null(q, "filters") {
@@ -257,6 +292,10 @@ fn parse_filter_with(def: &EntityDef, f: &Map<String, Json>, prefix: &str, prope
         );
         return Err(errors);
     }
+    if let Some(why) = field.refuses(condition) {
+        errors.add(key("condition"), why);
+        return Err(errors);
+    }
     let operand = parse_operand(field, condition, f, prefix, &mut errors);
     if errors.is_empty() {
         Ok(Filter { field, condition, operand })
@@ -293,6 +332,55 @@ mod tests {
     fn a_missing_operand_is_refused() {
         let e = parse(json!({"filters": [{"field": "quantity", "condition": "BETWEEN", "minNumberValue": 1}]})).unwrap_err();
         assert!(e.has("filters[0].maxNumberValue"));
+    }
+
+    #[test]
+    fn nulls_go_last_ascending_only_when_asked() {
+        let sorts = |q: Json| {
+            parse(q)
+                .unwrap()
+                .sort
+                .iter()
+                .map(|s| (s.descending, s.nulls_last))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            sorts(json!({"sortFields": ["dueDate", "name"], "sortDirections": ["asc", "desc"]})),
+            [(false, false), (true, true)]
+        );
+        assert_eq!(sorts(json!({"sortFields": ["dueDate"], "sortNulls": "last"})), [(false, true)]);
+        assert_eq!(
+            sorts(json!({"sortFields": ["dueDate", "name"], "sortDirections": ["desc", "asc"], "sortNulls": ["FIRST", "Last"]})),
+            [(true, false), (false, true)]
+        );
+        assert!(parse(json!({"sortFields": ["dueDate"], "sortNulls": "end"}))
+            .unwrap_err()
+            .has("sortNulls[0]"));
+        assert!(parse(json!({"sortFields": ["dueDate"], "sortNulls": ["last", "last"]}))
+            .unwrap_err()
+            .has("sortNulls"));
+    }
+
+    #[test]
+    fn the_search_field_takes_the_matching_conditions_and_is_not_sorted_by() {
+        let q = parse(json!({"filters": [{"field": "search", "condition": "CONTAINS", "stringValue": "Acme"}]})).unwrap();
+        let def = Entity::ProductionOrder.def();
+        let keys: Vec<_> = q.filters[0].field.search_fields(def).unwrap().iter().map(|f| f.key).collect();
+        assert_eq!(keys, ["name", "productName", "customerName"]);
+        assert_eq!(
+            q.filters[0].operand,
+            crate::query::Operand::One(crate::record::Value::Text("acme".into()))
+        );
+        let e = parse(json!({"filters": [{"field": "search", "condition": "NOT_EQUALS", "stringValue": "a"}]})).unwrap_err();
+        assert!(e.has("filters[0].condition"), "{e:?}");
+        assert!(parse(json!({"sortFields": ["search"]})).unwrap_err().has("sortFields[0]"));
+        let materials = parse_query(
+            Entity::Material.def(),
+            json!({"filters": [{"field": "search", "condition": "CONTAINS", "stringValue": "a"}]})
+                .as_object()
+                .unwrap(),
+        );
+        assert!(materials.unwrap_err().has("filters[0].field"));
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub const TOKEN_KINDS: &[&str] = &["TOKEN", "SESSION"];
 pub const ROLE_REQUIREMENT_TYPES: &[&str] = &["ALL_OF", "ANY_OF"];
 pub const MATERIAL_TYPES: &[&str] = &["COMPONENT", "PRODUCT", "BYPRODUCT"];
 pub const PERSON_STATUSES: &[&str] = &["ACTIVE", "INACTIVE"];
+/// Which status changes a stop reason is offered for (`StopReason.appliesTo`).
+pub const STOP_REASON_USES: &[&str] = &["PAUSE", "STOP", "BOTH"];
 
 /// Accepted spellings of data types besides the canonical ones (SPEC §2.3), matched ignoring case.
 pub const DATA_TYPE_ALIASES: &[(&str, &str)] = &[

@@ -3,7 +3,7 @@
 
 use super::fields::{
     d, f, fields, read_only, req, with_default, LOCATION_TYPES, LONG_TEXT, LOT_STORAGE_STRATEGIES, LOT_USE_STRATEGIES, PROCESS_TYPES,
-    QUANTITY, RUNNING_CONFLICT_STRATEGIES, SHIFT_RECORD_STATUSES, SHIFT_SCHEDULE_SOURCES, TEXT, TRIGGER_TYPES,
+    QUANTITY, RUNNING_CONFLICT_STRATEGIES, SHIFT_RECORD_STATUSES, SHIFT_SCHEDULE_SOURCES, STOP_REASON_USES, TEXT, TRIGGER_TYPES,
 };
 use super::types::{Default, Entity::*, EntityDef, Kind, Lookup, UniqueName};
 
@@ -183,6 +183,33 @@ pub(super) fn material_reason_code() -> EntityDef {
         derived: vec![],
         aliases: &[],
         params: Some(("materialReasonCodeIdOrCode", "materialReasonCodeData")),
+    }
+}
+
+/// Why an order was paused or stopped, as the plant names it ("Waiting for material"): the
+/// pick list of the line view and the order page; the chosen name is stored as the status
+/// change's `reason` (docs/adr/0016). Read with the orders (`PRODUCTION_ORDER.READ`), so every
+/// role that pauses or stops orders can read the list.
+pub(super) fn stop_reason() -> EntityDef {
+    EntityDef {
+        entity: StopReason,
+        noun: "StopReason",
+        plural: "StopReasons",
+        label: "stop reason",
+        module: "productionOrder",
+        permission_prefix: "PRODUCTION_ORDER",
+        table: "stop_reasons",
+        rest: "stop-reasons",
+        unique_name: UniqueName::Global,
+        lookup: Lookup::Name,
+        fields: fields(vec![
+            req("name", "name", Kind::Name),
+            f("description", "description", LONG_TEXT),
+            with_default(req("appliesTo", "applies_to", Kind::Enum(STOP_REASON_USES)), Default::Text("BOTH")),
+        ]),
+        derived: vec![],
+        aliases: &[],
+        params: None,
     }
 }
 

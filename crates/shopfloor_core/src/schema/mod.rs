@@ -42,6 +42,7 @@ fn definition(entity: Entity) -> EntityDef {
         Entity::MaterialProperty => properties::material_property(),
         Entity::MaterialPropertyValue => properties::material_property_value(),
         Entity::MaterialReasonCode => master_data::material_reason_code(),
+        Entity::StopReason => master_data::stop_reason(),
         Entity::Department => personnel::department(),
         Entity::Person => personnel::person(),
         Entity::BillOfMaterialsItem => orders::bill_of_materials_item(),

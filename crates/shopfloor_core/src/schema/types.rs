@@ -26,10 +26,11 @@ pub enum Entity {
     Webhook,
     Department,
     Person,
+    StopReason,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 23] = [
+    pub const ALL: [Entity; 24] = [
         Entity::ProductionOrder,
         Entity::UnitOfMeasure,
         Entity::UnitOfMeasureConversion,
@@ -53,6 +54,7 @@ impl Entity {
         Entity::Webhook,
         Entity::Department,
         Entity::Person,
+        Entity::StopReason,
     ];
 
     pub fn def(self) -> &'static EntityDef {

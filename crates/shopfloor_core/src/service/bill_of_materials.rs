@@ -40,10 +40,7 @@ fn items_from(tx: &mut dyn Tx, order: Id, from: i64) -> CoreResult<Vec<Record>> 
 
 fn by_position(order: Id) -> Query {
     let mut q = Query::eq(ITEM.def(), "productionOrderId", Value::Id(order));
-    q.sort = vec![Sort {
-        field: position_field(),
-        descending: false,
-    }];
+    q.sort = vec![Sort::new(position_field(), false)];
     q
 }
 

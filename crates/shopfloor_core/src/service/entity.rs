@@ -42,11 +42,15 @@ pub fn hooks(entity: Entity) -> &'static Hooks {
         Entity::Webhook => &webhook::WEBHOOK_HOOKS,
         Entity::Department => &location::DEPARTMENT_HOOKS,
         Entity::Person => &personnel::PERSON_HOOKS,
+        Entity::StopReason => &STOP_REASON_HOOKS,
     }
 }
 
 /// Customers have no service module: no rules beyond the catalogue's.
 static CUSTOMER_HOOKS: Hooks = Hooks::plain(Entity::Customer);
+
+/// Stop reasons: a plain list (name unique, applies to PAUSE, STOP or both).
+static STOP_REASON_HOOKS: Hooks = Hooks::plain(Entity::StopReason);
 
 /// Parses, merges and validates `data` without writing (see [`generic::check`]).
 pub fn check(tx: &mut dyn Tx, caller: &Caller, entity: Entity, data: &Map<String, Json>) -> CoreResult<Checked> {

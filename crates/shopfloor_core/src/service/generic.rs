@@ -508,7 +508,7 @@ pub fn all(tx: &mut dyn Tx, entity: Entity) -> CoreResult<Vec<Record>> {
     };
     let sort = sort_key
         .and_then(|k| query::FieldRef::resolve(def, k))
-        .map(|field| vec![query::Sort { field, descending: false }])
+        .map(|field| vec![query::Sort::new(field, false)])
         .unwrap_or_default();
     tx.find(entity, &Query { sort, ..Query::default() })
 }

@@ -78,10 +78,7 @@ fn tree_rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
 fn children_query(entity: Entity, id: Id) -> Query {
     let def = entity.def();
     let mut q = Query::eq(def, "parentId", Value::Id(id));
-    q.sort = vec![Sort {
-        field: FieldRef::resolve(def, "name").expect("name"),
-        descending: false,
-    }];
+    q.sort = vec![Sort::new(FieldRef::resolve(def, "name").expect("name"), false)];
     q
 }
 
@@ -225,7 +222,7 @@ pub fn by_partial_path(tx: &mut dyn Tx, text: &str) -> CoreResult<Vec<Record>> {
                 condition: Condition::Contains,
                 operand: Operand::One(Value::Text(needle.into())),
             }],
-            sort: vec![Sort { field, descending: false }],
+            sort: vec![Sort::new(field, false)],
             ..Query::default()
         },
     )

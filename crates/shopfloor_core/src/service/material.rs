@@ -151,10 +151,10 @@ pub fn properties_of_class(tx: &mut dyn Tx, class: &str) -> CoreResult<Option<Ve
     };
     let def = Entity::MaterialProperty.def();
     let mut q = Query::eq(def, "materialClassId", Value::Id(id));
-    q.sort = vec![crate::query::Sort {
-        field: crate::query::FieldRef::resolve(def, "name").expect("name"),
-        descending: false,
-    }];
+    q.sort = vec![crate::query::Sort::new(
+        crate::query::FieldRef::resolve(def, "name").expect("name"),
+        false,
+    )];
     Ok(Some(tx.find(Entity::MaterialProperty, &q)?))
 }
 

@@ -222,10 +222,7 @@ pub fn by_location_and_status(tx: &mut dyn Tx, locations: &[String], statuses: &
                 operand: Operand::List(status_values),
             },
         ],
-        sort: vec![Sort {
-            field: field("name"),
-            descending: false,
-        }],
+        sort: vec![Sort::new(field("name"), false)],
         page: None,
     };
     tx.find(ORDER, &query)

@@ -32,10 +32,7 @@ fn record_rules(_: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
 fn active_at(tx: &mut dyn Tx, location: Id) -> CoreResult<Option<Record>> {
     let def = RECORD.def();
     let mut q = Query::eq(def, "locationId", Value::Id(location)).and_eq(def, "status", Value::Text("ACTIVE".into()));
-    q.sort = vec![Sort {
-        field: FieldRef::resolve(def, "startDate").expect("startDate"),
-        descending: true,
-    }];
+    q.sort = vec![Sort::new(FieldRef::resolve(def, "startDate").expect("startDate"), true)];
     Ok(tx.find(RECORD, &q)?.into_iter().next())
 }
 
@@ -201,10 +198,7 @@ pub fn record_at(tx: &mut dyn Tx, location: &str, at: Option<Timestamp>) -> Core
             condition: Condition::LessThanOrEqualTo,
             operand: Operand::One(Value::Time(at)),
         });
-        q.sort = vec![Sort {
-            field: field("startDate"),
-            descending: true,
-        }];
+        q.sort = vec![Sort::new(field("startDate"), true)];
         let running = tx
             .find(RECORD, &q)?
             .into_iter()
@@ -233,10 +227,7 @@ pub fn status(tx: &mut dyn Tx, shift: &str) -> CoreResult<Option<String>> {
     };
     let def = RECORD.def();
     let mut q = Query::eq(def, "shiftId", Value::Id(id));
-    q.sort = vec![Sort {
-        field: FieldRef::resolve(def, "startDate").expect("startDate"),
-        descending: true,
-    }];
+    q.sort = vec![Sort::new(FieldRef::resolve(def, "startDate").expect("startDate"), true)];
     let latest = tx.find(RECORD, &q)?.into_iter().next();
     Ok(Some(
         latest
@@ -257,10 +248,7 @@ pub fn shifts(tx: &mut dyn Tx, location: Option<&str>, include_disabled: bool) -
     if !include_disabled {
         q = q.and_eq(def, "enabled", Value::Bool(true));
     }
-    q.sort = vec![Sort {
-        field: FieldRef::resolve(def, "name").expect("name"),
-        descending: false,
-    }];
+    q.sort = vec![Sort::new(FieldRef::resolve(def, "name").expect("name"), false)];
     tx.find(Entity::Shift, &q)
 }
 
@@ -303,9 +291,6 @@ pub fn records(tx: &mut dyn Tx, location: &str, start: Option<&Json>, end: Optio
         closed.sort_by_key(|r| (r.get("startDate").as_time(), r.id()));
         return Ok(closed);
     }
-    q.sort = vec![Sort {
-        field: field("startDate"),
-        descending: false,
-    }];
+    q.sort = vec![Sort::new(field("startDate"), false)];
     tx.find(RECORD, &q)
 }

@@ -92,6 +92,7 @@ fn query_schema(e: Entity) -> Value {
     json!({"type": "object", "additionalProperties": false, "properties": {
         "pageSize": {"type": ["integer", "null"], "minimum": 1, "maximum": 10000}, "pageIndex": {"type": ["integer", "null"], "minimum": 0},
         "sortFields": list(field), "sortDirections": list(direction.clone()), "sortDirection": nullable(direction),
+        "sortNulls": {"type": ["string", "array", "null"], "items": {"type": "string"}, "description": "FIRST or LAST, one per sort field or one for all; default: nulls first ascending, last descending"},
         "filters": list(filter),
         "fields": {"type": ["array", "null"], "minItems": 1, "items": {"enum": fields}, "description": "the fields each record answers with (default: all)"}}})
 }

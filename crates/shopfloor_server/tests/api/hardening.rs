@@ -104,7 +104,9 @@ async fn one_of_each(app: &TestApp) -> BTreeMap<Entity, String> {
             json!({"firstName": "Ada", "lastName": "Lovelace", "username": "ada", "departmentId": department["id"]}),
         )
         .await;
+    let stop_reason = app.ok(PO, "saveStopReason", json!({"name": "Waiting for material"})).await;
     let all = [
+        (Entity::StopReason, id(&stop_reason)),
         (Entity::Department, id(&department)),
         (Entity::Person, id(&person)),
         (Entity::LocationProperty, id(&location_property)),

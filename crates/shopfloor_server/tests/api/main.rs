@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod bill_of_materials;
+mod board_queries;
 mod concurrency;
 mod connections;
 mod find_fields;
@@ -27,6 +28,7 @@ mod rest;
 mod role_module;
 mod security;
 mod seed_example;
+mod stop_reasons;
 mod text_matching;
 mod token_cache;
 mod webhooks;

@@ -544,6 +544,12 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     .await;
     a.wait_text("#board-summary", "of 1 order").await;
     a.wait_text("#board tbody", "WO-2").await;
+    // The search box finds an order by its customer (or product) as well as by its name.
+    a.goto(&format!("{base}/#/orders?status=all")).await;
+    a.type_into("#filter-q", "acme\u{E007}").await;
+    a.wait_until("location.hash.includes('q=acme')", "the search in the URL").await;
+    a.wait_text("#board-summary", "of 1 order").await;
+    a.wait_text("#board tbody", "WO-1").await;
     // Quick views: overdue (due before now and still open), due today.
     let mut wo2 = app.ok("productionOrder", "getProductionOrder", json!(["WO-2"])).await;
     wo2["dueDate"] = json!("2020-01-15T12:00:00Z");
@@ -653,6 +659,20 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.wait_text("table[data-entity='Location']", "Line2").await;
     let line2 = app.ok("location", "getLocation", json!(["Plant/Line2"])).await;
     assert_eq!(line2["type"], json!("LINE"), "{line2}");
+    // The plant's stop reasons, kept like any master data: one for pauses.
+    a.goto(&format!("{base}/#/master/reasons")).await;
+    a.click("#new-StopReason").await;
+    a.type_into(".record-form input[name='name']", "Waiting for material").await;
+    a.choose(".record-form select[name='appliesTo']", "PAUSE").await;
+    a.click(".record-form button[type='submit']").await;
+    a.wait_text("table[data-entity='StopReason']", "Waiting for material").await;
+    shot(a, &shots, "18c-stop-reasons").await;
+    app.ok(
+        "productionOrder",
+        "saveStopReason",
+        json!({"name": "Tool breakage", "appliesTo": "STOP"}),
+    )
+    .await;
 
     // The line timeline: orders per line on the time axis, an overlap flagged; moved to another
     // line with the form a bar opens (the keyboard's way of dragging): a version-checked save.
@@ -695,6 +715,64 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
         "no overlap once on its own line",
     )
     .await;
+    // Dragged with the mouse (real pointer events): a day later and down onto Line2's track —
+    // one save, with the version the page read.
+    let t1_before = app.ok("productionOrder", "getProductionOrder", json!(["WO-T1"])).await;
+    let day_and_line = "const bar = document.querySelector(\".tl-bar[data-order='WO-T1']\").getBoundingClientRect();
+         const track = document.querySelector(`.tl-track[data-line='${arguments[0]}']`).getBoundingClientRect();
+         return [arguments[1] * track.width / (7 * 24), track.top + track.height / 2 - (bar.top + bar.height / 2)];";
+    // Where a bar sits on its track, as a fraction of the track's width (the axis is 7 days).
+    let place = "const bar = document.querySelector(`.tl-bar[data-order='${arguments[0]}']`).getBoundingClientRect();
+         const track = document.querySelector(`.tl-bar[data-order='${arguments[0]}']`).parentElement.getBoundingClientRect();
+         return (bar.left - track.left) / track.width;";
+    let placed_before = a.js(place, json!(["WO-T1"])).await.as_f64().unwrap();
+    assert!(
+        placed_before > 0.0,
+        "a bar starts where its order starts, not at the axis' start: {placed_before}"
+    );
+    let offset = a.js(day_and_line, json!([line2["id"], 24])).await;
+    a.drag(
+        ".tl-bar[data-order='WO-T1']",
+        offset[0].as_f64().unwrap(),
+        offset[1].as_f64().unwrap(),
+    )
+    .await;
+    a.wait_text("#timeline-messages", "WO-T1 moved").await;
+    let placed_after = a.js(place, json!(["WO-T1"])).await.as_f64().unwrap();
+    assert!(
+        ((placed_after - placed_before) - 1.0 / 7.0).abs() < 0.01,
+        "drawn a day (a seventh of the axis) later: {placed_before} → {placed_after}"
+    );
+    let t1 = app.ok("productionOrder", "getProductionOrder", json!(["WO-T1"])).await;
+    assert_eq!(t1["locationId"], line2["id"], "dropped on Line2: {t1}");
+    assert_eq!(t1["version"], json!(t1_before["version"].as_i64().unwrap() + 1), "one save: {t1}");
+    let shifted = "return [Date.parse(arguments[0].startDate) - Date.parse(arguments[1].startDate),
+                           Date.parse(arguments[0].endDate) - Date.parse(arguments[1].endDate)]";
+    assert_eq!(
+        a.js(shifted, json!([t1, t1_before])).await,
+        json!([86_400_000, 86_400_000]),
+        "a day later, snapped to the hour"
+    );
+    // A drag of what the page read before someone else's save is refused in words; nothing moves.
+    // (The save is the same user's, so the page does not redraw by itself: its version is stale.)
+    app.ok(
+        "productionOrder",
+        "saveProductionOrder",
+        json!({"id": t1["id"], "notes": "moved by phone"}),
+    )
+    .await;
+    let back = a.js(day_and_line, json!([line2["id"], -24])).await;
+    a.drag(".tl-bar[data-order='WO-T1']", back[0].as_f64().unwrap(), 0.0).await;
+    a.wait_text("#timeline-messages .banner.error", "WO-T1 was not moved").await;
+    a.wait_text("#timeline-messages", "changed by someone else meanwhile").await;
+    let t1_after = app.ok("productionOrder", "getProductionOrder", json!(["WO-T1"])).await;
+    assert_eq!(t1_after["startDate"], t1["startDate"], "{t1_after}");
+    assert_eq!(
+        t1_after["version"],
+        json!(t1["version"].as_i64().unwrap() + 1),
+        "only the other save: {t1_after}"
+    );
+    shot(a, &shots, "15b-timeline-stale-drag").await;
     // An Operator on a 10-inch tablet (800×1280, portrait): runs orders, edits nothing, and the
     // pages fit the screen without sideways scrolling.
     app.ok("security", "setUserPassword", json!(["olga", "olga-pass-1"])).await;
@@ -757,6 +835,28 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     b.wait_text("#line-now article[data-order='WO-3'] .qty", "12 / 50").await;
     b.wait_until(fits, "the line view to fit a tablet's width").await;
     shot(b, &shots, "22-operator-line-view").await;
+    // Pausing offers the plant's reasons for a pause (not those for a stop); the pick is the
+    // status change's reason.
+    b.click("article[data-order='WO-3'] [data-transition='PAUSED']").await;
+    b.find("dialog.confirm #reason-pick").await;
+    let offered = b
+        .js(
+            "return [...document.querySelectorAll('#reason-pick option')].map(o => o.text)",
+            json!([]),
+        )
+        .await;
+    assert_eq!(offered, json!(["No reason given", "Waiting for material"]), "pause reasons only");
+    shot(b, &shots, "22a-operator-pause-reason").await;
+    b.choose("#reason-pick", "Waiting for material").await;
+    b.click("#confirm-ok").await;
+    b.wait_text("#line-now article[data-order='WO-3']", "PAUSED").await;
+    let paused = app.history("WO-3").await;
+    let pause = paused
+        .iter()
+        .rev()
+        .find(|e| e["action"] == json!("TRANSITION"))
+        .expect("a transition");
+    assert_eq!(pause["reason"], json!("Waiting for material"), "{pause}");
     b.type_into("#scan", "WO-2\u{E007}").await;
     b.wait_text("h1", "Order WO-2").await;
     b.goto(&format!("{base}/#/line")).await;
@@ -766,6 +866,36 @@ async fn flows(app: &TestApp, a: &Browser, b: &Browser) {
     a.goto(&format!("{base}/#/master/shifts")).await;
     a.click("button.shift-start").await;
     a.wait_text("table[data-entity='ShiftRecord']", "ACTIVE").await;
+
+    // Every page at a tablet's size (800×1280) as the supervisor sees it: axe-core finds nothing
+    // serious (run by `shot`), and nothing needs sideways scrolling of the page.
+    a.resize(800, 1280).await;
+    let wo1 = order["id"].as_str().unwrap();
+    for (path, name, text) in [
+        ("orders".to_string(), "30-tablet-board", "Production orders".to_string()),
+        (format!("orders/{wo1}"), "31-tablet-order", "Order WO-1".to_string()),
+        (format!("orders/{wo1}/traveler"), "32-tablet-traveler", "WO-1".to_string()),
+        ("timeline".to_string(), "33-tablet-timeline", "WO-T1".to_string()),
+        (
+            format!("line?location={}", line1["id"].as_str().unwrap()),
+            "34-tablet-line",
+            "WO-3".to_string(),
+        ),
+        ("master/units".to_string(), "35-tablet-units", "Kilogram".to_string()),
+        ("master/materials".to_string(), "36-tablet-materials", "Gearbox".to_string()),
+        ("master/locations".to_string(), "37-tablet-locations", "Line2".to_string()),
+        ("master/customers".to_string(), "38-tablet-customers", "Globex".to_string()),
+        ("master/shifts".to_string(), "39-tablet-shifts", "ACTIVE".to_string()),
+        ("master/people".to_string(), "40-tablet-people", "jdoe".to_string()),
+        ("master/properties".to_string(), "41-tablet-properties", "Batch Size".to_string()),
+        ("master/reasons".to_string(), "42-tablet-stop-reasons", "Tool breakage".to_string()),
+        ("admin".to_string(), "43-tablet-admin", "olga".to_string()),
+    ] {
+        a.goto(&format!("{base}/#/{path}")).await;
+        a.wait_text("main", &text).await;
+        a.wait_until(fits, &format!("#/{path} to fit a tablet's width")).await;
+        shot(a, &shots, name).await;
+    }
 }
 
 /// The serving rules without a browser: the shell and assets are open and cacheable, nothing

@@ -3,6 +3,7 @@
 //! WebDriver protocol is `fantoccini`'s; what is here is waiting: every lookup waits for its
 //! element or condition (no fixed sleeps) and fails with what it waited for.
 
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -233,6 +234,33 @@ impl Browser {
             )
             .await;
         assert_eq!(ok, json!(true), "no option {text:?} in {css}");
+    }
+
+    /// Drags the element matching `css` with the mouse, as a hand would: presses at its centre,
+    /// moves by (`dx`, `dy`) pixels in a few steps (real pointer events) and lets go.
+    pub async fn drag(&self, css: &str, dx: f64, dy: f64) {
+        let element = self.find(css).await;
+        let step = |part: f64| PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(60)),
+            x: (dx * part).round(),
+            y: (dy * part).round(),
+        };
+        let mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement {
+                element,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+            .then(step(0.25))
+            .then(step(0.25))
+            .then(step(0.5))
+            .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        self.client
+            .perform_actions(mouse)
+            .await
+            .unwrap_or_else(|e| panic!("drag {css}: {e}"));
     }
 
     /// Waits for the page's confirmation dialog (`dom.js` `confirmAction`), checks that it says

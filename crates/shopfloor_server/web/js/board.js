@@ -68,11 +68,13 @@ function boardQuery(params, locations) {
     filters.push({ field: 'dueDate', condition: 'LESS_THAN', dateValue: end.toISOString() });
   }
   const q = (params.get('q') || '').trim();
-  if (q) filters.push({ field: 'name', condition: 'CONTAINS', stringValue: q });
+  // One box over the order's name, its product's and its customer's (the server's `search`).
+  if (q) filters.push({ field: 'search', condition: 'CONTAINS', stringValue: q });
   const sort = BOARD_COLUMNS.some(([k]) => k === params.get('sort')) ? params.get('sort') : 'dueDate';
   const dir = params.get('dir') === 'desc' ? 'desc' : 'asc';
   const page = Math.max(0, parseInt(params.get('page') || '0', 10) || 0);
-  return { sort, dir, page, request: { pageSize: PAGE_SIZE, pageIndex: page, sortFields: [sort], sortDirections: [dir], filters } };
+  // Empty values last either way: overdue work first, undated orders after the dated ones.
+  return { sort, dir, page, request: { pageSize: PAGE_SIZE, pageIndex: page, sortFields: [sort], sortDirections: [dir], sortNulls: ['last'], filters } };
 }
 
 let prefetched = null;
@@ -142,7 +144,7 @@ export async function boardPage(main, params) {
   });
   const from = h('input', { type: 'date', id: 'filter-from', value: params.get('from') || '' });
   const to = h('input', { type: 'date', id: 'filter-to', value: params.get('to') || '' });
-  const q = h('input', { type: 'search', id: 'filter-q', value: params.get('q') || '', placeholder: 'Order name contains…' });
+  const q = h('input', { type: 'search', id: 'filter-q', value: params.get('q') || '', placeholder: 'Order, product or customer…' });
   const filters = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter orders', onsubmit: (ev) => {
     ev.preventDefault();
     setParams({ location: locSelect.value, from: from.value, to: to.value, q: q.value.trim() });

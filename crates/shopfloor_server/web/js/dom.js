@@ -9,6 +9,8 @@ export function h(tag, attrs, ...children) {
     else if (k === 'class') el.className = v;
     else if (k === 'value') el.value = v;
     else if (k === 'checked') el.checked = !!v;
+    // Through the CSSOM: the page's Content-Security-Policy (style-src 'self') ignores style attributes.
+    else if (k === 'style') el.style.cssText = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
   for (const c of children.flat(Infinity)) {
@@ -74,13 +76,14 @@ export function debounce(fn, ms) {
 
 /** Asks before something that cannot be undone: a modal dialog naming the consequence, with the
  * safe choice focused. Resolves to true only when the user confirms. */
-export function confirmAction({ title, text, confirm, danger = true }) {
+export function confirmAction({ title, text, confirm, danger = true, extra = null }) {
   return new Promise((resolve) => {
     const keep = h('button', { type: 'button', id: 'confirm-keep' }, 'Go back');
     const ok = h('button', { type: 'button', id: 'confirm-ok', class: danger ? 'danger' : 'primary' }, confirm);
     const dialog = h('dialog', { class: 'confirm', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-text' },
       h('h2', { id: 'confirm-title' }, title),
       h('p', { id: 'confirm-text' }, text),
+      extra,
       h('div', { class: 'bar' }, keep, ok));
     const done = (answer) => { dialog.close(); dialog.remove(); resolve(answer); };
     keep.addEventListener('click', () => done(false));
@@ -88,6 +91,8 @@ export function confirmAction({ title, text, confirm, danger = true }) {
     dialog.addEventListener('cancel', (ev) => { ev.preventDefault(); done(false); });
     document.body.append(dialog);
     dialog.showModal();
-    keep.focus();
+    // The safe choice has the focus; a harmless action with a choice to make focuses the choice.
+    const choice = !danger && extra && extra.querySelector('select, input');
+    (choice || keep).focus();
   });
 }

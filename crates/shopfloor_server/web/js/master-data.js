@@ -38,6 +38,9 @@ export const MASTER = {
     { module: 'personnel', noun: 'Department', plural: 'Departments', title: 'Departments', cols: ['path', 'description'], tree: true },
     { module: 'personnel', noun: 'Person', plural: 'People', title: 'People', cols: ['username', 'firstName', 'lastName', 'departmentPath', 'userName'] },
   ] },
+  reasons: { title: 'Stop reasons', sections: [
+    { module: 'productionOrder', noun: 'StopReason', plural: 'StopReasons', title: 'Why orders are paused or stopped', cols: ['name', 'appliesTo', 'description', 'enabled'] },
+  ] },
   properties: { title: 'Order properties', sections: [
     { module: 'productionOrder', noun: 'ProductionOrderProperty', plural: 'ProductionOrderProperties', title: 'Properties', cols: ['name', 'dataType', 'lowLimit', 'highLimit', 'options'] },
   ] },

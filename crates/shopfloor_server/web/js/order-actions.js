@@ -4,8 +4,9 @@
 
 import { call, errorText } from './api.js';
 import { orderStatus, verbTo } from './catalogue.js';
-import { announce, banner, confirmAction, field, h } from './dom.js';
+import { announce, banner, confirmAction, field, h, select } from './dom.js';
 import { fmtNum } from './format.js';
+import { rows } from './lookups.js';
 import { keepFocus, route } from './router.js';
 import { can } from './session.js';
 
@@ -30,14 +31,36 @@ export function runAndRedraw(messagesId) {
 /** How far past the planned quantity a report may take the produced total before the page asks. */
 const OVER_PLAN_MARGIN = 0.1;
 
+/** The use of a stop reason (`StopReason.appliesTo`) each status it may be given for enters. */
+const REASON_USES = { PAUSED: 'PAUSE', STOPPED: 'STOP' };
+
+/** The plant's enabled stop reasons for entering `status` (master data), [] for other statuses. */
+async function stopReasons(status) {
+  const use = REASON_USES[status];
+  if (!use || !can('productionOrder', 'getAllStopReasons')) return [];
+  const all = await rows('productionOrder', 'getAllStopReasons').catch(() => []);
+  return all.filter((r) => r.enabled && (r.appliesTo === use || r.appliesTo === 'BOTH'));
+}
+
 /** One button per status of `targets` whose verb the caller may call. `reason()` is the reason
- * typed (or null); `run(fn, args, okText)` makes the call and shows the outcome. */
+ * typed (or null); `run(fn, args, okText)` makes the call and shows the outcome. Pausing and
+ * stopping with nothing typed offer the plant's stop reasons to pick from (the pick is stored
+ * as the change's reason); a verb with a consequence asks first, in the same dialog. */
 export function verbButtons(order, targets, { reason, run }) {
   return targets.map(verbTo).filter((v) => v && can('productionOrder', v.function)).map((v) =>
     h('button', { type: 'button', 'data-transition': v.to, class: v.consequence ? 'danger' : null,
       onclick: async () => {
-        if (v.consequence && !await confirmAction({ title: `${v.label}: order ${order.name}?`, text: v.consequence, confirm: v.label })) return;
-        run(v.function, { productionOrderIdOrName: order.id, reason: reason() }, `Order ${order.name} is now ${v.to}`);
+        const typed = reason();
+        const reasons = typed ? [] : await stopReasons(v.to);
+        const pick = reasons.length
+          ? select([['', 'No reason given'], ...reasons.map((r) => [r.name, r.description ? `${r.name} — ${r.description}` : r.name])], '', { id: 'reason-pick' })
+          : null;
+        if (v.consequence || pick) {
+          const sure = await confirmAction({ title: `${v.label}: order ${order.name}?`, text: v.consequence || `Why is order ${order.name} ${v.to.toLowerCase()}?`,
+            confirm: v.label, danger: !!v.consequence, extra: pick && field('Reason', pick) });
+          if (!sure) return;
+        }
+        run(v.function, { productionOrderIdOrName: order.id, reason: typed || pick?.value || null }, `Order ${order.name} is now ${v.to}`);
       } },
     v.label));
 }

@@ -50,6 +50,7 @@ const NAV = [
   ['/master/shifts', 'Shifts', 'shift', 'findShifts'],
   ['/master/people', 'People', 'personnel', 'findPeople'],
   ['/master/properties', 'Order properties', 'productionOrder', 'findProductionOrderProperties'],
+  ['/master/reasons', 'Stop reasons', 'productionOrder', 'saveStopReason'],
   ['/admin', 'Admin', 'security', 'findUsers'],
   ['/admin', 'Admin', 'integration', 'getAllWebhooks'],
 ];

@@ -20,10 +20,10 @@ fn id_text(r: &Record) -> String {
 pub fn values_of(tx: &mut dyn Tx, family: &Family, owner: Id) -> CoreResult<Vec<Record>> {
     let def = family.value.def();
     let mut q = Query::eq(def, family.owner_key, Value::Id(owner));
-    q.sort = vec![Sort {
-        field: FieldRef::resolve(def, "propertyName").expect("property values derive propertyName"),
-        descending: false,
-    }];
+    q.sort = vec![Sort::new(
+        FieldRef::resolve(def, "propertyName").expect("property values derive propertyName"),
+        false,
+    )];
     tx.find(family.value, &q)
 }
 

@@ -41,6 +41,11 @@ pub(super) fn routes(e: Entity) -> Vec<Route> {
         json!({"type": "string"}),
         Some("comma-separated, one per sort field"),
     )
+    .query(
+        "sortNulls",
+        json!({"type": "string"}),
+        Some("comma-separated FIRST/LAST, one per sort field"),
+    )
     .query("filters", json!({"type": "string"}), Some("JSON list of FilterRequest"));
     vec![
         list.ok("200", "OK", results.clone()),
@@ -125,7 +130,7 @@ fn query_request(params: HashMap<String, String>) -> ApiResult<Map<String, Value
     for (k, v) in params {
         let value = match k.as_str() {
             "pageSize" | "pageIndex" => v.parse::<i64>().map(Value::from).unwrap_or(Value::String(v)),
-            "sortFields" | "sortDirections" | "fields" => Value::Array(
+            "sortFields" | "sortDirections" | "sortNulls" | "fields" => Value::Array(
                 v.split(',')
                     .map(|s| Value::String(s.trim().to_string()))
                     .filter(|s| s != "")

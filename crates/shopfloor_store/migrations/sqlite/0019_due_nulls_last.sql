@@ -1,0 +1,4 @@
+-- The order board sorts by due date with undated orders last (`sortNulls: LAST`). SQLite
+-- serves `ORDER BY due_date ASC NULLS LAST` from the due-date indexes it has (it reads the
+-- dated rows, then the undated), so nothing is added here; PostgreSQL needs indexes declared
+-- NULLS LAST (its migration 19). The number is kept so both dialects share one list.
