@@ -92,11 +92,12 @@ impl<D: Driver> SqlTx<'_, D> {
 }
 
 impl<D: Driver> Delivery for SqlTx<'_, D> {
-    /// The newest event a feed reader may see: on PostgreSQL no further than the horizon
-    /// (`SqlTx::horizon`), so that a cursor starting here skips no event still in flight.
+    /// The newest committed event, where a new cursor starts ("from now on"). Not held to the
+    /// feed horizon (`SqlTx::horizon`), which may lag a few commits behind: a hook created now
+    /// must not be sent events committed before it. On PostgreSQL an event still in flight
+    /// below the head, from a write concurrent with the cursor's creation, counts as before it.
     fn head_sequence(&mut self) -> CoreResult<i64> {
-        let head = self.number(HEAD, Vec::new())?.unwrap_or(0);
-        Ok(self.horizon.map_or(head, |h| head.min(h)))
+        Ok(self.number(HEAD, Vec::new())?.unwrap_or(0))
     }
 
     fn hook_state(&mut self, webhook: Id) -> CoreResult<Option<HookState>> {

@@ -10,7 +10,7 @@
 //! *shared* for its whole transaction, and readers of the feed see events only up to the
 //! horizon the feed thread computes by taking that lock exclusively for an instant (every
 //! event at or below it is then committed or gone). A reader that has seen sequence N never
-//! later finds a committed event below N, while writers never wait for each other.
+//! later finds a committed event below N, while writers never wait for each other on it.
 
 pub mod driver;
 mod feed;
@@ -43,7 +43,7 @@ pub struct Postgres {
     counters: Arc<WriteCounters>,
     feed: feed::Feed,
     /// Whether feed readers are held to the horizon (off only by the test switch).
-    horizon: bool,
+    feed_horizon: bool,
 }
 
 impl Postgres {
@@ -62,14 +62,14 @@ impl Postgres {
         let (events, last_event) = watch::channel(last);
         let events = Arc::new(events);
         let feed = feed::Feed::start(settings.clone(), events.clone()).map_err(StoreError::Thread)?;
-        let horizon = settings.feed_horizon;
+        let feed_horizon = settings.feed_horizon;
         Ok(Postgres {
             pool: pool::Pool::new(settings)?,
             events,
             last_event,
             counters: Arc::new(WriteCounters::default()),
             feed,
-            horizon,
+            feed_horizon,
         })
     }
 
@@ -77,7 +77,7 @@ impl Postgres {
         let counters = self.counters.clone();
         counters.jobs.fetch_add(1, Ordering::Relaxed);
         let horizon = self.horizon();
-        let begin = if self.horizon { BEGIN_WRITE } else { BEGIN_WRITE_UNLOCKED };
+        let begin = if self.feed_horizon { BEGIN_WRITE } else { BEGIN_WRITE_UNLOCKED };
         let (result, sequence) = self
             .pool
             .run(begin, move |conn| {
@@ -115,7 +115,7 @@ impl Postgres {
         // The feed thread publishes the new horizon when the NOTIFY arrives; publishing `seq`
         // here could announce it before an earlier sequence of a concurrent writer commits.
         // Without the horizon (test switch) it is published at once, as a reader would see it.
-        if let (false, Some(seq)) = (self.horizon, sequence) {
+        if let (false, Some(seq)) = (self.feed_horizon, sequence) {
             self.events.send_if_modified(|last| {
                 let newer = seq > *last;
                 if newer {
@@ -130,7 +130,7 @@ impl Postgres {
     /// The feed horizon a transaction starting now holds its feed readers to (see
     /// [`feed::horizon`]); `None` with the test switch.
     fn horizon(&self) -> Option<i64> {
-        self.horizon.then(|| *self.last_event.borrow())
+        self.feed_horizon.then(|| *self.last_event.borrow())
     }
 
     pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&mut dyn Tx) -> CoreResult<T> + Send + 'static) -> CoreResult<T> {
@@ -172,5 +172,15 @@ impl Postgres {
     pub fn close(&self) {
         self.pool.close();
         self.feed.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_begins_by_taking_the_feed_lock_shared() {
+        assert!(BEGIN_WRITE.ends_with(&format!("pg_advisory_xact_lock_shared({})", feed::LOCK)));
     }
 }

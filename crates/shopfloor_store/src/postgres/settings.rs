@@ -5,7 +5,7 @@
 //! `postgres/mod.rs`), `pool_timeout` (seconds a request
 //! waits for a free connection, default 5), `statement_timeout` (seconds, default 30) and
 //! `feed_poll_ms` (how often the change feed also polls, default 1000) and `feed_horizon_ms`
-//! (the shortest time between two feed horizons, `feed.rs`, default 10) are Shopfloor's; every
+//! (the shortest time between two feed horizons, `feed.rs`, default 50) are Shopfloor's; every
 //! other parameter (`connect_timeout`, `sslmode`, `application_name`, …) goes to the driver.
 
 use crate::StoreError;
@@ -22,7 +22,7 @@ pub struct PgSettings {
     /// `unsafe_feed_without_horizon=1` turns it off, to show that the two-instance test
     /// catches a feed without it; never for a real deployment.
     pub feed_horizon: bool,
-    /// The shortest time between two feed horizons (`feed_horizon_ms`, default 10): each one
+    /// The shortest time between two feed horizons (`feed_horizon_ms`, default 50): each one
     /// makes new writes wait for the writes in flight, so under a steady stream of commits the
     /// feed advances in steps of this length instead of stalling writers once per commit.
     pub feed_horizon_every: Duration,
@@ -61,7 +61,7 @@ pub fn parse(url: &str) -> Result<PgSettings, StoreError> {
     let mut statement_timeout = Duration::from_secs(30);
     let mut feed_poll = Duration::from_millis(1000);
     let mut feed_horizon = true;
-    let mut feed_horizon_every = Duration::from_millis(10);
+    let mut feed_horizon_every = Duration::from_millis(50);
     let mut rest = Vec::new();
     let mut has_connect_timeout = false;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
