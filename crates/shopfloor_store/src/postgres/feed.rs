@@ -43,14 +43,29 @@ pub fn horizon(client: &mut postgres::Client, guarded: bool) -> Result<i64, post
     } else {
         "SELECT COALESCE(MAX(sequence), 0) AS horizon FROM history_events".to_string()
     };
-    // The rows of the statements in one answer; the horizon is the one named so.
-    let found = client.simple_query(&text)?.into_iter().find_map(|message| match message {
+    Ok(horizon_in(&client.simple_query(&text)?).unwrap_or(0))
+}
+
+/// A horizon only if no writer is in flight now (`pg_try_advisory_lock`: it never waits, so
+/// it never holds up writers), in one statement that also lets go of the lock; `horizon` is
+/// null when a writer is in flight. Sent by a writer right after its `COMMIT`: every sequence
+/// drawn before the lock was granted is then committed or gone, so the highest one read (by
+/// however old a snapshot) is a horizon, and the writer's own event is in the feed when its
+/// answer arrives — unless writers are in flight, when the feed thread's next horizon comes
+/// within `feed_horizon_ms`.
+pub const TRY_HORIZON: &str = "SELECT s.h AS horizon, u.released FROM \
+     (SELECT CASE WHEN pg_try_advisory_lock(8316019240485023602) \
+      THEN (SELECT COALESCE(MAX(sequence), 0) FROM history_events) END AS h OFFSET 0) s, \
+     LATERAL (SELECT CASE WHEN s.h IS NOT NULL THEN pg_advisory_unlock(8316019240485023602) END AS released) u";
+
+/// The horizon among the rows of a batch of statements: the column named `horizon`.
+pub fn horizon_in(messages: &[postgres::SimpleQueryMessage]) -> Option<i64> {
+    messages.iter().find_map(|message| match message {
         postgres::SimpleQueryMessage::Row(row) if row.columns().first().map(|c| c.name()) == Some("horizon") => {
             row.get(0).and_then(|n| n.parse::<i64>().ok())
         }
         _ => None,
-    });
-    Ok(found.unwrap_or(0))
+    })
 }
 
 /// Marks a notification that carries a horizon another instance took (`h<sequence>`), as
@@ -191,6 +206,11 @@ fn listen(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_try_horizon_names_the_feed_lock() {
+        assert_eq!(TRY_HORIZON.matches(&LOCK.to_string()).count(), 2);
+    }
 
     #[test]
     fn a_horizon_notification_is_told_from_a_writers_sequence() {

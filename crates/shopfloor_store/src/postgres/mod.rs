@@ -78,7 +78,8 @@ impl Postgres {
         counters.jobs.fetch_add(1, Ordering::Relaxed);
         let horizon = self.horizon();
         let begin = if self.feed_horizon { BEGIN_WRITE } else { BEGIN_WRITE_UNLOCKED };
-        let (result, sequence) = self
+        let feed_horizon = self.feed_horizon;
+        let (result, published) = self
             .pool
             .run(begin, move |conn| {
                 let mut tx = SqlTx::new(&mut *conn, false);
@@ -93,18 +94,24 @@ impl Postgres {
                     let _ = client.batch_execute("ROLLBACK");
                     return Ok((result, None));
                 }
-                let finish = match sequence {
-                    // Delivered to every listening instance when (and only if) this commits.
-                    Some(seq) => format!("SELECT pg_notify('{EVENTS_CHANNEL}', '{seq}'); COMMIT"),
-                    None => "COMMIT".to_string(),
+                let finish = match (sequence, feed_horizon) {
+                    // Delivered to every listening instance when (and only if) this commits;
+                    // then, in the same round-trip, a horizon if no writer is in flight now,
+                    // so that the writer's own event is in the feed when its answer arrives.
+                    (Some(seq), true) => format!("SELECT pg_notify('{EVENTS_CHANNEL}', '{seq}'); COMMIT; {}", feed::TRY_HORIZON),
+                    (Some(seq), false) => format!("SELECT pg_notify('{EVENTS_CHANNEL}', '{seq}'); COMMIT"),
+                    (None, _) => "COMMIT".to_string(),
                 };
-                match client.batch_execute(&finish) {
-                    Ok(()) => {
+                match client.simple_query(&finish) {
+                    Ok(messages) => {
                         counters.commits.fetch_add(1, Ordering::Relaxed);
-                        Ok((result, sequence))
+                        let published = if feed_horizon { feed::horizon_in(&messages) } else { sequence };
+                        Ok((result, published))
                     }
                     Err(e) => {
-                        let _ = client.batch_execute("ROLLBACK");
+                        // Also lets go of a horizon lock the batch may have taken (pooled
+                        // connections hold no other session lock).
+                        let _ = client.batch_execute("ROLLBACK; SELECT pg_advisory_unlock_all()");
                         counters.failed_commits.fetch_add(1, Ordering::Relaxed);
                         tracing::error!(error = %describe(&e), "commit failed");
                         Err(db_error(e))
@@ -112,10 +119,10 @@ impl Postgres {
                 }
             })
             .await?;
-        // The feed thread publishes the new horizon when the NOTIFY arrives; publishing `seq`
-        // here could announce it before an earlier sequence of a concurrent writer commits.
-        // Without the horizon (test switch) it is published at once, as a reader would see it.
-        if let (false, Some(seq)) = (self.feed_horizon, sequence) {
+        // A horizon taken right after the commit, or (test switch) the sequence itself; the
+        // sequence alone may not be published while horizons hold: an earlier one of a
+        // concurrent writer may still commit.
+        if let Some(seq) = published {
             self.events.send_if_modified(|last| {
                 let newer = seq > *last;
                 if newer {
