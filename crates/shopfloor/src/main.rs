@@ -129,7 +129,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_tracing(&cli.log_format);
     match cli.command {
-        Command::Bench(args) => bench::run(args).await?,
+        Command::Bench(args) => bench::run(args, &cli.database).await?,
         Command::Import(args) => exchange::import(&cli.database, args).await?,
         Command::Export(args) => exchange::export(&cli.database, args).await?,
         Command::User(command) => admin::user(&cli.database, command).await?,

@@ -4,7 +4,13 @@
 //! PostgreSQL stops answers 503, says why on `/readyz`, and serves again by itself once the
 //! database is back.
 //!
-//! The first test needs `TEST_DATABASE_URL`; the second a cluster of its own to stop, started
+//! Writers of both instances run at once; the change feed stays gap-free because readers see
+//! events only up to the feed horizon (`shopfloor_store/src/postgres/feed.rs`). A third test
+//! holds a history event in flight in a session of its own and checks that a later committed
+//! one stays hidden until it ends — and, with the horizon switched off by the test switch
+//! `unsafe_feed_without_horizon`, that the same check sees the gap.
+//!
+//! The first and third tests need `TEST_DATABASE_URL`; the second a cluster of its own to stop, started
 //! from `SHOPFLOOR_TEST_PG_BIN` (as `SHOPFLOOR_TEST_PG_USER` when running as root) —
 //! `scripts/with-postgres` provides all three. Without them the tests say so and pass.
 
@@ -311,6 +317,82 @@ async fn two_instances_on_one_database_stay_correct_under_concurrent_clients() {
     let imported = feed_after(&http, &bases[1], before).await;
     assert_eq!(imported.len(), IMPORTED, "one CREATE event per imported order");
     drop((a, b));
+}
+
+/// The feed lock of the PostgreSQL backend, held shared by every write transaction.
+const FEED_LOCK: i64 = 0x7368_6f70_666c_6f72;
+
+/// Appends one history event in a session of its own, as a writer of another instance would.
+fn insert_event(tx: &mut postgres::Transaction<'_>, label: &str) -> i64 {
+    tx.query_one(
+        "INSERT INTO history_events (at, user_name, entity, entity_id, order_id, action, changes) VALUES (0, $1, 'UnitOfMeasure', '01J00000000000000000000000', NULL, 'CREATE', '{}') RETURNING sequence",
+        &[&label],
+    )
+    .expect("an event")
+    .get(0)
+}
+
+/// With a writer in flight holding sequence N (a session of this test, holding the feed lock
+/// shared as every writer does) and sequence N+1 committed by another, what a feed reader of
+/// the server gets after N-1: while N is in flight, then once it committed.
+async fn feed_around_an_event_in_flight(url: &str) -> (Vec<i64>, Vec<i64>, i64) {
+    let server = Server::start(format!("{url}&feed_poll_ms=50"), true);
+    let token = server.token.clone().expect("the first start prints the admin token");
+    let http = client(Some(&token));
+    let (in_flight, is_in_flight) = std::sync::mpsc::channel::<i64>();
+    let (finish, finished) = std::sync::mpsc::channel::<()>();
+    let writer_url = url.split('?').next().unwrap().to_string();
+    let slow_writer = std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&writer_url, postgres::NoTls).unwrap();
+        let mut tx = c.transaction().unwrap();
+        tx.execute("SELECT pg_advisory_xact_lock_shared($1)", &[&FEED_LOCK]).unwrap();
+        in_flight.send(insert_event(&mut tx, "slow")).unwrap();
+        finished.recv().unwrap();
+        tx.commit().unwrap();
+    });
+    let n = is_in_flight.recv().unwrap();
+    let writer_url = url.split('?').next().unwrap().to_string();
+    let later = support::on_own_thread(move || {
+        let mut c = postgres::Client::connect(&writer_url, postgres::NoTls).unwrap();
+        let mut tx = c.transaction().unwrap();
+        let seq = insert_event(&mut tx, "quick");
+        tx.commit().unwrap();
+        seq
+    });
+    assert_eq!(later, n + 1);
+    // Long enough for the feed to poll several times.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let during = feed_after(&http, &server.base, n - 1).await;
+    finish.send(()).unwrap();
+    slow_writer.join().unwrap();
+    let mut after = Vec::new();
+    for _ in 0..100 {
+        after = feed_after(&http, &server.base, n - 1).await;
+        if after.len() >= 2 {
+            break;
+        }
+    }
+    drop(server);
+    (during, after, n)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_reader_sees_no_event_above_one_still_in_flight() {
+    let Some(server) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+        eprintln!("feed horizon: TEST_DATABASE_URL is not set; run under scripts/with-postgres");
+        return;
+    };
+    let db = Database::create(&server, "horizon");
+    let (during, after, n) = feed_around_an_event_in_flight(&format!("{}?pool_size=4", db.url)).await;
+    assert_eq!(during, Vec::<i64>::new(), "nothing above the event in flight");
+    assert_eq!(after, vec![n, n + 1], "both once it committed");
+
+    // The same check on a server without the horizon sees the later event first: a reader at
+    // N+1 would never ask for N again. (The switch exists only to show this.)
+    let db = Database::create(&server, "no_horizon");
+    let (during, after, n) = feed_around_an_event_in_flight(&format!("{}?unsafe_feed_without_horizon=1", db.url)).await;
+    assert_eq!(during, vec![n + 1], "without the horizon the reader skips past the event in flight");
+    assert_eq!(after, vec![n, n + 1]);
 }
 
 /// The sequences after `after` (long-polling briefly when there are none yet).

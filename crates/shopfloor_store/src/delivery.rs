@@ -2,11 +2,13 @@
 //! backends over [`SqlTx`] (statements with `?N` parameters, spelled for PostgreSQL by
 //! [`for_dialect`]).
 //!
-//! Leases: [`Delivery::lease_hooks`] runs in a write transaction. On PostgreSQL every write
-//! transaction of every instance holds the write advisory lock (`postgres/mod.rs`), so the
-//! instances take turns: the `UPDATE` that takes the free and run-out leases sees the leases the
-//! previous instance took, and no hook is held by two at once (the row locks of the `UPDATE`
-//! are a second line of defence). SQLite has one writer.
+//! Leases: [`Delivery::lease_hooks`] runs in a write transaction. On PostgreSQL writers of
+//! several instances run at once (READ COMMITTED, `postgres/mod.rs`): the `UPDATE` that takes
+//! the free and run-out leases locks each row it changes, and a second instance's `UPDATE`
+//! waits for that lock, then re-evaluates its condition on the committed row (now leased by
+//! the first, and not run out), so no hook is held by two at once. Cursors move only under the
+//! lease (`ADVANCE`, `FOLLOWER_STORE` check the owner in the same statement). SQLite has one
+//! writer.
 //!
 //! [`Delivery`]: shopfloor_core::delivery::Delivery
 
@@ -90,6 +92,10 @@ impl<D: Driver> SqlTx<'_, D> {
 }
 
 impl<D: Driver> Delivery for SqlTx<'_, D> {
+    /// The newest committed event, where a new cursor starts ("from now on"). Not held to the
+    /// feed horizon (`SqlTx::horizon`), which may lag a few commits behind: a hook created now
+    /// must not be sent events committed before it. On PostgreSQL an event still in flight
+    /// below the head, from a write concurrent with the cursor's creation, counts as before it.
     fn head_sequence(&mut self) -> CoreResult<i64> {
         Ok(self.number(HEAD, Vec::new())?.unwrap_or(0))
     }

@@ -3,15 +3,15 @@
 //! [`crate::sql::for_dialect`] spells for PostgreSQL), the decoding of their rows, and the
 //! encoding of a job's permissions.
 //!
-//! Several instances may run the queue on one PostgreSQL database. The runner claims rows with
-//! `next_pending` inside a write transaction, which already holds the write advisory lock
-//! (`postgres/mod.rs`): runners of all instances take turns, and each one's READ COMMITTED
-//! statements see the rows the previous one finished, so no row is applied twice. As a second
-//! line of defence the claim also locks the rows it returns (`FOR UPDATE`) until the batch
-//! commits: a transaction that found them locked would wait, then pass over the rows that are
-//! no longer pending. (Not `SKIP LOCKED`: it would let a later row of a file overtake an
-//! earlier one for the same order.) SQLite has one writer: the rows a write reads are its own
-//! until it ends.
+//! Several instances may run the queue on one PostgreSQL database, their writers at once
+//! (READ COMMITTED, `postgres/mod.rs`). The runner claims rows with `next_pending` inside its
+//! write transaction, which locks the rows it returns (`FOR UPDATE`) until the batch commits:
+//! a second runner that reaches a claimed row waits, then re-evaluates it on the committed row
+//! and passes over it (no longer pending), so no row is applied twice, and rows of one file
+//! are applied in order. (Not `SKIP LOCKED`: it would let a later row of a file overtake an
+//! earlier one for the same order.) A job is marked finished by the runner whose count of its
+//! pending rows, a statement after the other runners' batches committed, finds none. SQLite
+//! has one writer: the rows a write reads are its own until it ends.
 //!
 //! [`ImportQueue`]: shopfloor_core::import_queue::ImportQueue
 

@@ -34,6 +34,11 @@ pub struct SqlTx<'a, D: Driver> {
     /// A read transaction: rows are not locked (PostgreSQL refuses `FOR UPDATE` there, and a
     /// snapshot read needs no lock).
     pub read_only: bool,
+    /// The change feed's horizon when the transaction began (PostgreSQL, `postgres/feed.rs`):
+    /// feed readers see no event above it, since a concurrent writer may still commit one
+    /// below a higher visible sequence. `None`: every committed event counts (SQLite's one
+    /// writer commits sequences in order).
+    pub horizon: Option<i64>,
 }
 
 impl<'a, D: Driver> SqlTx<'a, D> {
@@ -42,6 +47,7 @@ impl<'a, D: Driver> SqlTx<'a, D> {
             driver,
             last_sequence: None,
             read_only,
+            horizon: None,
         }
     }
 
@@ -175,7 +181,12 @@ impl<D: Driver> Tx for SqlTx<'_, D> {
 
     fn events_after(&mut self, after: i64, limit: u32) -> CoreResult<Vec<Event>> {
         let text = for_dialect(D::DIALECT, gen::EVENTS_AFTER);
-        self.rows(&text, vec![Param::Int(after), Param::Int(limit.into())], row::event)
+        let mut events = self.rows(&text, vec![Param::Int(after), Param::Int(limit.into())], row::event)?;
+        if let Some(horizon) = self.horizon {
+            // In sequence order: what is above the horizon is a tail.
+            events.retain(|e| e.sequence <= horizon);
+        }
+        Ok(events)
     }
 
     fn import_queue(&mut self) -> CoreResult<&mut dyn shopfloor_core::import_queue::ImportQueue> {

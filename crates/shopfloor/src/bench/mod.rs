@@ -13,6 +13,7 @@ mod events;
 mod import;
 mod load;
 mod output;
+mod postgres;
 mod report;
 mod server;
 mod soak;
@@ -138,6 +139,10 @@ pub struct Args {
     /// server's memory stays flat and its latency does not drift (see docs/RELIABILITY.md).
     #[arg(long, default_value_t = 1)]
     pub windows: usize,
+    /// With the global `--database postgres://…`: run this executable as the server instead of
+    /// this one (to compare two builds with the same driver).
+    #[arg(long)]
+    pub server_exe: Option<std::path::PathBuf>,
     /// `events` only: the MQTT broker to publish to (default: a mosquitto started on a free
     /// local port, when installed).
     #[arg(long)]
@@ -254,8 +259,9 @@ pub struct LoadResult {
 }
 
 /// Runs the benchmark; fails only when something does not work (or, with `--windows`, when
-/// memory grows or latency drifts grossly).
-pub async fn run(args: Args) -> anyhow::Result<()> {
+/// memory grows or latency drifts grossly). With the global `--database` naming a PostgreSQL
+/// server, the PostgreSQL writers comparison runs instead (bench/postgres.rs).
+pub async fn run(args: Args, database: &str) -> anyhow::Result<()> {
     if args.suite == Some(Suite::Import) {
         let user_gave_orders = std::env::args().any(|a| a == "--orders" || a.starts_with("--orders="));
         let orders = match (user_gave_orders, args.quick) {
@@ -268,6 +274,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let settings = args.settings()?;
     if args.suite == Some(Suite::Events) {
         return events::run(&settings, args.mqtt_url.clone(), args.json).await;
+    }
+    if shopfloor_store::postgres::settings::is_postgres_url(database) {
+        return postgres::run_postgres(database, args.server_exe.clone(), &settings).await;
     }
     let dir = tempfile::Builder::new()
         .prefix("shopfloor-bench-")

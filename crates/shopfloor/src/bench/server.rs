@@ -23,6 +23,11 @@ impl Child {
     /// Like [`Child::start`], with more `serve` flags.
     pub fn start_with(db: &str, dir: &Path, serve_flags: &[String]) -> anyhow::Result<Child> {
         let exe = std::env::current_exe().context("finding the shopfloor executable")?;
+        Child::start_exe(&exe, db, dir, serve_flags)
+    }
+
+    /// Like [`Child::start_with`], running `exe` (another build) as the server.
+    pub fn start_exe(exe: &Path, db: &str, dir: &Path, serve_flags: &[String]) -> anyhow::Result<Child> {
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free loopback port")?;
             probe.local_addr()?.port()
@@ -31,7 +36,7 @@ impl Child {
         let log = dir.join("server.log");
         let log_file = std::fs::File::create(&log).context("creating the server log")?;
         let out_file = std::fs::File::create(dir.join("server.out")).context("creating the server output file")?;
-        let process = Command::new(&exe)
+        let process = Command::new(exe)
             .args(["--database", db, "serve", "--listen", &listen])
             .args(serve_flags)
             .stdin(Stdio::null())

@@ -58,7 +58,8 @@ fn rules(tx: &mut dyn Tx, draft: &mut Draft) -> CoreResult<()> {
     let Some(order) = record
         .get("productionOrderId")
         .as_id()
-        .map(|id| tx.get(Entity::ProductionOrder, id))
+        // Locked: items of one order are renumbered by one writer at a time.
+        .map(|id| tx.get_for_update(Entity::ProductionOrder, id))
         .transpose()?
         .flatten()
     else {
@@ -183,11 +184,13 @@ pub fn delete(tx: &mut dyn Tx, caller: &Caller, id: &str) -> CoreResult<Json> {
         .get("productionOrderId")
         .as_id()
         .ok_or_else(|| CoreError::Internal("item without order".into()))?;
-    if let Some(o) = tx.get(Entity::ProductionOrder, order)? {
+    if let Some(o) = tx.get_for_update(Entity::ProductionOrder, order)? {
         let mut errors = FieldErrors::new();
         check_order_open(&o, &mut errors);
         errors.into_result()?;
     }
+    // Read again under the order's lock: a concurrent renumbering may have moved it.
+    let item = generic::require(tx, ITEM, id)?;
     let response = generic::delete(tx, caller, &ITEM_HOOKS, id)?;
     let from = position(&item);
     for s in items_from(tx, order, from + 1)? {
@@ -234,7 +237,7 @@ pub fn swap(tx: &mut dyn Tx, caller: &Caller, first: &str, second: &str) -> Core
     if let Some(o) = a
         .get("productionOrderId")
         .as_id()
-        .map(|id| tx.get(Entity::ProductionOrder, id))
+        .map(|id| tx.get_for_update(Entity::ProductionOrder, id))
         .transpose()?
         .flatten()
     {
@@ -242,6 +245,9 @@ pub fn swap(tx: &mut dyn Tx, caller: &Caller, first: &str, second: &str) -> Core
         check_order_open(&o, &mut errors);
         errors.into_result()?;
     }
+    // Read again under the order's lock: a concurrent renumbering may have moved them.
+    let a = generic::require_as_field(tx, ITEM, first, "billOfMaterialsId1")?;
+    let b = generic::require_as_field(tx, ITEM, second, "billOfMaterialsId2")?;
     let (pa, pb) = (position(&a), position(&b));
     park(tx, &a)?;
     let b = move_item(tx, caller, b, pa)?;

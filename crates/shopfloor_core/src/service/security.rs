@@ -196,9 +196,11 @@ pub fn authenticate(tx: &mut dyn Tx, secret: &str, now: Timestamp) -> CoreResult
     }))
 }
 
-/// Records that a token was used (the caller throttles how often).
+/// Records that a token was used (the caller throttles how often). The row is read locked: the
+/// whole row is written back, and a revocation committed meanwhile by another writer must not
+/// be overwritten.
 pub fn touch_token(tx: &mut dyn Tx, id: Id, now: Timestamp) -> CoreResult<()> {
-    if let Some(mut token) = tx.get(TOKEN, id)? {
+    if let Some(mut token) = tx.get_for_update(TOKEN, id)? {
         token.set("lastUsedDate", Value::Time(now));
         tx.update(TOKEN, &token)?;
     }

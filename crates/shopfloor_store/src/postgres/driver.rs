@@ -45,6 +45,13 @@ pub fn is_dead_connection(e: &postgres::Error) -> bool {
     }
 }
 
+/// Whether PostgreSQL ended the transaction to resolve a conflict with a concurrent one
+/// (40P01 deadlock, 40001 serialization failure): the whole transaction may be run again.
+pub fn is_write_collision(e: &postgres::Error) -> bool {
+    e.code()
+        .is_some_and(|c| *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::T_R_SERIALIZATION_FAILURE)
+}
+
 /// Maps a database error to the domain: a violated unique index becomes what `crate::unique`
 /// says its name (the constraint PostgreSQL reports) means, lost connections and timeouts
 /// "unavailable", anything else internal.
@@ -58,6 +65,12 @@ pub fn db_error(e: postgres::Error) -> CoreError {
     }
     if is_connection_error(&e) {
         return CoreError::Unavailable(format!("database unavailable: {}", describe(&e)));
+    }
+    if is_write_collision(&e) {
+        // Writers of several instances run at once: two that lock the same rows in opposite
+        // orders deadlock, and PostgreSQL ends one. Nothing of it was written; the client
+        // retries (503 with Retry-After, as for an outage).
+        return CoreError::Unavailable(format!("the write collided with a concurrent one, retry it: {}", describe(&e)));
     }
     CoreError::Internal(describe(&e))
 }

@@ -1,9 +1,11 @@
 //! The PostgreSQL URL and the pool settings carried in its query string.
 //!
 //! `postgres://user:pass@host:5432/db?pool_size=16&pool_timeout=5&connect_timeout=5&statement_timeout=30`
-//! — `pool_size` (connections per instance, default 10), `pool_timeout` (seconds a request
+//! — `pool_size` (connections per instance, default 20: writers run concurrently, see
+//! `postgres/mod.rs`), `pool_timeout` (seconds a request
 //! waits for a free connection, default 5), `statement_timeout` (seconds, default 30) and
-//! `feed_poll_ms` (how often the change feed also polls, default 1000) are Shopfloor's; every
+//! `feed_poll_ms` (how often the change feed also polls, default 1000) and `feed_horizon_ms`
+//! (the shortest time between two feed horizons, `feed.rs`, default 50) are Shopfloor's; every
 //! other parameter (`connect_timeout`, `sslmode`, `application_name`, …) goes to the driver.
 
 use crate::StoreError;
@@ -16,6 +18,14 @@ pub struct PgSettings {
     pub pool_timeout: Duration,
     pub statement_timeout: Duration,
     pub feed_poll: Duration,
+    /// Whether feed readers are held to the feed horizon (`feed.rs`). Only the test switch
+    /// `unsafe_feed_without_horizon=1` turns it off, to show that the two-instance test
+    /// catches a feed without it; never for a real deployment.
+    pub feed_horizon: bool,
+    /// The shortest time between two feed horizons (`feed_horizon_ms`, default 50): each one
+    /// makes new writes wait for the writes in flight, so under a steady stream of commits the
+    /// feed advances in steps of this length instead of stalling writers once per commit.
+    pub feed_horizon_every: Duration,
 }
 
 /// Whether the URL names a PostgreSQL database.
@@ -46,10 +56,12 @@ pub fn parse(url: &str) -> Result<PgSettings, StoreError> {
         Some((b, q)) => (b, q),
         None => (url, ""),
     };
-    let mut pool_size = 10usize;
+    let mut pool_size = 20usize;
     let mut pool_timeout = Duration::from_secs(5);
     let mut statement_timeout = Duration::from_secs(30);
     let mut feed_poll = Duration::from_millis(1000);
+    let mut feed_horizon = true;
+    let mut feed_horizon_every = Duration::from_millis(50);
     let mut rest = Vec::new();
     let mut has_connect_timeout = false;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
@@ -68,6 +80,8 @@ pub fn parse(url: &str) -> Result<PgSettings, StoreError> {
             "pool_timeout" => pool_timeout = Duration::from_secs(number()?),
             "statement_timeout" => statement_timeout = Duration::from_secs(number()?),
             "feed_poll_ms" => feed_poll = Duration::from_millis(number()?.max(10)),
+            "unsafe_feed_without_horizon" => feed_horizon = number()? == 0,
+            "feed_horizon_ms" => feed_horizon_every = Duration::from_millis(number()?),
             _ => {
                 has_connect_timeout |= k == "connect_timeout";
                 rest.push(pair);
@@ -92,6 +106,8 @@ pub fn parse(url: &str) -> Result<PgSettings, StoreError> {
         pool_timeout,
         statement_timeout,
         feed_poll,
+        feed_horizon,
+        feed_horizon_every,
     })
 }
 
