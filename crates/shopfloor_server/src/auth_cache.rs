@@ -5,16 +5,11 @@
 //! triggers on `users`, `roles` and `api_tokens` move forward with every change that could
 //! alter what a secret resolves to, whoever makes it (a service, the command line, another
 //! instance, raw SQL). An entry is used only while the generation it was read at is still the
-//! current one; the current one is re-read (one single-row read, shared by every request
-//! waiting for it) whenever
-//! - the store's change feed moved since the last reading (`Store::last_event`: every service
-//!   write commits a history event, and the feed is published after the commit and before the
-//!   write is answered — so a revoke, a disabled user or a changed role made through this
-//!   server or, on PostgreSQL, through another instance (LISTEN/NOTIFY) stops the token on the
-//!   very next request), or
-//! - [`RECHECK_AFTER`] passed since it (changes that write no history event: raw SQL, or on
-//!   SQLite another process such as `shopfloor user`/`shopfloor token` run beside the server;
-//!   they take effect within that bound).
+//! current one, and a request trusts only a reading of the current generation that **started
+//! after the request arrived** — so every change committed before a request arrives counts for
+//! it, from wherever it came. One single-row read serves every request that arrived before it
+//! started (the others wait for it, as writes wait for a group commit): under load that is one
+//! small read per batch of requests instead of the token, its user and every role per request.
 //!
 //! Only secrets that resolved are kept (an unknown secret costs a read every time, as before);
 //! an entry also ends with its token's expiry, after [`MAX_AGE`], and the cache holds at most
@@ -28,9 +23,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Longest a reading of the security generation is trusted without a new one, for changes the
-/// change feed does not announce (see the module documentation).
-pub const RECHECK_AFTER: Duration = Duration::from_secs(1);
 /// Longest an entry is used, whatever the generation says.
 pub const MAX_AGE: Duration = Duration::from_secs(60);
 /// Most secrets kept; when full, stale entries go first, then all.
@@ -40,9 +32,7 @@ pub const MAX_ENTRIES: usize = 10_000;
 #[derive(Clone, Copy)]
 struct Reading {
     generation: i64,
-    /// The change feed's position when the reading started: every write committed by then is
-    /// counted in `generation`.
-    event: i64,
+    /// When the read started: every change committed by then is counted in `generation`.
     at: Instant,
 }
 
@@ -61,27 +51,22 @@ pub struct TokenCache {
 }
 
 impl TokenCache {
-    /// The reading, when it covers every change announced up to feed position `event` and is
-    /// recent enough.
-    fn current(&self, event: i64) -> Option<i64> {
+    /// The kept reading, when it started at or after `arrived`.
+    fn current(&self, arrived: Instant) -> Option<i64> {
         let reading = (*self.reading.lock().ok()?)?;
-        (reading.event >= event && reading.at.elapsed() < RECHECK_AFTER).then_some(reading.generation)
+        (reading.at >= arrived).then_some(reading.generation)
     }
 
-    /// The current security generation, re-read when the feed moved or the reading is old.
-    async fn generation(&self, store: &Store) -> CoreResult<i64> {
-        let event = *store.last_event().borrow();
-        if let Some(g) = self.current(event) {
-            return Ok(g);
-        }
+    /// The security generation as of a read that started after `arrived`: a reading another
+    /// request started meanwhile, or this request's own.
+    async fn generation(&self, store: &Store, arrived: Instant) -> CoreResult<i64> {
         let _rereading = self.rereading.lock().await;
-        if let Some(g) = self.current(event) {
+        if let Some(g) = self.current(arrived) {
             return Ok(g);
         }
-        let event = *store.last_event().borrow();
         let at = Instant::now();
         let generation = store.read(|tx| tx.security_generation()).await?;
-        self.note(Reading { generation, event, at });
+        self.note(Reading { generation, at });
         Ok(generation)
     }
 
@@ -90,10 +75,7 @@ impl TokenCache {
         if let Ok(mut reading) = self.reading.lock() {
             match &mut *reading {
                 Some(old) if old.generation > new.generation => {}
-                Some(old) if old.generation == new.generation => {
-                    old.event = old.event.max(new.event);
-                    old.at = old.at.max(new.at);
-                }
+                Some(old) if old.generation == new.generation => old.at = old.at.max(new.at),
                 _ => *reading = Some(new),
             }
         }
@@ -102,8 +84,9 @@ impl TokenCache {
     /// The caller `secret` stands for now: from the cache while its generation is current, else
     /// read (with the generation, in one transaction) and kept.
     pub async fn principal(&self, store: &Store, secret: &str) -> CoreResult<Option<Principal>> {
+        let arrived = Instant::now();
         let key = hash_token(secret);
-        let generation = self.generation(store).await?;
+        let generation = self.generation(store, arrived).await?;
         let now = Timestamp::now();
         if let Some(p) = self.lookup(&key, generation, now) {
             return Ok(Some(p));

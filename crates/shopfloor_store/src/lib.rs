@@ -1,8 +1,8 @@
 //! Shopfloor's storage: opening a database by URL, migrations, and running service calls in
 //! read or write transactions. SQLite (the embedded default) commits concurrent writes in
 //! groups on one writer thread (`sqlite/writer.rs`); PostgreSQL (`postgres://…`) runs each call
-//! on a pooled connection and serialises writes of every instance with one advisory lock
-//! (`postgres/mod.rs`, docs/adr/0005-postgresql-backend.md). Both share one SQL generator
+//! on a pooled connection, writers of every instance at once, with a change feed kept gap-free
+//! by horizons (`postgres/mod.rs`, docs/adr/0005-postgresql-backend.md). Both share one SQL generator
 //! (`sql`), one transaction over a small driver interface (`tx`, `row`, `import_queue`) and one
 //! meaning of each unique index (`unique`); each backend keeps only its driver.
 

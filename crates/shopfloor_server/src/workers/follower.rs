@@ -4,8 +4,9 @@
 //! order: the runner moves its cursor past a batch only once the follower has handled it and
 //! stored the cursor, so a failure or a restart hands the same events over again.
 //!
-//! The sequence has no gaps among committed events (ADR 0005: writes of every instance run
-//! under one lock), so a cursor never skips an event committed later with a smaller number.
+//! A cursor never skips an event committed later with a smaller number: SQLite has one writer,
+//! and on PostgreSQL `events_after` reads no further than the feed's horizon, below which every
+//! sequence is committed or gone for good (ADR 0005, addendum on concurrent writers).
 
 use super::stopped;
 use crate::metrics::{FollowerLabels, Metrics};

@@ -171,6 +171,25 @@ pub fn authorized_client(token: &str) -> reqwest::Client {
 }
 
 impl TestApp {
+    /// A user holding `roles` (made by the administrator) and a client sending its new token.
+    pub async fn user_with_roles(&self, name: &str, roles: &[&str]) -> reqwest::Client {
+        self.ok("security", "saveUser", json!({"name": name, "roles": roles})).await;
+        let token = self.ok("security", "createApiToken", json!([name, "test"])).await;
+        authorized_client(token["token"].as_str().expect("a token"))
+    }
+
+    /// `POST /api/v1/script/{module}/{function}` as `client` (see [`TestApp::user_with_roles`]).
+    pub async fn call_as(&self, client: &reqwest::Client, module: &str, function: &str, body: Value) -> (StatusCode, Value) {
+        let resp = client
+            .post(format!("{}/api/v1/script/{module}/{function}", self.address))
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
     /// `POST /api/v1/script/{module}/{function}` with a JSON body; status and JSON answer.
     pub async fn call(&self, module: &str, function: &str, body: Value) -> (StatusCode, Value) {
         self.post(&format!("/api/v1/script/{module}/{function}"), body).await

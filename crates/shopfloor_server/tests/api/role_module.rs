@@ -2,32 +2,13 @@
 //! original scripting API — no name, held through security levels — over the same roles as
 //! `security`, with one rule of permissions; and schedule rows read from scheduled orders.
 
-use crate::helpers::{authorized_client, fields, spawn_app, TestApp};
+use crate::helpers::{fields, spawn_app, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 const ROLE: &str = "role";
 const SEC: &str = "security";
 const SCH: &str = "schedule";
-
-/// A user holding `roles` and a client sending its token.
-async fn user_with_roles(app: &TestApp, name: &str, roles: &[&str]) -> reqwest::Client {
-    app.ok(SEC, "saveUser", json!({"name": name, "roles": roles})).await;
-    let token = app.ok(SEC, "createApiToken", json!([name, "test"])).await;
-    authorized_client(token["token"].as_str().unwrap())
-}
-
-/// `POST /api/v1/script/{module}/{function}` as `client`.
-async fn call_as(app: &TestApp, client: &reqwest::Client, module: &str, function: &str, body: Value) -> (StatusCode, Value) {
-    let resp = client
-        .post(format!("{}/api/v1/script/{module}/{function}", app.address))
-        .json(&body)
-        .send()
-        .await
-        .expect("request sent");
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
 
 fn ids(list: &Value) -> Vec<String> {
     let mut out: Vec<String> = list
@@ -139,10 +120,10 @@ async fn bad_roles_are_refused_naming_the_field_and_nothing_is_written() {
 #[tokio::test]
 async fn a_user_gains_and_loses_a_permission_through_a_level_granted_role() {
     let app = spawn_app().await;
-    let op = user_with_roles(&app, "op", &["Operator"]).await;
-    let nobody = user_with_roles(&app, "nobody", &[]).await;
+    let op = app.user_with_roles("op", &["Operator"]).await;
+    let nobody = app.user_with_roles("nobody", &[]).await;
     let save_class = |name: &str| json!({"name": name});
-    let (status, _) = call_as(&app, &op, "material", "saveMaterialClass", save_class("A")).await;
+    let (status, _) = app.call_as(&op, "material", "saveMaterialClass", save_class("A")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     let role = app
@@ -152,16 +133,16 @@ async fn a_user_gains_and_loses_a_permission_through_a_level_granted_role() {
             json!({"securityLevels": ["Authenticated/Roles/Operator"], "permissions": ["MATERIAL.WRITE.SAVE"]}),
         )
         .await;
-    let (status, body) = call_as(&app, &op, "material", "saveMaterialClass", save_class("B")).await;
+    let (status, body) = app.call_as(&op, "material", "saveMaterialClass", save_class("B")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let has = call_as(
-        &app,
-        &op,
-        ROLE,
-        "userHasAllPermissions",
-        json!([["MATERIAL.WRITE.SAVE", "PRODUCTION_ORDER.EXECUTE.START"]]),
-    )
-    .await;
+    let has = app
+        .call_as(
+            &op,
+            ROLE,
+            "userHasAllPermissions",
+            json!([["MATERIAL.WRITE.SAVE", "PRODUCTION_ORDER.EXECUTE.START"]]),
+        )
+        .await;
     assert_eq!(has, (StatusCode::OK, json!(true)));
     let me = op
         .get(format!("{}/api/v1/me", app.address))
@@ -176,7 +157,7 @@ async fn a_user_gains_and_loses_a_permission_through_a_level_granted_role() {
         "{me}"
     );
     // A user without the Operator role does not hold the level.
-    let (status, _) = call_as(&app, &nobody, "material", "saveMaterialClass", save_class("C")).await;
+    let (status, _) = app.call_as(&nobody, "material", "saveMaterialClass", save_class("C")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // ALL_OF with a level the operator lacks: lost.
@@ -187,26 +168,26 @@ async fn a_user_gains_and_loses_a_permission_through_a_level_granted_role() {
                "securityLevels": ["Authenticated/Roles/Operator", "Authenticated/Roles/Supervisor"]}),
     )
     .await;
-    let (status, _) = call_as(&app, &op, "material", "saveMaterialClass", save_class("D")).await;
+    let (status, _) = app.call_as(&op, "material", "saveMaterialClass", save_class("D")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let has = call_as(
-        &app,
-        &op,
-        ROLE,
-        "userHasAtLeastOnePermission",
-        json!({"permissions": ["MATERIAL.WRITE.SAVE"]}),
-    )
-    .await;
+    let has = app
+        .call_as(
+            &op,
+            ROLE,
+            "userHasAtLeastOnePermission",
+            json!({"permissions": ["MATERIAL.WRITE.SAVE"]}),
+        )
+        .await;
     assert_eq!(has, (StatusCode::OK, json!(false)));
 
     // `Authenticated`: every signed-in user, also one without roles.
     app.ok(ROLE, "saveRole", json!({"id": role["id"], "securityLevels": ["Authenticated"]}))
         .await;
-    let (status, _) = call_as(&app, &nobody, "material", "saveMaterialClass", save_class("E")).await;
+    let (status, _) = app.call_as(&nobody, "material", "saveMaterialClass", save_class("E")).await;
     assert_eq!(status, StatusCode::OK);
     // A disabled role grants nothing.
     app.ok(ROLE, "saveRole", json!({"id": role["id"], "enabled": false})).await;
-    let (status, _) = call_as(&app, &nobody, "material", "saveMaterialClass", save_class("F")).await;
+    let (status, _) = app.call_as(&nobody, "material", "saveMaterialClass", save_class("F")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
@@ -303,14 +284,14 @@ async fn the_last_administrator_is_kept_also_when_a_level_makes_it() {
             json!({"securityLevels": ["Authenticated/Roles/Viewer"], "permissions": ["*"]}),
         )
         .await;
-    let boss_client = user_with_roles(&app, "boss", &["Viewer"]).await;
+    let boss_client = app.user_with_roles("boss", &["Viewer"]).await;
     let boss = app.ok(SEC, "getUser", json!(["boss"])).await;
     // `boss` holds * through the level, so `admin` may go; boss carries on.
     let admin = app.ok(SEC, "getUser", json!(["admin"])).await;
     app.ok(SEC, "saveUser", json!({"id": admin["id"], "enabled": false})).await;
     let boss_calls = |function: &'static str, args: Value| {
         let (app, client) = (&app, &boss_client);
-        async move { call_as(app, client, ROLE, function, args).await }
+        async move { app.call_as(client, ROLE, function, args).await }
     };
 
     let (status, refused) = boss_calls("deleteRole", json!([level_admin["id"]])).await;
@@ -325,7 +306,9 @@ async fn the_last_administrator_is_kept_also_when_a_level_makes_it() {
         let (status, body) = boss_calls("saveRole", change.clone()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{change}: {body}");
     }
-    let (status, body) = call_as(&app, &boss_client, SEC, "saveUser", json!({"id": boss["id"], "roles": []})).await;
+    let (status, body) = app
+        .call_as(&boss_client, SEC, "saveUser", json!({"id": boss["id"], "roles": []}))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(fields(&body)["roles"].is_array(), "{body}");
     // Still the administrator.
@@ -336,7 +319,7 @@ async fn the_last_administrator_is_kept_also_when_a_level_makes_it() {
 #[tokio::test]
 async fn permissions_of_the_role_module_follow_the_reference() {
     let app = spawn_app().await;
-    let viewer = user_with_roles(&app, "viewer", &["Viewer"]).await;
+    let viewer = app.user_with_roles("viewer", &["Viewer"]).await;
     let all = app.ok(ROLE, "getAllPermissions", json!([])).await;
     for p in ["*", "SYSTEM.ADMIN", "SCHEDULE.READ.GET", "PERSONNEL.WRITE.SAVE"] {
         assert!(all.as_array().unwrap().contains(&json!(p)), "{p} in {all}");
@@ -347,7 +330,7 @@ async fn permissions_of_the_role_module_follow_the_reference() {
         "getAllSecurityLevelPaths",
         "getAllRoles",
     ] {
-        let (status, body) = call_as(&app, &viewer, ROLE, function, json!([])).await;
+        let (status, body) = app.call_as(&viewer, ROLE, function, json!([])).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{function}: {body}");
         assert_eq!(body["error"]["permission"], "SYSTEM.ADMIN");
     }
@@ -359,7 +342,7 @@ async fn permissions_of_the_role_module_follow_the_reference() {
             json!({"permissions": ["SYSTEM.ADMIN", "SCHEDULE.READ.GET"]}),
         ),
     ] {
-        let (status, body) = call_as(&app, &viewer, ROLE, function, args).await;
+        let (status, body) = app.call_as(&viewer, ROLE, function, args).await;
         assert_eq!(status, StatusCode::OK, "{function}: {body}");
         assert_ne!(body, json!(false), "{function}");
     }
@@ -508,12 +491,12 @@ async fn schedules_need_their_read_permission_which_the_built_in_roles_give() {
     let app = spawn_app().await;
     assert_eq!(app.ok(SCH, "getSchedulePermissions", json!([])).await, json!(["SCHEDULE.READ.GET"]));
     for role in ["Supervisor", "Operator", "Viewer"] {
-        let client = user_with_roles(&app, &format!("user of {role}"), &[role]).await;
-        let (status, body) = call_as(&app, &client, SCH, "findSchedules", json!({})).await;
+        let client = app.user_with_roles(&format!("user of {role}"), &[role]).await;
+        let (status, body) = app.call_as(&client, SCH, "findSchedules", json!({})).await;
         assert_eq!(status, StatusCode::OK, "{role}: {body}");
     }
-    let nobody = user_with_roles(&app, "nobody", &[]).await;
-    let (status, body) = call_as(&app, &nobody, SCH, "findSchedules", json!({})).await;
+    let nobody = app.user_with_roles("nobody", &[]).await;
+    let (status, body) = app.call_as(&nobody, SCH, "findSchedules", json!({})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["error"]["permission"], "SCHEDULE.READ.GET");
 }

@@ -4,26 +4,9 @@
 
 use crate::helpers::*;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 const PO: &str = "productionOrder";
-
-async fn as_user(app: &TestApp, name: &str, roles: &[&str]) -> reqwest::Client {
-    app.ok("security", "saveUser", json!({"name": name, "roles": roles})).await;
-    let token = app.ok("security", "createApiToken", json!([name, "test"])).await;
-    authorized_client(token["token"].as_str().unwrap())
-}
-
-async fn call_as(app: &TestApp, client: &reqwest::Client, function: &str, body: Value) -> (StatusCode, Value) {
-    let resp = client
-        .post(format!("{}/api/v1/script/{PO}/{function}", app.address))
-        .json(&body)
-        .send()
-        .await
-        .expect("request sent");
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
 
 #[tokio::test]
 async fn stop_reasons_are_master_data_with_a_unique_name_and_a_use() {
@@ -86,29 +69,30 @@ async fn an_operator_reads_the_list_and_pauses_with_a_reason_from_it_but_cannot_
     let order = app.order("WO-1", &unit, &material).await;
     app.ok(PO, "saveStopReason", json!({"name": "Changeover", "appliesTo": "PAUSE"}))
         .await;
-    let operator = as_user(&app, "olga", &["Operator"]).await;
+    let operator = app.user_with_roles("olga", &["Operator"]).await;
 
-    let (status, list) = call_as(&app, &operator, "getAllStopReasons", json!([])).await;
+    let (status, list) = app.call_as(&operator, PO, "getAllStopReasons", json!([])).await;
     assert_eq!(status, StatusCode::OK, "{list}");
     assert_eq!(list[0]["name"], "Changeover");
     for (function, data) in [
         ("saveStopReason", json!({"name": "Coffee"})),
         ("deleteStopReason", json!(["Changeover"])),
     ] {
-        let (status, body) = call_as(&app, &operator, function, data).await;
+        let (status, body) = app.call_as(&operator, PO, function, data).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{function}: {body}");
     }
 
     app.ok(PO, "scheduleProductionOrder", json!([order["id"]])).await;
-    let (status, body) = call_as(&app, &operator, "startProductionOrder", json!([order["id"]])).await;
+    let (status, body) = app.call_as(&operator, PO, "startProductionOrder", json!([order["id"]])).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = call_as(
-        &app,
-        &operator,
-        "pauseProductionOrder",
-        json!({"productionOrderIdOrName": order["id"], "reason": "Changeover"}),
-    )
-    .await;
+    let (status, body) = app
+        .call_as(
+            &operator,
+            PO,
+            "pauseProductionOrder",
+            json!({"productionOrderIdOrName": order["id"], "reason": "Changeover"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let history = app.history("WO-1").await;
     let pause = history

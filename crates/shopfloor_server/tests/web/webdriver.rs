@@ -206,9 +206,18 @@ impl Browser {
         }
     }
 
+    /// Clicks the element `css` finds. A page the live feed redraws between the find and the
+    /// click replaces the element (a stale reference): then the new one is found and clicked,
+    /// as a user would click what is on screen now.
     pub async fn click(&self, css: &str) {
-        let el = self.find(css).await;
-        el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        for _ in 0..3 {
+            match self.find(css).await.click().await {
+                Ok(()) => return,
+                Err(e) if e.to_string().contains("stale element") => tokio::time::sleep(POLL).await,
+                Err(e) => panic!("click {css}: {e}"),
+            }
+        }
+        panic!("click {css}: the element was replaced three times in a row");
     }
 
     /// Clears the input and types `text` key by key (real input events).

@@ -14,6 +14,15 @@ export class ApiError extends Error {
   }
 }
 
+/** No answer came at all: the network or the server is down. (Not every TypeError: a fault in a
+ * page's own code is one too, and must not be reported as a lost connection.) */
+export class Unreachable extends Error {
+  constructor(cause) {
+    super('The server cannot be reached — check the connection and try again.');
+    this.cause = cause;
+  }
+}
+
 const CSRF_KEY = 'shopfloor.csrf';
 let csrf = localStorage.getItem(CSRF_KEY);
 
@@ -32,12 +41,18 @@ export async function http(method, path, body) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
-  const r = await fetch(path, {
-    method,
-    headers,
-    credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let r;
+  try {
+    r = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    // fetch rejects only when no answer came at all.
+    throw new Unreachable(e);
+  }
   const text = await r.text();
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
@@ -62,9 +77,8 @@ export const call = (module, fn, args) => http('POST', `/api/v1/script/${module}
 
 /** The words to show for a failed call. */
 export function errorText(e) {
-  // fetch rejects (a TypeError) only when no answer came at all.
-  if (e instanceof TypeError) return 'The server cannot be reached — check the connection and try again.';
-  if (!(e instanceof ApiError)) return String(e.message || e);
+  if (e instanceof Unreachable) return e.message;
+  if (!(e instanceof ApiError)) return `Something went wrong on this page: ${e.message || e}`;
   if (e.code === 'forbidden') return `Not allowed: ${e.message}`;
   return e.message;
 }

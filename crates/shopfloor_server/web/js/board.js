@@ -99,7 +99,8 @@ async function takePrefetch(request) {
   const p = prefetched;
   prefetched = null;
   const early = p && await p.catch(() => null);
-  return early && early.key === JSON.stringify(request) ? early.result : null;
+  // Wrapped: an async function's returned promise would be waited for, not handed over.
+  return early && early.key === JSON.stringify(request) ? { result: early.result } : null;
 }
 
 /** Fills each status toggle's count: the orders in that status that the view's other filters
@@ -229,7 +230,7 @@ export async function boardPage(main, params) {
     const t0 = performance.now();
     const early = await takePrefetch(request);
     const fresh = () => call('productionOrder', 'findProductionOrders', request);
-    const result = await (early ? early.catch(fresh) : fresh());
+    const result = await (early ? early.result.catch(fresh) : fresh());
     const next = new Map(result.content.map((o) => [o.id, o]));
     tbody.replaceChildren(...result.content.map((o) => {
       const row = renderRow(o);
