@@ -49,11 +49,14 @@ pub fn priority_rank(priority: &str) -> Option<i64> {
     }
 }
 
-/// The fields an index leads with, so that the rows of one value come in the order of the
-/// index's next columns: `status` (`ix_production_orders_status_due (status, due_date, id)`).
-/// A paged find with an `IN` on one of them reads each value's range in order and merges
-/// them (`EntitySql::find_split`) instead of sorting every match of all values.
-const SPLIT_IN: &[(Entity, &str)] = &[(Entity::ProductionOrder, "status")];
+/// The fields an index leads with, and the field its next column sorts by, so that the rows of
+/// one value come in that order: `status`, then `dueDate`
+/// (`ix_production_orders_status_due (status, due_date, id)`). A paged find with an `IN` on the
+/// first, sorted by the second alone, reads each value's range in order and merges them
+/// (`EntitySql::find_split`) instead of sorting every match of all values. Sorted by anything
+/// else, each value's range would have to be sorted whole — no better than the plain query —
+/// so it is not split.
+const SPLIT_IN: &[(Entity, &str, &str)] = &[(Entity::ProductionOrder, "status", "dueDate")];
 
 /// The most values an `IN` is split into, and the deepest page (offset + size) split: each
 /// value reads up to offset + size rows.
@@ -76,7 +79,11 @@ pub(crate) fn split_in(def: &EntityDef, query: &Query) -> Option<(usize, Vec<Val
                 if (2..=SPLIT_MAX_VALUES).contains(&values.len())
                     && f.field.via.is_none()
                     && f.field.property.is_none()
-                    && SPLIT_IN.iter().any(|(e, key)| *e == def.entity && *key == f.field.key) =>
+                    && SPLIT_IN.iter().any(|(e, key, sorted_by)| {
+                        *e == def.entity
+                            && *key == f.field.key
+                            && matches!(query.sort.as_slice(), [s] if s.field.key == *sorted_by && s.field.via.is_none() && s.field.property.is_none())
+                    }) =>
             {
                 let mut distinct: Vec<Value> = Vec::with_capacity(values.len());
                 for v in values {

@@ -268,19 +268,28 @@ async fn two_instances_running_the_import_queue_apply_each_row_once() {
         .iter()
         .enumerate()
         .all(|(i, r)| r["row"] == json!(201 + i) && r["status"] == "created"));
-    let (orders, events) = a
-        .read(|tx| {
-            let orders = tx.count(Entity::ProductionOrder, &[])?;
-            let events = tx.events_after(0, 10_000)?;
-            Ok((orders, events))
-        })
-        .await
-        .unwrap();
+    // The feed shows events up to its horizon, taken at most every `feed_horizon_ms` after the
+    // last writes (ADR 0005): wait for it to pass them, then count.
+    let started = std::time::Instant::now();
+    let (orders, creates) = loop {
+        let (orders, events) = a
+            .read(|tx| {
+                let orders = tx.count(Entity::ProductionOrder, &[])?;
+                let events = tx.events_after(0, 10_000)?;
+                Ok((orders, events))
+            })
+            .await
+            .unwrap();
+        let creates = events
+            .iter()
+            .filter(|e| e.entity == "ProductionOrder" && e.action == "CREATE")
+            .count();
+        if creates >= ROWS || started.elapsed() > std::time::Duration::from_secs(10) {
+            break (orders, creates);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     assert_eq!(orders, ROWS as u64);
-    let creates = events
-        .iter()
-        .filter(|e| e.entity == "ProductionOrder" && e.action == "CREATE")
-        .count();
     assert_eq!(creates, ROWS, "one CREATE event per order");
     a.close();
     b.close();
