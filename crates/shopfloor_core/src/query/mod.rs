@@ -12,7 +12,9 @@ pub use conditions::Condition;
 pub use model::{
     FieldRef, Filter, Operand, Page, PropertyColumn, PropertyResolver, Query, Sort, MAX_PAGE_SIZE, PROPERTY_PREFIX, SEARCHED, SEARCH_FIELD,
 };
-pub use parse::{as_u64, new_filter_request, new_query_request, parse_filter, parse_query, parse_query_with, property_names};
+pub use parse::{
+    as_u64, new_filter_request, new_query_request, parse_filter, parse_query, parse_query_with, property_names, ANSWER_FIELDS,
+};
 
 use serde_json::{json, Value as Json};
 

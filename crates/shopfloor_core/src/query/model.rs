@@ -163,7 +163,7 @@ impl Sort {
     }
 
     /// Whether nulls go to the end the default would not put them (ascending with nulls last,
-    /// descending with nulls first): a store orders by "is null" first for it.
+    /// descending with nulls first): a store says `NULLS LAST` / `NULLS FIRST` for it.
     pub fn nulls_reversed(&self) -> bool {
         self.nulls_last != self.descending
     }

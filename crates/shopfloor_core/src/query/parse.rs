@@ -20,7 +20,12 @@ pub fn new_filter_request() -> Json {
     })
 }
 
+/// The key of the QueryRequest naming the fields each record of a find answers with; the find
+/// reads it (`service::generic::answer_fields`), the query leaves it alone.
+pub const ANSWER_FIELDS: &str = "fields";
+
 const QUERY_KEYS: &[&str] = &[
+    ANSWER_FIELDS,
     "pageSize",
     "pageIndex",
     "sortFields",

@@ -11,7 +11,7 @@ use crate::errors::{CoreError, CoreResult, FieldErrors};
 use crate::history::{Action, NewEvent};
 use crate::id::Id;
 use crate::name_key::name_key;
-use crate::query::{self, Query};
+use crate::query::{self, Query, ANSWER_FIELDS};
 use crate::record::{parse_input, Input, Record, Value};
 use crate::schema::{Access, Entity, EntityDef, Kind, Lookup, UniqueName};
 use crate::tx::{Caller, Tx};
@@ -416,9 +416,6 @@ pub(crate) fn record_event(
     })
 }
 
-/// The key of the QueryRequest naming the fields each record of a find answers with.
-pub const ANSWER_FIELDS: &str = "fields";
-
 /// The record keys a find answers with: `None` (every field and derived name, the default) when
 /// `fields` is absent or null, else the keys it lists in their catalogue spelling (any letter
 /// case), each once; an unknown or hidden key is a field error naming it.
@@ -463,15 +460,6 @@ pub fn find(tx: &mut dyn Tx, hooks: &Hooks, request: &Map<String, Json>) -> Core
     let entity = hooks.entity;
     let def = entity.def();
     let fields = answer_fields(def, request.get(ANSWER_FIELDS))?;
-    let without_fields;
-    let request = if request.contains_key(ANSWER_FIELDS) {
-        let mut r = request.clone();
-        r.remove(ANSWER_FIELDS);
-        without_fields = r;
-        &without_fields
-    } else {
-        request
-    };
     let properties = match hooks.query_properties {
         Some(resolve) => resolve(tx, &query::property_names(request))?,
         None => Vec::new(),
