@@ -327,14 +327,7 @@ impl EntitySql {
             .enumerate()
             .map(|(i, (_, sort))| search::sort_terms(self.dialect, &format!("s{i}"), sort))
             .collect();
-        merged.push(format!(
-            "id {}",
-            if query.sort.last().is_some_and(|s| s.descending) {
-                "DESC"
-            } else {
-                "ASC"
-            }
-        ));
+        merged.push(format!("id {}", Self::tie_break(query)));
         let unpaged = Query {
             page: None,
             ..query.clone()
@@ -557,6 +550,15 @@ impl EntitySql {
             .collect()
     }
 
+    /// The direction of the `id` that breaks ties: that of the last sort key.
+    fn tie_break(query: &Query) -> &'static str {
+        if query.sort.last().is_some_and(|s| s.descending) {
+            "DESC"
+        } else {
+            "ASC"
+        }
+    }
+
     /// ` ORDER BY …` with the id tie-break, and ` LIMIT … OFFSET …` when paged.
     pub fn order_and_page(&self, def: &EntityDef, query: &Query) -> String {
         let mut parts: Vec<String> = self
@@ -564,8 +566,7 @@ impl EntitySql {
             .into_iter()
             .map(|(column, sort)| search::sort_terms(self.dialect, &column, sort))
             .collect();
-        let last_desc = query.sort.last().is_some_and(|s| s.descending);
-        parts.push(format!("t.id {}", if last_desc { "DESC" } else { "ASC" }));
+        parts.push(format!("t.id {}", Self::tie_break(query)));
         let mut out = format!(" ORDER BY {}", parts.join(", "));
         if let Some(p) = query.page {
             let _ = write!(

@@ -208,8 +208,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_try_horizon_names_the_feed_lock() {
+    fn the_statements_name_the_feed_lock() {
+        // Written out in the SQL text (no const formatting here); one key for all three.
         assert_eq!(TRY_HORIZON.matches(&LOCK.to_string()).count(), 2);
+        assert!(super::super::BEGIN_WRITE.contains(&format!("pg_advisory_xact_lock_shared({LOCK})")));
     }
 
     #[test]
